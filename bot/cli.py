@@ -1,0 +1,189 @@
+"""The `samen-bot` command line: console, demo, serve, digest, db, seed, export, kennisbank."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bot.config import ConfigError, Settings, load_settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+
+
+def _prepare(settings: Settings, *, auto_upgrade: bool | None = None) -> None:
+    from bot.app import ensure_database
+    from storage.db import DatabaseSetupError
+
+    try:
+        ensure_database(settings, auto_upgrade=auto_upgrade)
+    except DatabaseSetupError as error:
+        click.echo(f"samen-bot: {error}", err=True)
+        sys.exit(3)
+
+
+def _run(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Build the app, run `work(app)` in a fresh event loop and close the app."""
+    from bot.app import build_app
+
+    async def main() -> T:
+        app = build_app(settings)
+        try:
+            return await work(app)
+        finally:
+            await app.close()
+
+    return asyncio.run(main())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log more detail to standard error.")
+def main(verbose: bool) -> None:
+    """samen-bot: capture, tag and share what the proeftuinen of Programma SAMEN learn."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@main.command()
+@click.option("--user", default="floor", show_default=True, help="Who is typing (console:ID).")
+@click.option("--channel", default="kenniskring", show_default=True, help="Channel you type in.")
+def console(user: str, channel: str) -> None:
+    """The bot in a terminal: reads lines from standard input until end of input."""
+    from bot.console import Console
+
+    settings = _settings()
+    _prepare(settings)
+
+    async def work(app: Any) -> None:
+        await Console(
+            app, user=user, channel=channel.lstrip("#"), out=sys.stdout,
+            prompt=sys.stdin.isatty(),
+        ).run()
+
+    _run(settings, work)
+
+
+@main.command()
+def demo() -> None:
+    """Create the demo programme (idempotent) and print this week's digest."""
+    from bot.demo import build_demo
+
+    settings = _settings()
+    _prepare(settings, auto_upgrade=True)
+
+    async def work(app: Any) -> None:
+        summary = await build_demo(app.database, app.policy)
+        t = app.policy.translator()
+        click.echo(
+            t(
+                "cli.demo_done",
+                proeftuinen=summary.proeftuinen,
+                themes=summary.themes,
+                added=t.number(summary.learnings_added),
+                total=t.number(summary.learnings_total),
+            )
+        )
+
+    _run(settings, work)
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the Alembic migrations (keeps every row)."""
+    from storage.migrate import current_revision, upgrade
+
+    settings = _settings()
+    before = current_revision(settings.SAMEN_DATABASE_URL)
+    upgrade(settings.SAMEN_DATABASE_URL, revision)
+    after = current_revision(settings.SAMEN_DATABASE_URL)
+    click.echo(f"samen-bot: database {before or '(leeg/empty)'} -> {after}")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the database's schema revision and the newest one."""
+    from storage.migrate import current_revision, head_revision
+
+    settings = _settings()
+    click.echo(f"{current_revision(settings.SAMEN_DATABASE_URL)} (head {head_revision()})")
+
+
+@main.command()
+@click.option("--learnings", "count", type=click.IntRange(1, 10_000_000), required=True)
+@click.option("--random-seed", default=1, show_default=True, type=int)
+def seed(count: int, random_seed: int) -> None:
+    """Add N synthetic learnings spread over proeftuinen, themes and weeks."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from bot.seed import seed_learnings
+
+    settings = _settings()
+    _prepare(settings, auto_upgrade=True)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=False,
+    ) as progress:
+        task = progress.add_task("seed", total=count)
+        summary = seed_learnings(
+            settings.SAMEN_DATABASE_URL,
+            count,
+            random_seed=random_seed,
+            progress=lambda done: progress.update(task, completed=done),
+        )
+    click.echo(f"samen-bot: {summary}")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md",
+              show_default=True)
+@click.option("--ring", type=click.Choice(["kenniskring", "buitenwereld"]), default=None,
+              help="Only what this ring may see (default: everything, the operator's view).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export(fmt: str, ring: str | None, output: Path | None) -> None:
+    """Write learnings as Markdown, CSV or JSON."""
+    from bot.export import export_learnings
+    from storage.models import Ring
+
+    settings = _settings()
+    _prepare(settings)
+
+    async def work(app: Any) -> int:
+        kwargs = dict(language=settings.SAMEN_LANGUAGE, timezone=settings.timezone)
+        ring_value = Ring(ring) if ring else None
+        if output is None:
+            return await export_learnings(app.database, fmt, ring_value, sys.stdout, **kwargs)
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            return await export_learnings(app.database, fmt, ring_value, handle, **kwargs)
+
+    written = _run(settings, work)
+    if output is not None:
+        click.echo(f"samen-bot: {written} -> {output}", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

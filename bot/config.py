@@ -1,0 +1,149 @@
+"""Settings from the environment or `.env` (pydantic-settings); a bad value names its key."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.models import Ring
+
+PLATFORMS = ("slack", "discord", "console")
+
+
+class ConfigError(SystemExit):
+    """Start-up stops with one line naming the key that is wrong."""
+
+
+def _platform_pairs(value: str, key: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        platform, sep, ident = item.partition(":")
+        if not sep or platform not in PLATFORMS or not ident.strip():
+            raise ValueError(
+                f"{item!r} is not platform:id (platform one of {', '.join(PLATFORMS)})"
+            )
+        pairs.append((platform, ident.strip()))
+    return tuple(pairs)
+
+
+class Settings(BaseSettings):
+    """Every key of CONTRACT.md; see .env.example for what each means."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=True
+    )
+
+    SAMEN_DATABASE_URL: str = "sqlite:///data/samen.db"
+    SAMEN_TIMEZONE: str = "Europe/Amsterdam"
+    SAMEN_LANGUAGE: str = "nl"
+    SAMEN_LEADERS: str = ""
+    SAMEN_DIGEST_SCHEDULE: str = "0 16 * * fri"
+    SAMEN_DIGEST_CHANNEL: str = ""
+    SAMEN_DEFAULT_RING: str = Ring.KENNISKRING.value
+    SAMEN_PROMPT_FOLLOWUP_DAYS: int = 5
+    SLACK_BOT_TOKEN: str = ""
+    SLACK_SIGNING_SECRET: str = ""
+    SLACK_APP_TOKEN: str = ""
+    SLACK_API_URL: str = ""
+    DISCORD_API_URL: str = ""
+    DISCORD_GATEWAY_URL: str = ""
+    DISCORD_BOT_TOKEN: str = ""
+    DISCORD_GUILD_ID: str = ""
+
+    @field_validator("SAMEN_DATABASE_URL")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL: {value!r}") from exc
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"use sqlite:///… or postgresql+psycopg://…, not {backend}")
+        return value
+
+    @field_validator("SAMEN_TIMEZONE")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("SAMEN_LANGUAGE")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in ("nl", "en"):
+            raise ValueError(f"use nl or en, not {value!r}")
+        return value
+
+    @field_validator("SAMEN_LEADERS", "SAMEN_DIGEST_CHANNEL")
+    @classmethod
+    def _pairs(cls, value: str) -> str:
+        _platform_pairs(value, "")
+        return value
+
+    @field_validator("SAMEN_DEFAULT_RING")
+    @classmethod
+    def _ring(cls, value: str) -> str:
+        if value not in {r.value for r in Ring}:
+            raise ValueError(f"use proeftuin, kenniskring or buitenwereld, not {value!r}")
+        return value
+
+    @field_validator("SAMEN_DIGEST_SCHEDULE")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value, timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(f"not a crontab line ({exc})") from exc
+        return value
+
+    @field_validator("SAMEN_PROMPT_FOLLOWUP_DAYS")
+    @classmethod
+    def _followup(cls, value: int) -> int:
+        if not 1 <= value <= 60:
+            raise ValueError("use a number of days from 1 to 60")
+        return value
+
+    @cached_property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.SAMEN_TIMEZONE)
+
+    @cached_property
+    def leaders(self) -> frozenset[str]:
+        """Leader ids as `platform:user`."""
+        return frozenset(f"{p}:{u}" for p, u in _platform_pairs(self.SAMEN_LEADERS, ""))
+
+    @cached_property
+    def digest_channels(self) -> tuple[tuple[str, str], ...]:
+        return _platform_pairs(self.SAMEN_DIGEST_CHANNEL, "")
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.SLACK_BOT_TOKEN)
+
+    @property
+    def discord_enabled(self) -> bool:
+        return bool(self.DISCORD_BOT_TOKEN)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; a bad value raises ConfigError with one line naming the key."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first.get("loc", ())) or "?"
+        message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise ConfigError(f"samen-bot: configuration error in {key}: {message}") from None

@@ -1,0 +1,110 @@
+"""The console adapter: lines from standard input in, every bot message printed with its channel."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TextIO
+
+from bot.app import App
+from handlers.i18n import Translator
+from handlers.types import Actor, Place, Reply, Visibility
+
+PLATFORM = "console"
+
+
+def render_reply(reply: Reply, t: Translator, user: str, channel: str) -> str:
+    """A reply as terminal text: a header naming where it goes, the text, fields and buttons."""
+    if reply.visibility is Visibility.DIRECT:
+        target = reply.to.user_id if reply.to and reply.to.user_id else user
+        header = t("console.to_direct", user=target)
+    elif reply.to is not None and reply.to.channel_id:
+        header = t("console.to_channel", channel=reply.to.channel_id)
+    elif reply.visibility is Visibility.ONLY_CALLER:
+        header = t("console.to_only_caller", channel=channel, user=user)
+    elif reply.visibility is Visibility.THREAD:
+        header = t("console.to_thread", channel=channel)
+    else:
+        header = t("console.to_channel", channel=channel)
+    lines = [header]
+    if reply.title:
+        lines.append(f"  *{reply.title}*")
+    lines += [f"  {line}" for line in reply.text.splitlines() or [""]]
+    for action in reply.actions:
+        command = f"/samen {action.command} {action.args}".rstrip()
+        lines.append("  " + t("console.button", label=action.label, command=command))
+    for path in reply.attachments:
+        lines.append("  " + t("console.attachment", path=path))
+    return "\n".join(lines)
+
+
+class Console:
+    """The bot in a terminal, for local use and end-to-end tests."""
+
+    def __init__(
+        self, app: App, *, user: str, channel: str, out: TextIO, prompt: bool = False
+    ) -> None:
+        self.app = app
+        self.user = user
+        self.channel = channel
+        self.out = out
+        self.prompt = prompt
+        self.t: Translator = app.policy.translator()
+        self._hinted = False
+        self._line_no = 0
+
+    def write(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    async def handle_line(self, line: str) -> None:
+        """Handle one typed line: a `:user`/`:channel` switch, a `/samen` command or chat."""
+        self._line_no += 1
+        stripped = line.strip()
+        if not stripped:
+            return
+        if stripped.startswith(":"):
+            self._switch(stripped)
+            return
+        if not stripped.lower().startswith("/samen"):
+            if not self._hinted:
+                self.write(self.t("console.plain_message"))
+                self._hinted = True
+            return
+        actor = Actor(PLATFORM, self.user, self.user)
+        place = Place(PLATFORM, self.channel)
+        command = self.app.router.make_command(
+            stripped, actor, place, received_at=datetime.now(UTC)
+        )
+        for reply in await self.app.router.dispatch(command):
+            self.write(render_reply(reply, self.t, self.user, self.channel))
+
+    def _switch(self, line: str) -> None:
+        word, _, value = line[1:].partition(" ")
+        value = value.strip().lstrip("#@")
+        if word in ("user", "gebruiker") and value:
+            self.user = value
+            self.write(self.t("console.now_user", user=value))
+        elif word in ("channel", "kanaal") and value:
+            self.channel = value
+            self.write(self.t("console.now_channel", channel=value))
+        else:
+            self.write(self.t("console.bad_switch"))
+
+    async def run(self, read_line: Callable[[], str] | None = None) -> None:
+        """Read lines until end of input (without blocking the event loop)."""
+        reader = read_line or sys.stdin.readline
+        loop = asyncio.get_running_loop()
+        self.write(self.t("console.welcome", user=self.user, channel=self.channel))
+        while True:
+            if self.prompt:
+                self.out.write(f"{self.user}@#{self.channel}> ")
+                self.out.flush()
+            line = await loop.run_in_executor(None, reader)
+            if line == "":
+                break
+            await self.handle_line(line)
+        if self.prompt:
+            self.write("")

@@ -1,0 +1,59 @@
+"""What a handler gets: the command, its unit of work, the caller's role and place, a translator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.i18n import Translator
+from handlers.types import Command, UserError
+from storage.models import Member, Proeftuin, Ring
+from storage.visibility import Viewer
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The settings handlers need, free of any platform or settings library."""
+
+    language: str = "nl"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
+    leaders: frozenset[str] = frozenset()
+    default_ring: Ring = Ring.KENNISKRING
+    console_leaders_when_unset: bool = True  # the local console is the operator's own terminal
+    digest_channels: tuple[tuple[str, str], ...] = ()
+    prompt_followup_days: int = 5
+    data_dir: str = "data"
+
+    def translator(self) -> Translator:
+        return Translator(self.language, self.timezone)
+
+
+@dataclass(slots=True)
+class Context:
+    """One command being handled."""
+
+    command: Command
+    session: AsyncSession
+    policy: Policy
+    t: Translator
+    member: Member
+    is_leader: bool
+    proeftuin: Proeftuin | None
+
+    @property
+    def viewer(self) -> Viewer:
+        """What may be shown here: follows the place, so nothing leaks between proeftuinen."""
+        return Viewer(proeftuin_id=self.proeftuin.id if self.proeftuin else None)
+
+    def require_leader(self) -> None:
+        if not self.is_leader:
+            raise UserError("error.leader_only", command=self.command.name)
+
+    def require_proeftuin(self, text: str = "") -> Proeftuin:
+        if self.proeftuin is None:
+            if text:
+                raise UserError("error.no_proeftuin_text", text=text)
+            raise UserError("error.no_proeftuin")
+        return self.proeftuin

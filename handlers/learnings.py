@@ -1,0 +1,190 @@
+"""Capturing and changing learnings: inzicht, tag, untag, intrekken, deel."""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.registry import command
+from handlers.roles import may_change
+from handlers.text import (
+    closest_slug,
+    has_words,
+    parse_number,
+    shorten,
+    slugs_in,
+    suggest_themes,
+    tags,
+)
+from handlers.types import Action, Reply, UserError, Visibility
+from handlers.views import learning_fields
+from storage import learnings, themes
+from storage.models import Learning, Ring
+
+RING_WORDS = {
+    "proeftuin": Ring.PROEFTUIN,
+    "pilot": Ring.PROEFTUIN,
+    "kenniskring": Ring.KENNISKRING,
+    "circle": Ring.KENNISKRING,
+    "buitenwereld": Ring.BUITENWERELD,
+    "public": Ring.BUITENWERELD,
+    "world": Ring.BUITENWERELD,
+}
+
+
+async def find_changeable(ctx: Context, word: str, usage: str) -> Learning:
+    """Learning N if the caller may see it here (or wrote it) and may change it."""
+    number = parse_number(word, usage)
+    learning = await learnings.get_visible(ctx.session, ctx.viewer, number)
+    if learning is None:
+        learning = await learnings.get_own(ctx.session, ctx.member.id, number)
+    if learning is None:
+        raise UserError("error.no_such_learning", number=number)
+    if not may_change(learning, ctx.member, ctx.is_leader):
+        raise UserError("error.may_not_change", number=number)
+    return learning
+
+
+@command("inzicht", "learning", "idee")
+async def capture(ctx: Context) -> Reply:
+    """Capture a learning from this channel's proeftuin."""
+    text = ctx.command.args.strip()
+    if not text:
+        raise UserError("inzicht.empty")
+    if not has_words(text):
+        raise UserError("inzicht.no_words", text=text)
+    proeftuin = ctx.require_proeftuin(text)
+    source_id = ctx.command.source_id or (
+        f"{ctx.command.place.platform}:{ctx.command.event_id}" if ctx.command.event_id else None
+    )
+    if source_id:
+        existing = await learnings.by_source_event(ctx.session, source_id)
+        if existing is not None:
+            return Reply(
+                text=ctx.t("inzicht.already", number=existing.id),
+                visibility=Visibility.ONLY_CALLER,
+            )
+    wanted = slugs_in(text)
+    known = await themes.by_slugs(ctx.session, wanted)
+    ring = Ring(proeftuin.default_ring) if proeftuin.default_ring else ctx.policy.default_ring
+    learning = await learnings.add(
+        ctx.session,
+        text=text,
+        proeftuin=proeftuin,
+        author=ctx.member,
+        ring=ring.value,
+        themes=[known[s] for s in wanted if s in known],
+        platform=ctx.command.place.platform,
+        channel_id=ctx.command.place.channel_id,
+        source_url=ctx.command.source_url,
+        source_event_id=source_id,
+        created_at=ctx.command.received_at,
+    )
+    return await _saved_reply(ctx, learning, [s for s in wanted if s not in known])
+
+
+async def _saved_reply(ctx: Context, learning: Learning, unknown: list[str]) -> Reply:
+    t = ctx.t
+    lines = [
+        t(
+            "inzicht.saved",
+            number=learning.id,
+            proeftuin=learning.proeftuin.name,
+            ring=t(f"ring.{learning.ring}"),
+        ),
+        f"> {shorten(learning.text)}",
+    ]
+    actions = [Action(t("button.undo"), "intrekken", str(learning.id), "danger")]
+    all_themes = await themes.list_all(ctx.session)
+    if learning.themes:
+        lines.append(t("inzicht.themes", tags=tags(learning.themes)))
+    for slug in unknown:
+        near = closest_slug(slug, [th.slug for th in all_themes])
+        if near:
+            lines.append(t("inzicht.unknown_theme_near", slug=slug, near=near, number=learning.id))
+        else:
+            lines.append(t("inzicht.unknown_theme", slug=slug))
+    if not learning.themes:
+        suggested = suggest_themes(learning.text, all_themes)
+        if suggested:
+            lines.append(t("inzicht.suggest", tags=tags(suggested), number=learning.id,
+                           first=suggested[0].slug))
+            actions += [Action(f"#{th.slug}", "tag", f"{learning.id} #{th.slug}") for th in suggested]
+        elif all_themes:
+            lines.append(t("inzicht.no_suggestion", number=learning.id))
+    return Reply(
+        text="\n".join(lines),
+        title=t("inzicht.title", number=learning.id),
+        fields=learning_fields(t, learning),
+        actions=tuple(actions),
+    )
+
+
+async def _retag(ctx: Context, adding: bool) -> Reply:
+    usage = ctx.t("usage.tag" if adding else "usage.untag")
+    word, _, rest = ctx.command.args.partition(" ")
+    learning = await find_changeable(ctx, word, usage)
+    wanted = slugs_in(rest)
+    if not wanted:
+        raise UserError("tag.no_slugs", usage=usage)
+    known = await themes.by_slugs(ctx.session, wanted)
+    unknown = [s for s in wanted if s not in known]
+    if adding:
+        changed = await learnings.add_themes(ctx.session, learning, known.values())
+    else:
+        changed = await learnings.remove_themes(ctx.session, learning, known.values())
+    lines = [
+        ctx.t(
+            "tag.done" if adding else "untag.done",
+            number=learning.id,
+            changed=tags(changed) or ctx.t("word.nothing"),
+            tags=tags(learning.themes) or ctx.t("word.none"),
+        )
+    ]
+    all_slugs = [th.slug for th in await themes.list_all(ctx.session)] if unknown else []
+    for slug in unknown:
+        near = closest_slug(slug, all_slugs)
+        key = "tag.unknown_near" if near else "tag.unknown"
+        lines.append(ctx.t(key, slug=slug, near=near or ""))
+    return Reply(text="\n".join(lines))
+
+
+@command("tag")
+async def tag(ctx: Context) -> Reply:
+    """Add themes to a learning."""
+    return await _retag(ctx, adding=True)
+
+
+@command("untag")
+async def untag(ctx: Context) -> Reply:
+    """Remove themes from a learning."""
+    return await _retag(ctx, adding=False)
+
+
+@command("intrekken", "withdraw")
+async def withdraw(ctx: Context) -> Reply:
+    """Delete a learning for good."""
+    learning = await find_changeable(ctx, ctx.command.args.split(" ")[0], ctx.t("usage.intrekken"))
+    number = learning.id
+    await learnings.delete_for_good(ctx.session, learning)
+    return Reply(text=ctx.t("intrekken.done", number=number))
+
+
+@command("deel", "share")
+async def share(ctx: Context) -> Reply:
+    """Set the ring of a learning."""
+    usage = ctx.t("usage.deel")
+    parts = ctx.command.args.split()
+    if len(parts) < 2:
+        raise UserError("deel.usage", usage=usage)
+    learning = await find_changeable(ctx, parts[0], usage)
+    ring = RING_WORDS.get(parts[1].lower())
+    if ring is None:
+        raise UserError("deel.bad_ring", word=parts[1], usage=usage)
+    is_author = learning.author_id == ctx.member.id
+    if ring is Ring.BUITENWERELD and not is_author:
+        raise UserError("deel.needs_author", number=learning.id)
+    if learning.ring == ring.value:
+        return Reply(text=ctx.t("deel.unchanged", number=learning.id, ring=ctx.t(f"ring.{ring}")))
+    learning.ring = ring.value
+    await ctx.session.flush()
+    return Reply(text=ctx.t(f"deel.done.{ring.value}", number=learning.id,
+                            proeftuin=learning.proeftuin.name))

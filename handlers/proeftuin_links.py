@@ -1,0 +1,33 @@
+"""Linking a channel to a proeftuin (koppel)."""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.registry import command
+from handlers.types import Reply, UserError
+from storage import proeftuinen
+
+
+@command("koppel", "link", leader_only=True)
+async def link(ctx: Context) -> Reply:
+    """Link this channel to a proeftuin, creating the proeftuin when new."""
+    name = " ".join(ctx.command.args.split())
+    if not name:
+        known = await proeftuinen.list_all(ctx.session)
+        raise UserError(
+            "koppel.usage",
+            known=", ".join(p.name for p in known) or ctx.t("word.none"),
+        )
+    if len(name) > 200 or not any(ch.isalnum() for ch in name):
+        raise UserError("koppel.bad_name", name=name[:60])
+    if ctx.command.place.is_direct:
+        raise UserError("koppel.direct")
+    proeftuin, created = await proeftuinen.get_or_create(ctx.session, name)
+    previous = await proeftuinen.link_channel(
+        ctx.session, ctx.command.place.platform, ctx.command.place.channel_id, proeftuin
+    )
+    key = "koppel.created" if created else "koppel.linked"
+    lines = [ctx.t(key, proeftuin=proeftuin.name)]
+    if previous is not None:
+        lines.append(ctx.t("koppel.moved", previous=previous.name))
+    return Reply(text="\n".join(lines))

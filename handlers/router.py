@@ -1,0 +1,121 @@
+"""The router: one unit of work per command, de-duplication, role checks, friendly errors."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from handlers import registry
+from handlers.context import Context, Policy
+from handlers.i18n import Translator
+from handlers.roles import is_leader
+from handlers.types import Actor, Command, Place, Reply, UserError, Visibility
+from storage import events, members, proeftuinen
+from storage.db import Database
+from storage.models import Role
+
+log = logging.getLogger(__name__)
+
+
+def load_handlers() -> None:
+    """Import every handler module so it registers its sub-commands."""
+    from handlers import (  # noqa: F401
+        help,
+        learnings,
+        privacy,
+        proeftuin_links,
+        search,
+        themes,
+    )
+
+
+class Router:
+    """Turns a Command into Replies; the only way adapters reach handlers and storage."""
+
+    def __init__(self, database: Database, policy: Policy) -> None:
+        load_handlers()
+        self.database = database
+        self.policy = policy
+        self.t = policy.translator()
+
+    def make_command(
+        self,
+        line: str,
+        actor: Actor,
+        place: Place,
+        *,
+        event_id: str | None = None,
+        source_url: str | None = None,
+        source_id: str | None = None,
+        received_at: datetime | None = None,
+    ) -> Command:
+        """Parse a typed `/samen …` line into a Command (aliases resolved; unknown kept as typed)."""
+        word, args = registry.split_line(line)
+        spec = registry.resolve(word)
+        return Command(
+            name=spec.name if spec else word.lower(),
+            args=args,
+            actor=actor,
+            place=place,
+            received_at=received_at or datetime.now(UTC),
+            event_id=event_id,
+            source_url=source_url,
+            source_id=source_id,
+            alias=word,
+        )
+
+    async def dispatch(self, command: Command) -> list[Reply]:
+        """Handle a command; always returns at least one reply unless it is a duplicate delivery."""
+        try:
+            return await self._dispatch(command)
+        except UserError as error:
+            return [self._refusal(error)]
+        except Exception:
+            log.exception(
+                "command %r failed (event %s, %s in %s)",
+                command.name,
+                command.event_id,
+                command.actor.key,
+                command.place.channel_id,
+            )
+            return [Reply(text=self.t("error.internal"), visibility=Visibility.ONLY_CALLER)]
+
+    def _refusal(self, error: UserError) -> Reply:
+        return Reply(text=self.t(error.msgid, **error.values), visibility=Visibility.ONLY_CALLER)
+
+    async def _dispatch(self, command: Command) -> list[Reply]:
+        spec = registry.resolve(command.name)
+        if spec is None:
+            if not command.name:
+                raise UserError("error.empty_command")
+            suggestion = registry.closest(command.name)
+            if suggestion:
+                raise UserError("error.unknown_command_suggest", word=command.name, name=suggestion)
+            raise UserError("error.unknown_command", word=command.name)
+        leader = is_leader(self.policy, command.actor)
+        if spec.leader_only and not leader:
+            raise UserError("error.leader_only", command=spec.name)
+        async with self.database.unit_of_work() as session:
+            if command.event_id and not await events.claim(
+                session, f"{command.place.platform}:{command.event_id}"
+            ):
+                log.info("duplicate delivery %s ignored", command.event_id)
+                return []
+            member = await members.upsert(
+                session,
+                command.actor.platform,
+                command.actor.user_id,
+                command.actor.display_name,
+                Role.LEIDER.value if leader else Role.DEELNEMER.value,
+            )
+            proeftuin = await proeftuinen.for_channel(
+                session, command.place.platform, command.place.channel_id
+            )
+            ctx = Context(command, session, self.policy, self.t, member, leader, proeftuin)
+            result = await spec.handler(ctx)
+        return result if isinstance(result, list) else [result]
+
+
+def translator_for(policy: Policy) -> Translator:
+    """The translator adapters use for their own few words (button labels, errors)."""
+    return policy.translator()

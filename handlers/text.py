@@ -1,0 +1,78 @@
+"""Small text helpers shared by handlers: theme tags, numbers, shortening, suggestions."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+
+from handlers.types import UserError
+from storage.models import Theme
+
+SLUG_RE = re.compile(r"(?<![\w&])#([^\W_][\w-]{0,59})", re.UNICODE)
+VALID_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+REPLY_TEXT_LIMIT = 280
+
+
+def slugs_in(text: str) -> list[str]:
+    """The `#slug` words in a text, lower-case, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for match in SLUG_RE.finditer(text):
+        slug = match.group(1).lower().rstrip("-")
+        if not slug.isdigit():
+            seen.setdefault(slug, None)
+    return list(seen)
+
+
+def has_words(text: str) -> bool:
+    """True when the text holds at least one letter or digit (not only emoji or punctuation)."""
+    return any(ch.isalnum() for ch in text)
+
+
+def shorten(text: str, limit: int = REPLY_TEXT_LIMIT) -> str:
+    """The text on one line, cut at a word boundary with an ellipsis when longer than `limit`."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def parse_number(word: str, usage: str) -> int:
+    """A learning or meeting number as typed (`12` or `#12`); a friendly error otherwise."""
+    cleaned = word.strip().lstrip("#")
+    if not cleaned.isdigit() or len(cleaned) > 12:
+        raise UserError("error.not_a_number", word=word or "…", usage=usage)
+    return int(cleaned)
+
+
+def closest_slug(slug: str, known: Iterable[str]) -> str | None:
+    """The known slug nearest to a mistyped one."""
+    matches = difflib.get_close_matches(slug, list(known), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def suggest_themes(text: str, themes: Sequence[Theme], limit: int = 3) -> list[Theme]:
+    """Themes whose keywords (or slug) occur in the text, best first."""
+    words = {w.lower() for w in WORD_RE.findall(text)}
+    lowered = text.lower()
+    scored: list[tuple[int, str, Theme]] = []
+    for theme in themes:
+        score = 0
+        for keyword in [*theme.keyword_list, theme.slug]:
+            if " " in keyword:
+                score += 2 if keyword in lowered else 0
+            elif keyword in words or any(w.startswith(keyword) for w in words if len(keyword) > 3):
+                score += 1
+        if score:
+            scored.append((-score, theme.slug, theme))
+    return [theme for _, _, theme in sorted(scored)[:limit]]
+
+
+def tags(themes: Iterable[Theme]) -> str:
+    """`#a, #b` for a list of themes."""
+    return ", ".join(f"#{t.slug}" for t in themes)

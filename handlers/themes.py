@@ -1,0 +1,51 @@
+"""Themes: listing them with counts (themas) and adding one (thema nieuw)."""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.registry import command
+from handlers.text import VALID_SLUG_RE
+from handlers.types import Field, Reply, UserError
+from storage import themes
+
+NEW_WORDS = ("nieuw", "add", "new")
+
+
+@command("themas", "themes", "thema's")
+async def list_themes(ctx: Context) -> Reply:
+    """Every theme with the number of learnings the caller may see."""
+    rows = await themes.counts(ctx.session, ctx.viewer)
+    if not rows:
+        return Reply(text=ctx.t("themas.none"))
+    lines = [ctx.t("themas.header", count=len(rows))]
+    for theme, count in rows:
+        lines.append(ctx.t("themas.line", slug=theme.slug, name=theme.name,
+                           count=ctx.t.number(count)))
+    return Reply(
+        text="\n".join(lines),
+        title=ctx.t("themas.title"),
+        fields=tuple(Field(f"#{th.slug}", f"{th.name}: {ctx.t.number(n)}") for th, n in rows),
+    )
+
+
+@command("thema", "theme", leader_only=True)
+async def add_theme(ctx: Context) -> Reply:
+    """`thema nieuw <slug> <naam> [| trefwoord, trefwoord]`: add a theme."""
+    usage = ctx.t("usage.thema")
+    verb, _, rest = ctx.command.args.partition(" ")
+    if verb.lower() not in NEW_WORDS:
+        raise UserError("thema.usage", usage=usage)
+    head, _, keywords = rest.partition("|")
+    slug_word, _, name = head.strip().partition(" ")
+    slug = slug_word.lstrip("#").lower()
+    if not slug or not name.strip():
+        raise UserError("thema.usage", usage=usage)
+    if not VALID_SLUG_RE.match(slug):
+        raise UserError("thema.bad_slug", slug=slug_word, usage=usage)
+    existing = await themes.by_slugs(ctx.session, [slug])
+    if slug in existing:
+        raise UserError("thema.exists", slug=slug, name=existing[slug].name)
+    clean_keywords = ", ".join(k.strip().lower() for k in keywords.split(",") if k.strip())
+    theme = await themes.create(ctx.session, slug, name.strip(), clean_keywords)
+    return Reply(text=ctx.t("thema.added", slug=theme.slug, name=theme.name,
+                            keywords=clean_keywords or ctx.t("word.none")))

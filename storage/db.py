@@ -1,0 +1,115 @@
+"""Engines and sessions: URL normalisation, SQLite pragmas (WAL, foreign keys, busy timeout)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseSetupError(RuntimeError):
+    """The database cannot be used as configured (message is meant for the operator)."""
+
+
+def _normalise(url: str, *, use_async: bool) -> str:
+    """Pick the driver we support for the URL's backend, creating SQLite's folder if needed."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        driver = "aiosqlite" if use_async else "pysqlite"
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        return parsed.set(drivername=f"sqlite+{driver}").render_as_string(hide_password=False)
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    raise DatabaseSetupError(f"SAMEN_DATABASE_URL: unsupported database {backend!r}")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str) -> Engine:
+    """A synchronous engine, for migrations and bulk work outside the event loop."""
+    engine = create_engine(_normalise(url, use_async=False))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_async_engine(url: str) -> AsyncEngine:
+    """The engine the bot runs on: aiosqlite or psycopg async."""
+    engine = create_async_engine(_normalise(url, use_async=True), pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def check_sqlite_pragmas(engine: Engine) -> None:
+    """Fail clearly when SQLite did not accept WAL mode or foreign keys."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        fks = conn.exec_driver_sql("PRAGMA foreign_keys").scalar()
+        timeout = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    database = engine.url.database or ""
+    if database not in ("", ":memory:") and str(mode).lower() != "wal":
+        raise DatabaseSetupError(f"SQLite refused WAL mode (journal_mode={mode})")
+    if fks != 1:
+        raise DatabaseSetupError("SQLite foreign keys are off")
+    if not timeout:
+        raise DatabaseSetupError("SQLite busy timeout is not set")
+
+
+class Database:
+    """The bot's store: one async engine and a factory of units of work."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_async_engine(url)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """A session that commits when the block succeeds and rolls back when it raises."""
+        async with self.sessions() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def ping(self) -> bool:
+        """True when the database answers."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.exec_driver_sql("SELECT 1")
+        except Exception:
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,185 @@
+"""SQLAlchemy 2 typed models: proeftuinen, channels, members, learnings, themes, event ledger."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Ring(enum.StrEnum):
+    """Who may see a learning (the programme's three rings)."""
+
+    PROEFTUIN = "proeftuin"
+    KENNISKRING = "kenniskring"
+    BUITENWERELD = "buitenwereld"
+
+
+class Role(enum.StrEnum):
+    """A member's role, derived from SAMEN_LEADERS at every command."""
+
+    DEELNEMER = "deelnemer"
+    LEIDER = "leider"
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always returns them aware in UTC (also on SQLite)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store aware datetimes only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so Alembic constraint names are stable."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Proeftuin(Base):
+    """One of the programme's pilot sites."""
+
+    __tablename__ = "proeftuinen"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    default_ring: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    channels: Mapped[list[ChannelLink]] = relationship(back_populates="proeftuin")
+
+
+class ChannelLink(Base):
+    """A chat channel linked to a proeftuin: what is said there belongs to it."""
+
+    __tablename__ = "channel_links"
+    __table_args__ = (UniqueConstraint("platform", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    channel_id: Mapped[str] = mapped_column(String(200))
+    proeftuin_id: Mapped[int] = mapped_column(ForeignKey("proeftuinen.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proeftuin: Mapped[Proeftuin] = relationship(back_populates="channels")
+
+
+class Member(Base):
+    """A person as known on one platform."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20), default=Role.DEELNEMER.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Theme(Base):
+    """A cross-cutting theme such as #wonen."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    keywords: Mapped[str] = mapped_column(Text, default="")  # comma-separated
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip().lower() for k in self.keywords.split(",") if k.strip()]
+
+
+class LearningTheme(Base):
+    """Which themes a learning is tagged with."""
+
+    __tablename__ = "learning_themes"
+
+    learning_id: Mapped[int] = mapped_column(
+        ForeignKey("learnings.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Learning(Base):
+    """A captured learning (inzicht)."""
+
+    __tablename__ = "learnings"
+    __table_args__ = (
+        Index("ix_learnings_created_at", "created_at"),
+        Index("ix_learnings_proeftuin_id_created_at", "proeftuin_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    proeftuin_id: Mapped[int] = mapped_column(ForeignKey("proeftuinen.id", ondelete="CASCADE"))
+    ring: Mapped[str] = mapped_column(String(20), default=Ring.KENNISKRING.value)
+    platform: Mapped[str] = mapped_column(String(20), default="console")
+    channel_id: Mapped[str | None] = mapped_column(String(200))
+    source_url: Mapped[str | None] = mapped_column(String(1000))
+    source_event_id: Mapped[str | None] = mapped_column(String(300), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[Member | None] = relationship(lazy="joined")
+    proeftuin: Mapped[Proeftuin] = relationship(lazy="joined")
+    themes: Mapped[list[Theme]] = relationship(
+        secondary="learning_themes", lazy="selectin", order_by="Theme.slug"
+    )
+
+
+class HandledEvent(Base):
+    """Ledger of platform deliveries already handled, so retries are handled once."""
+
+    __tablename__ = "handled_events"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,69 @@
+"""Proeftuinen and the channels linked to them."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ChannelLink, Proeftuin
+
+
+async def find_by_name(session: AsyncSession, name: str) -> Proeftuin | None:
+    """The proeftuin whose name matches, ignoring case."""
+    result = await session.execute(
+        select(Proeftuin).where(func.lower(Proeftuin.name) == name.strip().lower())
+    )
+    return result.scalar_one_or_none()
+
+
+async def get_or_create(session: AsyncSession, name: str) -> tuple[Proeftuin, bool]:
+    """The proeftuin called `name`, created when new; the flag says whether it was created."""
+    existing = await find_by_name(session, name)
+    if existing is not None:
+        return existing, False
+    proeftuin = Proeftuin(name=name.strip())
+    session.add(proeftuin)
+    await session.flush()
+    return proeftuin, True
+
+
+async def list_all(session: AsyncSession) -> list[Proeftuin]:
+    """Every proeftuin, by name."""
+    return list((await session.scalars(select(Proeftuin).order_by(Proeftuin.name))).all())
+
+
+async def for_channel(session: AsyncSession, platform: str, channel_id: str) -> Proeftuin | None:
+    """The proeftuin a channel is linked to, if any."""
+    result = await session.execute(
+        select(Proeftuin)
+        .join(ChannelLink, ChannelLink.proeftuin_id == Proeftuin.id)
+        .where(ChannelLink.platform == platform, ChannelLink.channel_id == channel_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def link_channel(
+    session: AsyncSession, platform: str, channel_id: str, proeftuin: Proeftuin
+) -> Proeftuin | None:
+    """Link a channel to `proeftuin`; returns the proeftuin it was linked to before, if another."""
+    link = await session.scalar(
+        select(ChannelLink).where(
+            ChannelLink.platform == platform, ChannelLink.channel_id == channel_id
+        )
+    )
+    if link is None:
+        session.add(ChannelLink(platform=platform, channel_id=channel_id, proeftuin=proeftuin))
+        await session.flush()
+        return None
+    previous = await session.get(Proeftuin, link.proeftuin_id)
+    link.proeftuin_id = proeftuin.id
+    await session.flush()
+    return previous if previous is not None and previous.id != proeftuin.id else None
+
+
+async def channels_of(session: AsyncSession, proeftuin_id: int) -> list[ChannelLink]:
+    """The channels linked to a proeftuin."""
+    result = await session.scalars(
+        select(ChannelLink).where(ChannelLink.proeftuin_id == proeftuin_id).order_by(ChannelLink.id)
+    )
+    return list(result.all())
