@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.delivery import Delivery
 from handlers.context import Policy
 from handlers.router import Router
 from storage.db import Database
@@ -34,6 +35,7 @@ class App:
     database: Database
     policy: Policy
     router: Router
+    delivery: Delivery
 
     async def close(self) -> None:
         await self.database.close()
@@ -52,4 +54,4 @@ def build_app(settings: Settings) -> App:
     """Create the store and router for these settings (the schema must be current)."""
     database = Database(settings.SAMEN_DATABASE_URL)
     policy = policy_from(settings)
-    return App(settings, database, policy, Router(database, policy))
+    return App(settings, database, policy, Router(database, policy), Delivery())

@@ -72,7 +72,10 @@ def console(user: str, channel: str) -> None:
 
     async def work(app: Any) -> None:
         await Console(
-            app, user=user, channel=channel.lstrip("#"), out=sys.stdout,
+            app,
+            user=user,
+            channel=channel.lstrip("#"),
+            out=sys.stdout,
             prompt=sys.stdin.isatty(),
         ).run()
 
@@ -101,6 +104,30 @@ def demo() -> None:
         )
 
     _run(settings, work)
+
+
+@main.command()
+@click.option("--slack-http", is_flag=True, help="Serve Slack over HTTP (POST /slack/events).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="HTTP listen address.")
+@click.option("--port", default=3000, show_default=True, type=click.IntRange(1, 65535))
+def serve(slack_http: bool, host: str, port: int) -> None:
+    """Run every adapter whose credentials are set, plus the scheduler, until stopped."""
+    from bot.serve import serve as run_services
+
+    settings = _settings()
+    _prepare(settings)
+    if slack_http and not settings.slack_enabled:
+        click.echo("samen-bot: SLACK_BOT_TOKEN: needed for --slack-http", err=True)
+        sys.exit(2)
+    if (
+        settings.slack_enabled
+        and not settings.SLACK_SIGNING_SECRET
+        and not settings.SLACK_APP_TOKEN
+    ):
+        click.echo("samen-bot: SLACK_SIGNING_SECRET: needed for Slack over HTTP", err=True)
+        sys.exit(2)
+    logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
+    _run(settings, lambda app: run_services(app, slack_http=slack_http, host=host, port=port))
 
 
 @main.group()
@@ -159,10 +186,15 @@ def seed(count: int, random_seed: int) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md",
-              show_default=True)
-@click.option("--ring", type=click.Choice(["kenniskring", "buitenwereld"]), default=None,
-              help="Only what this ring may see (default: everything, the operator's view).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True
+)
+@click.option(
+    "--ring",
+    type=click.Choice(["kenniskring", "buitenwereld"]),
+    default=None,
+    help="Only what this ring may see (default: everything, the operator's view).",
+)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export(fmt: str, ring: str | None, output: Path | None) -> None:
     """Write learnings as Markdown, CSV or JSON."""

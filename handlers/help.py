@@ -22,4 +22,6 @@ async def show_help(ctx: Context) -> Reply:
         if ctx.proeftuin is not None:
             lines.append(ctx.t("help.linked", proeftuin=ctx.proeftuin.name))
     lines.append(ctx.t("help.capture"))
-    return Reply(text="\n".join(lines), title=ctx.t("help.title"), visibility=Visibility.ONLY_CALLER)
+    return Reply(
+        text="\n".join(lines), title=ctx.t("help.title"), visibility=Visibility.ONLY_CALLER
+    )

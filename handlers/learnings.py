@@ -14,10 +14,10 @@ from handlers.text import (
     suggest_themes,
     tags,
 )
-from handlers.types import Action, Reply, UserError, Visibility
+from handlers.types import Action, Reply, Target, UserError, Visibility
 from handlers.views import learning_fields
-from storage import learnings, themes
-from storage.models import Learning, Ring
+from storage import learnings, members, themes
+from storage.models import Learning, Member, Ring, Role
 
 RING_WORDS = {
     "proeftuin": Ring.PROEFTUIN,
@@ -44,7 +44,7 @@ async def find_changeable(ctx: Context, word: str, usage: str) -> Learning:
 
 
 @command("inzicht", "learning", "idee")
-async def capture(ctx: Context) -> Reply:
+async def capture(ctx: Context) -> Reply | list[Reply]:
     """Capture a learning from this channel's proeftuin."""
     text = ctx.command.args.strip()
     if not text:
@@ -62,6 +62,17 @@ async def capture(ctx: Context) -> Reply:
                 text=ctx.t("inzicht.already", number=existing.id),
                 visibility=Visibility.ONLY_CALLER,
             )
+    author = ctx.member
+    captured_for = ctx.command.author
+    if captured_for is not None and captured_for.key != ctx.command.actor.key:
+        author = await members.upsert(
+            ctx.session,
+            captured_for.platform,
+            captured_for.user_id,
+            captured_for.display_name,
+            Role.DEELNEMER.value,
+            keep_role=True,
+        )
     wanted = slugs_in(text)
     known = await themes.by_slugs(ctx.session, wanted)
     ring = Ring(proeftuin.default_ring) if proeftuin.default_ring else ctx.policy.default_ring
@@ -69,7 +80,7 @@ async def capture(ctx: Context) -> Reply:
         ctx.session,
         text=text,
         proeftuin=proeftuin,
-        author=ctx.member,
+        author=author,
         ring=ring.value,
         themes=[known[s] for s in wanted if s in known],
         platform=ctx.command.place.platform,
@@ -78,7 +89,27 @@ async def capture(ctx: Context) -> Reply:
         source_event_id=source_id,
         created_at=ctx.command.received_at,
     )
-    return await _saved_reply(ctx, learning, [s for s in wanted if s not in known])
+    reply = await _saved_reply(ctx, learning, [s for s in wanted if s not in known])
+    if author is ctx.member:
+        return reply
+    return [reply, _author_note(ctx, learning, author)]
+
+
+def _author_note(ctx: Context, learning: Learning, author: Member) -> Reply:
+    """Tell the author, privately, that someone saved their words, with a one-click withdraw."""
+    return Reply(
+        text=ctx.t(
+            "inzicht.captured_note",
+            capturer=ctx.command.actor.display_name or ctx.command.actor.user_id,
+            number=learning.id,
+            proeftuin=learning.proeftuin.name,
+            ring=ctx.t(f"ring.{learning.ring}"),
+            text=shorten(learning.text),
+        ),
+        actions=(Action(ctx.t("button.withdraw"), "intrekken", str(learning.id), "danger"),),
+        visibility=Visibility.DIRECT,
+        to=Target(author.platform, user_id=author.user_id),
+    )
 
 
 async def _saved_reply(ctx: Context, learning: Learning, unknown: list[str]) -> Reply:
@@ -105,9 +136,17 @@ async def _saved_reply(ctx: Context, learning: Learning, unknown: list[str]) -> 
     if not learning.themes:
         suggested = suggest_themes(learning.text, all_themes)
         if suggested:
-            lines.append(t("inzicht.suggest", tags=tags(suggested), number=learning.id,
-                           first=suggested[0].slug))
-            actions += [Action(f"#{th.slug}", "tag", f"{learning.id} #{th.slug}") for th in suggested]
+            lines.append(
+                t(
+                    "inzicht.suggest",
+                    tags=tags(suggested),
+                    number=learning.id,
+                    first=suggested[0].slug,
+                )
+            )
+            actions += [
+                Action(f"#{th.slug}", "tag", f"{learning.id} #{th.slug}") for th in suggested
+            ]
         elif all_themes:
             lines.append(t("inzicht.no_suggestion", number=learning.id))
     return Reply(
@@ -186,5 +225,6 @@ async def share(ctx: Context) -> Reply:
         return Reply(text=ctx.t("deel.unchanged", number=learning.id, ring=ctx.t(f"ring.{ring}")))
     learning.ring = ring.value
     await ctx.session.flush()
-    return Reply(text=ctx.t(f"deel.done.{ring.value}", number=learning.id,
-                            proeftuin=learning.proeftuin.name))
+    return Reply(
+        text=ctx.t(f"deel.done.{ring.value}", number=learning.id, proeftuin=learning.proeftuin.name)
+    )

@@ -28,9 +28,14 @@ async def my_data(ctx: Context) -> Reply:
     written = await learnings.of_author(ctx.session, member.id)
     lines = [
         ctx.t("privacy.data_header"),
-        ctx.t("privacy.data_member", platform=member.platform, user=member.user_id,
-              name=member.display_name, role=ctx.t(f"role.{member.role}"),
-              since=ctx.t.day(member.created_at)),
+        ctx.t(
+            "privacy.data_member",
+            platform=member.platform,
+            user=member.user_id,
+            name=member.display_name,
+            role=ctx.t(f"role.{member.role}"),
+            since=ctx.t.day(member.created_at),
+        ),
         ctx.t("privacy.data_learnings", count=len(written)),
     ]
     lines += [f"• {learning_line(ctx.t, learning, learning.text)}" for learning in written]
@@ -48,5 +53,6 @@ async def forget_me(ctx: Context) -> Reply:
             visibility=Visibility.ONLY_CALLER,
         )
     anonymised = await members.forget(ctx.session, ctx.member)
-    return Reply(text=ctx.t("privacy.forget_done", count=anonymised),
-                 visibility=Visibility.ONLY_CALLER)
+    return Reply(
+        text=ctx.t("privacy.forget_done", count=anonymised), visibility=Visibility.ONLY_CALLER
+    )

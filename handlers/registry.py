@@ -27,9 +27,7 @@ COMMANDS: dict[str, Spec] = {}
 _WORDS: dict[str, str] = {}
 
 
-def command(
-    name: str, *aliases: str, leader_only: bool = False
-) -> Callable[[Handler], Handler]:
+def command(name: str, *aliases: str, leader_only: bool = False) -> Callable[[Handler], Handler]:
     """Register a handler under its Dutch name and its aliases."""
 
     def register(handler: Handler) -> Handler:

@@ -19,14 +19,14 @@ log = logging.getLogger(__name__)
 
 def load_handlers() -> None:
     """Import every handler module so it registers its sub-commands."""
-    from handlers import (  # noqa: F401
-        help,
-        learnings,
-        privacy,
-        proeftuin_links,
-        search,
-        themes,
-    )
+    import importlib
+    import pkgutil
+
+    import handlers
+
+    for module in pkgutil.iter_modules(handlers.__path__):
+        if not module.ispkg:
+            importlib.import_module(f"handlers.{module.name}")
 
 
 class Router:
@@ -47,9 +47,10 @@ class Router:
         event_id: str | None = None,
         source_url: str | None = None,
         source_id: str | None = None,
+        author: Actor | None = None,
         received_at: datetime | None = None,
     ) -> Command:
-        """Parse a typed `/samen …` line into a Command (aliases resolved; unknown kept as typed)."""
+        """Parse a typed `/samen …` line into a Command (aliases resolved, unknown words kept)."""
         word, args = registry.split_line(line)
         spec = registry.resolve(word)
         return Command(
@@ -61,6 +62,7 @@ class Router:
             event_id=event_id,
             source_url=source_url,
             source_id=source_id,
+            author=author,
             alias=word,
         )
 

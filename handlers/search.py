@@ -63,7 +63,9 @@ async def search(ctx: Context) -> Reply:
             limit=RESULT_LIMIT,
         )
         snippets = {hit.learning_id: hit.snippet for hit in hits}
-        found_learnings = await learnings.by_ids(ctx.session, ctx.viewer, [h.learning_id for h in hits])
+        found_learnings = await learnings.by_ids(
+            ctx.session, ctx.viewer, [h.learning_id for h in hits]
+        )
     else:
         found_learnings = await learnings.list_visible(
             ctx.session,
@@ -76,8 +78,11 @@ async def search(ctx: Context) -> Reply:
         snippets = {}
     query_label = " ".join(
         part
-        for part in (words, f"#{theme.slug}" if theme else "",
-                     f"proeftuin:{proeftuin.name}" if proeftuin else "")
+        for part in (
+            words,
+            f"#{theme.slug}" if theme else "",
+            f"proeftuin:{proeftuin.name}" if proeftuin else "",
+        )
         if part
     )
     if not found_learnings:

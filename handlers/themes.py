@@ -19,8 +19,9 @@ async def list_themes(ctx: Context) -> Reply:
         return Reply(text=ctx.t("themas.none"))
     lines = [ctx.t("themas.header", count=len(rows))]
     for theme, count in rows:
-        lines.append(ctx.t("themas.line", slug=theme.slug, name=theme.name,
-                           count=ctx.t.number(count)))
+        lines.append(
+            ctx.t("themas.line", slug=theme.slug, name=theme.name, count=ctx.t.number(count))
+        )
     return Reply(
         text="\n".join(lines),
         title=ctx.t("themas.title"),
@@ -47,5 +48,11 @@ async def add_theme(ctx: Context) -> Reply:
         raise UserError("thema.exists", slug=slug, name=existing[slug].name)
     clean_keywords = ", ".join(k.strip().lower() for k in keywords.split(",") if k.strip())
     theme = await themes.create(ctx.session, slug, name.strip(), clean_keywords)
-    return Reply(text=ctx.t("thema.added", slug=theme.slug, name=theme.name,
-                            keywords=clean_keywords or ctx.t("word.none")))
+    return Reply(
+        text=ctx.t(
+            "thema.added",
+            slug=theme.slug,
+            name=theme.name,
+            keywords=clean_keywords or ctx.t("word.none"),
+        )
+    )

@@ -51,6 +51,7 @@ class Command:
     event_id: str | None = None  # platform delivery id, de-duplicated in the database
     source_url: str | None = None  # permalink of a captured message
     source_id: str | None = None  # platform id of a captured message (one learning per message)
+    author: Actor | None = None  # who wrote a captured message, when someone else captures it
     alias: str = ""  # the word the user typed, for echoing help
 
 

@@ -47,9 +47,7 @@ async def add(
 async def by_source_event(session: AsyncSession, source_event_id: str) -> Learning | None:
     """The learning captured from a platform message, for idempotent capture (no ring rule:
     callers only use it to say 'already saved as #N')."""
-    return await session.scalar(
-        select(Learning).where(Learning.source_event_id == source_event_id)
-    )
+    return await session.scalar(select(Learning).where(Learning.source_event_id == source_event_id))
 
 
 def _visible(viewer: Viewer) -> Select[tuple[Learning]]:
@@ -72,7 +70,8 @@ async def by_ids(session: AsyncSession, viewer: Viewer, ids: Sequence[int]) -> l
     """The visible learnings among `ids`, in the order given."""
     if not ids:
         return []
-    found = {l.id: l for l in (await session.scalars(_visible(viewer).where(Learning.id.in_(ids))))}
+    rows = await session.scalars(_visible(viewer).where(Learning.id.in_(ids)))
+    found = {row.id: row for row in rows}
     return [found[i] for i in ids if i in found]
 
 
@@ -101,9 +100,13 @@ async def list_visible(
                 select(LearningTheme.learning_id).where(LearningTheme.theme_id == theme_id)
             )
         )
-    order = (Learning.created_at.desc(), Learning.id.desc()) if newest_first else (
-        Learning.created_at,
-        Learning.id,
+    order = (
+        (Learning.created_at.desc(), Learning.id.desc())
+        if newest_first
+        else (
+            Learning.created_at,
+            Learning.id,
+        )
     )
     query = query.order_by(*order)
     if limit is not None:
@@ -119,7 +122,9 @@ async def of_author(session: AsyncSession, author_id: int) -> list[Learning]:
     return list(result.unique().all())
 
 
-async def add_themes(session: AsyncSession, learning: Learning, themes: Iterable[Theme]) -> list[Theme]:
+async def add_themes(
+    session: AsyncSession, learning: Learning, themes: Iterable[Theme]
+) -> list[Theme]:
     """Tag a learning; returns the themes that were newly added."""
     have = {t.id for t in learning.themes}
     added = [t for t in themes if t.id not in have]

@@ -16,9 +16,16 @@ async def find(session: AsyncSession, platform: str, user_id: str) -> Member | N
 
 
 async def upsert(
-    session: AsyncSession, platform: str, user_id: str, display_name: str, role: str
+    session: AsyncSession,
+    platform: str,
+    user_id: str,
+    display_name: str,
+    role: str,
+    *,
+    keep_role: bool = False,
 ) -> Member:
-    """The member for this platform id, created or updated with the latest name and role."""
+    """The member for this platform id, created or updated with the latest name and role
+    (`keep_role` leaves a known member's role alone, for people met only as authors)."""
     member = await find(session, platform, user_id)
     if member is None:
         member = Member(
@@ -29,7 +36,7 @@ async def upsert(
         return member
     if display_name and member.display_name != display_name:
         member.display_name = display_name
-    if member.role != role:
+    if member.role != role and not keep_role:
         member.role = role
     return member
 

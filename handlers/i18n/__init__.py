@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ CATALOG_DIR = Path(__file__).parent
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(language: str) -> dict[str, str]:
     """The messages of one language as msgid -> text (read once from its .po file)."""
     with (CATALOG_DIR / f"{language}.po").open("rb") as handle:

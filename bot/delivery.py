@@ -1,0 +1,44 @@
+"""Outbound delivery: where scheduled and cross-channel replies go, per platform."""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from handlers.types import Reply, Target
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(RuntimeError):
+    """A message could not be delivered (the caller may retry later)."""
+
+
+class Outbound(Protocol):
+    """An adapter's ability to send a reply somewhere without a triggering command."""
+
+    platform: str
+
+    async def send(self, target: Target, reply: Reply) -> str | None:
+        """Send `reply` to `target`; returns the platform's message id when there is one."""
+        ...
+
+
+class Delivery:
+    """Routes replies to the adapter of their target's platform."""
+
+    def __init__(self) -> None:
+        self._outbound: dict[str, Outbound] = {}
+
+    def register(self, outbound: Outbound) -> None:
+        self._outbound[outbound.platform] = outbound
+
+    def platforms(self) -> tuple[str, ...]:
+        return tuple(self._outbound)
+
+    async def send(self, target: Target, reply: Reply) -> str | None:
+        """Deliver one reply; raises DeliveryError when the platform is absent or refuses."""
+        outbound = self._outbound.get(target.platform)
+        if outbound is None:
+            raise DeliveryError(f"no adapter for platform {target.platform!r} is running")
+        return await outbound.send(target, reply)
