@@ -47,9 +47,10 @@ def resolve(word: str) -> Spec | None:
 
 
 def closest(word: str) -> str | None:
-    """The known sub-command word nearest to a mistyped one."""
+    """The known sub-command word (name or alias, as the user would type it) nearest to a
+    mistyped one."""
     matches = difflib.get_close_matches(word.lower(), list(_WORDS), n=1, cutoff=0.5)
-    return _WORDS[matches[0]] if matches else None
+    return matches[0] if matches else None
 
 
 def split_line(line: str) -> tuple[str, str]:

@@ -1,0 +1,79 @@
+"""The console driven end to end through its real stdin and stdout, in Dutch and English."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SESSION = """\
+/samen koppel Voedseltuin Oost
+/samen thema nieuw wonen Wonen | huur, woning
+/samen inzicht Huurders doen mee als de woning centraal staat
+/samen tag 1 #wonen
+:user anna
+/samen koppel Elders
+/samen inzicht Samen koken verbindt de straat #wonen
+:channel elders
+/samen inzicht dit kanaal hoort nergens bij
+/samen zoek huurders
+gewoon een bericht
+"""
+
+
+def run_console(tmp_path: Path, stdin: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(ROOT),
+        "SAMEN_DATABASE_URL": f"sqlite:///{tmp_path}/console.db",
+        "SAMEN_LEADERS": "console:floor",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--channel", "voedseltuin"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=120,
+    )
+
+
+def test_console_session_in_dutch(tmp_path: Path) -> None:
+    result = run_console(tmp_path, SESSION)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[#voedseltuin] samen-bot:" in out
+    assert "Nieuwe proeftuin Voedseltuin Oost" in out
+    assert "Inzicht #1 bewaard voor proeftuin Voedseltuin Oost" in out
+    assert "Nog geen thema" in out and "#wonen" in out
+    assert "(je bent nu anna)" in out
+    assert "[#voedseltuin, alleen voor anna]" in out and "Alleen projectleiders" in out
+    assert "Inzicht #2 bewaard" in out
+    assert "(je bent nu in #elders)" in out
+    assert "dit kanaal hoort nergens bij" in out  # echoed back, not lost
+    assert "**Huurders**" in out or "**huurders**" in out
+    assert "commando's beginnen met `/samen`" in out
+    assert "Traceback" not in out + result.stderr
+
+
+def test_console_session_in_english(tmp_path: Path) -> None:
+    result = run_console(
+        tmp_path,
+        "/samen link Pilot\n/samen learning We learned a lot\n/samen themes\n",
+        SAMEN_LANGUAGE="en",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Created the new proeftuin Pilot" in result.stdout
+    assert "Learning #1 saved for proeftuin Pilot" in result.stdout
+    assert "There are no themes yet" in result.stdout
+
+
+def test_console_ends_cleanly_on_empty_input(tmp_path: Path) -> None:
+    result = run_console(tmp_path, "")
+    assert result.returncode == 0
+    assert "samen-bot console" in result.stdout
