@@ -50,7 +50,7 @@ async def by_source_event(session: AsyncSession, source_event_id: str) -> Learni
     return await session.scalar(select(Learning).where(Learning.source_event_id == source_event_id))
 
 
-def _visible(viewer: Viewer) -> Select[tuple[Learning]]:
+def _visible(viewer: Viewer) -> Select[Learning]:
     return select(Learning).where(visible(viewer))
 
 

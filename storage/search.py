@@ -12,11 +12,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Integer,
     Select,
+    String,
+    Subquery,
     bindparam,
     cast,
     exists,
@@ -108,84 +112,100 @@ async def search_learnings(
     terms = query_terms(words)
     if not terms or limit <= 0:
         return []
-    filters: list[Any] = [visible(viewer)]
-    if proeftuin_id is not None:
-        filters.append(Learning.proeftuin_id == proeftuin_id)
-    if theme_id is not None:
-        filters.append(
-            exists().where(
-                LearningTheme.learning_id == Learning.id, LearningTheme.theme_id == theme_id
-            )
-        )
-    if session.get_bind().dialect.name == "postgresql":
-        return await _search_postgresql(session, terms, filters, limit)
-    return await _search_sqlite(session, terms, filters, limit)
+    params: dict[str, Any] = {"limit": limit, "theme_id": theme_id, "proeftuin_id": proeftuin_id}
+    has_theme, has_proeftuin = theme_id is not None, proeftuin_id is not None
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        # Let PostgreSQL stem the words (Dutch) and drop stop words; nothing left, nothing found.
+        normalised = str(await connection.scalar(_TSQUERY, {"q": tsquery_text(terms)}) or "")
+        lexemes = [m.replace("''", "'") for m in _LEXEME.findall(normalised)]
+        if not lexemes:
+            return []
+        statement = _postgresql_statement(viewer, has_theme, has_proeftuin)
+        rows = await connection.execute(statement, {**params, "tsquery": normalised})
+        return _hits(rows.all(), [_Term(lexeme, prefix=True) for lexeme in lexemes])
+    statement = _sqlite_statement(viewer, has_theme, has_proeftuin)
+    rows = await connection.execute(statement, {**params, "q": fts5_query(terms)})
+    return _hits(rows.all(), terms)
 
 
+# The statements are built once per viewer and filter shape (building one costs more than
+# running it); values travel as bound parameters. The viewer is part of the key, so the ring
+# condition inside is always the caller's own.
+
+_learnings = Learning.__table__
+_learning_themes = LearningTheme.__table__
 _fts = table("learnings_fts", sql_column("rowid", Integer))
 _fts_ref: ColumnClause[Any] = literal_column("learnings_fts")
+_vector: ColumnClause[Any] = literal_column("learnings.search_vector")
+_tsquery = cast(bindparam("tsquery", type_=String), TSQUERY)
+_TSQUERY = select(
+    cast(
+        func.to_tsquery(literal_column("'dutch'::regconfig"), bindparam("q", type_=String)), String
+    )
+)
 
 
-async def _search_sqlite(
-    session: AsyncSession, terms: list[_Term], filters: list[Any], limit: int
-) -> list[SearchHit]:
+def _filters(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> list[ColumnElement[bool]]:
+    filters = [visible(viewer)]
+    if has_proeftuin:
+        filters.append(_learnings.c.proeftuin_id == bindparam("proeftuin_id", type_=Integer))
+    if has_theme:
+        filters.append(
+            exists().where(
+                _learning_themes.c.learning_id == _learnings.c.id,
+                _learning_themes.c.theme_id == bindparam("theme_id", type_=Integer),
+            )
+        )
+    return filters
+
+
+@lru_cache(maxsize=512)
+def _sqlite_statement(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> Select[Any]:
     # FTS5 walks its matches newest first (ORDER BY rowid DESC is consumed by the index, so the
     # LIMIT stops the walk); bm25 is computed for the candidates only.
     candidates = (
         select(_fts.c.rowid.label("id"), (-func.bm25(_fts_ref)).label("score"))
-        .select_from(_fts.join(Learning, Learning.id == _fts.c.rowid))
-        .where(_fts_ref.op("MATCH")(fts5_query(terms)), *filters)
+        .select_from(_fts.join(_learnings, _learnings.c.id == _fts.c.rowid))
+        .where(
+            _fts_ref.op("MATCH")(bindparam("q", type_=String)),
+            *_filters(viewer, has_theme, has_proeftuin),
+        )
         .order_by(_fts.c.rowid.desc())
         .limit(CANDIDATES)
         .subquery("candidates")
     )
-    rows = await session.execute(_best(candidates, limit))
-    return _hits(rows.all(), terms)
+    return _best(candidates)
 
 
-async def _search_postgresql(
-    session: AsyncSession, terms: list[_Term], filters: list[Any], limit: int
-) -> list[SearchHit]:
-    # Let PostgreSQL stem the words (Dutch) and drop stop words; nothing left: nothing to find.
-    normalised = await session.scalar(
-        select(func.to_tsquery(literal_column("'dutch'::regconfig"), tsquery_text(terms)))
-    )
-    lexemes = [m.replace("''", "'") for m in _LEXEME.findall(str(normalised or ""))]
-    if not lexemes:
-        return []
-    tsquery = cast(bindparam("tsquery", str(normalised)), TSQUERY)
-    vector: ColumnClause[Any] = literal_column("learnings.search_vector")
+@lru_cache(maxsize=512)
+def _postgresql_statement(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> Select[Any]:
     candidates = (
-        select(Learning.id.label("id"))
-        .where(vector.op("@@")(tsquery), *filters)
-        .order_by(Learning.id.desc())
+        select(_learnings.c.id)
+        .where(_vector.op("@@")(_tsquery), *_filters(viewer, has_theme, has_proeftuin))
+        .order_by(_learnings.c.id.desc())
         .limit(CANDIDATES)
         .subquery("candidates")
     )
     ranked = (
-        select(
-            candidates.c.id.label("id"),
-            func.ts_rank(vector, tsquery).label("score"),
-        )
-        .join_from(candidates, Learning, Learning.id == candidates.c.id)
+        select(candidates.c.id, func.ts_rank(_vector, _tsquery).label("score"))
+        .join_from(candidates, _learnings, _learnings.c.id == candidates.c.id)
         .subquery("ranked")
     )
-    rows = await session.execute(_best(ranked, limit))
-    stems = [_Term(lexeme, prefix=True) for lexeme in lexemes]
-    return _hits(rows.all(), stems)
+    return _best(ranked)
 
 
-def _best(ranked: Any, limit: int) -> Select[Any]:
-    """The top `limit` of a (id, score) subquery, with their text."""
+def _best(ranked: Subquery) -> Select[Any]:
+    """The top `:limit` rows of an (id, score) subquery, with their text."""
     top = (
         select(ranked.c.id, ranked.c.score)
         .order_by(ranked.c.score.desc(), ranked.c.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
         .subquery("top")
     )
     return (
-        select(top.c.id, top.c.score, Learning.text)
-        .join_from(top, Learning, Learning.id == top.c.id)
+        select(top.c.id, top.c.score, _learnings.c.text)
+        .join_from(top, _learnings, _learnings.c.id == top.c.id)
         .order_by(top.c.score.desc(), top.c.id.desc())
     )
 
