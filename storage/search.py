@@ -5,6 +5,10 @@ ring rule, plus the optional theme and proeftuin filters, all applied in SQL), o
 `CANDIDATES` are ranked (bm25 on SQLite, ts_rank on PostgreSQL) and the best `limit` returned.
 A word in 40% of a million learnings so costs a walk over a few thousand index entries instead of
 ranking 400,000 rows; for a programme's knowledge, recency is a fair tie-break.
+
+Words are ANDed and Dutch stop words ignored; the last word also matches as a prefix (someone
+still typing), except on SQLite when that word is itself common (`COMMON_WORD` occurrences or
+more): expanding it would cost a merge of every matching word's postings and add little.
 """
 
 from __future__ import annotations
@@ -13,39 +17,60 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Integer,
     Select,
     String,
     Subquery,
     bindparam,
+    case,
     cast,
     exists,
     func,
+    literal,
     literal_column,
+    null,
     select,
     table,
+    union_all,
 )
 from sqlalchemy import column as sql_column
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
 
-from storage.models import Learning, LearningTheme
+from storage.models import Learning, LearningTheme, Ring
 from storage.visibility import Viewer, visible
 
 CANDIDATES = 1500  # newest visible matches that get ranked
 MAX_TERMS = 12  # words beyond this are ignored (each one narrows the result anyway)
 MAX_TERM_LENGTH = 64
 MIN_PREFIX_LENGTH = 3  # the last word matches as a prefix from this length on
+COMMON_WORD = 2000  # SQLite: a last word with this many occurrences is matched exactly
+SAMPLE_FACTOR = 4  # SQLite: the best limit * SAMPLE_FACTOR candidates get their ring looked up
 SNIPPET_WIDTH = 160
 
+# PostgreSQL's Dutch stop words (the Snowball list): both backends ignore them, so a query means
+# the same on both, and "de"/"en" (in nearly every learning) cost nothing.
+_DUTCH_STOP_WORDS = """
+    de en van ik te dat die in een hij het niet zijn is was op aan met als voor had er maar om
+    hem dan zou of wat mijn men dit zo door over ze zich bij ook tot je mij uit der daar haar
+    naar heb hoe heeft hebben deze u want nog zal me zij nu ge geen omdat iets worden toch al
+    waren veel meer doen toen moet ben zonder kan hun dus alles onder ja eens hier wie werd
+    altijd doch wordt wezen kunnen ons zelf tegen na reeds wil kon niets uw iemand geweest andere
+"""
+STOP_WORDS = frozenset(_DUTCH_STOP_WORDS.split())
+
 _TOKEN = re.compile(r"[^\W_]+")  # letters and digits, as the FTS5 unicode61 tokenizer sees words
-_LEXEME = re.compile(r"'((?:[^']|'')*)'")
-_SPACE = re.compile(r"\s+")
+# ts_headline marks matches with two private-use characters; the snippet turns them into ** **.
+_MARK_START, _MARK_END = "\ue000", "\ue001"
+_HEADLINE_OPTIONS = f"StartSel={_MARK_START}, StopSel={_MARK_END}, HighlightAll=true"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,22 +85,22 @@ class _Term:
     text: str
     prefix: bool
 
-    def matches(self, folded_word: str) -> bool:
-        return folded_word.startswith(self.text) if self.prefix else folded_word == self.text
-
 
 def fold(text: str) -> str:
     """Lower case without diacritics: 'Coöperatie' -> 'cooperatie' (what both indexes do)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def query_terms(words: str) -> list[_Term]:
-    """The user's words as safe search terms: letters and digits only, folded, de-duplicated."""
+    """The user's words as safe search terms: letters and digits only, folded, de-duplicated,
+    without stop words."""
     seen: list[str] = []
     for token in _TOKEN.findall(fold(words)):
         token = token[:MAX_TERM_LENGTH]
-        if token not in seen:
+        if token not in seen and token not in STOP_WORDS:
             seen.append(token)
         if len(seen) == MAX_TERMS:
             break
@@ -85,14 +110,22 @@ def query_terms(words: str) -> list[_Term]:
     ]
 
 
-def fts5_query(terms: list[_Term]) -> str:
+def fts5_query(terms: list[_Term], *, prefix: bool = True) -> str:
     """An FTS5 MATCH expression: every term a quoted string (no operators possible), ANDed."""
-    return " ".join(f'"{t.text}"*' if t.prefix else f'"{t.text}"' for t in terms)
+    return " ".join(f'"{t.text}"*' if t.prefix and prefix else f'"{t.text}"' for t in terms)
 
 
-def tsquery_text(terms: list[_Term]) -> str:
-    """A to_tsquery expression: quoted lexemes ANDed, the last one as prefix."""
-    return " & ".join(f"'{t.text}':*" if t.prefix else f"'{t.text}'" for t in terms)
+def tsquery_parts(terms: list[_Term]) -> dict[str, str]:
+    """to_tsquery input: `rest` (quoted words ANDed), and the last word alone when it is a prefix.
+
+    PostgreSQL stems the words; a prefix word matches its own stem or, unstemmed, the start of a
+    stored word ('warmtep' finds 'warmtepomp', 'wonen' does not find everything in 'won…').
+    """
+    exact = terms[:-1] if terms[-1].prefix else terms
+    parts = {"rest": " & ".join(f"'{t.text}'" for t in exact)}
+    if terms[-1].prefix:
+        parts |= {"last": f"'{terms[-1].text}'", "last_prefix": f"'{terms[-1].text}':*"}
+    return parts
 
 
 async def search_learnings(
@@ -116,33 +149,102 @@ async def search_learnings(
     has_theme, has_proeftuin = theme_id is not None, proeftuin_id is not None
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        # Let PostgreSQL stem the words (Dutch) and drop stop words; nothing left, nothing found.
-        normalised = str(await connection.scalar(_TSQUERY, {"q": tsquery_text(terms)}) or "")
-        lexemes = [m.replace("''", "'") for m in _LEXEME.findall(normalised)]
-        if not lexemes:
+        # Let PostgreSQL stem the words once; nothing left (stop words only), nothing found.
+        parts = tsquery_parts(terms)
+        shape = (bool(parts["rest"]), "last" in parts)
+        params["tsquery"] = await connection.scalar(_TSQUERY[shape], parts) or ""
+        if not params["tsquery"]:
             return []
+        prepared = _prepare(connection.dialect, "full", viewer, has_theme, has_proeftuin)
+        result = await connection.exec_driver_sql(prepared.sql, prepared.arguments(params))
+        return [SearchHit(row.id, float(row.score), _marked_snippet(row.text)) for row in result]
+    else:
+        params |= {
+            "last": terms[-1].text if terms[-1].prefix else "",
+            "exact": fts5_query(terms, prefix=False),
+            "prefix": fts5_query(terms),
+            "sample": limit * SAMPLE_FACTOR,
+        }
+        highlight = terms
+        if not (has_theme or has_proeftuin or viewer.ring_floor is Ring.BUITENWERELD):
+            prepared = _prepare(connection.dialect, "sample", viewer, has_theme, has_proeftuin)
+            result = await connection.exec_driver_sql(prepared.sql, prepared.arguments(params))
+            rows = result.all()
+            sampled = next(int(row.score) for row in rows if row.id is None)
+            found = sorted((row for row in rows if row.id is not None), key=_best_first)
+            if len(found) >= limit or sampled < params["sample"]:
+                return _hits(found, highlight)
+    prepared = _prepare(connection.dialect, "full", viewer, has_theme, has_proeftuin)
+    result = await connection.exec_driver_sql(prepared.sql, prepared.arguments(params))
+    return _hits(result.all(), highlight)
+
+
+def _best_first(row: Any) -> tuple[float, int]:
+    return (-row.score, -row.id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A search statement compiled for one dialect and viewer: SQL text and how to fill it in."""
+
+    sql: str
+    fixed: dict[str, Any]  # the values visible(viewer) bound
+    order: tuple[str, ...] | None  # parameter names by position (qmark), None for named styles
+
+    def arguments(self, values: dict[str, Any]) -> Any:
+        merged = self.fixed | values
+        return merged if self.order is None else tuple(merged[name] for name in self.order)
+
+
+@lru_cache(maxsize=512)
+def _prepare(
+    dialect: Dialect,
+    kind: Literal["sample", "full"],
+    viewer: Viewer,
+    has_theme: bool,
+    has_proeftuin: bool,
+) -> _Prepared:
+    """Search runs often and its statement is fixed per viewer: compile it once, not per call."""
+    statement: Select[Any] | CompoundSelect[Any]
+    if dialect.name == "postgresql":
         statement = _postgresql_statement(viewer, has_theme, has_proeftuin)
-        rows = await connection.execute(statement, {**params, "tsquery": normalised})
-        return _hits(rows.all(), [_Term(lexeme, prefix=True) for lexeme in lexemes])
-    statement = _sqlite_statement(viewer, has_theme, has_proeftuin)
-    rows = await connection.execute(statement, {**params, "q": fts5_query(terms)})
-    return _hits(rows.all(), terms)
+    elif kind == "sample":
+        statement = _sqlite_sample_statement(viewer, has_theme, has_proeftuin)
+    else:
+        statement = _sqlite_statement(viewer, has_theme, has_proeftuin)
+    compiled = statement.compile(dialect=dialect)
+    # Expands the ring IN (…) once; our own parameters get their values at every call.
+    state = compiled.construct_expanded_state(dict.fromkeys(_OUR_PARAMETERS))
+    fixed = {k: v for k, v in state.parameters.items() if k not in _OUR_PARAMETERS}
+    order = None if state.positiontup is None else tuple(state.positiontup)
+    return _Prepared(state.statement, fixed, order)
 
 
-# The statements are built once per viewer and filter shape (building one costs more than
-# running it); values travel as bound parameters. The viewer is part of the key, so the ring
-# condition inside is always the caller's own.
+# The statements are built and compiled once per dialect, viewer and filter shape (that costs
+# more than running them); the search values travel as bound parameters. The viewer is part of
+# the cache key, so the ring condition inside is always the caller's own.
 
 _learnings = Learning.__table__
 _learning_themes = LearningTheme.__table__
 _fts = table("learnings_fts", sql_column("rowid", Integer))
 _fts_ref: ColumnClause[Any] = literal_column("learnings_fts")
+_vocab = table("learnings_fts_vocab", sql_column("term", String))
 _vector: ColumnClause[Any] = literal_column("learnings.search_vector")
 _tsquery = cast(bindparam("tsquery", type_=String), TSQUERY)
-_TSQUERY = select(
-    cast(
-        func.to_tsquery(literal_column("'dutch'::regconfig"), bindparam("q", type_=String)), String
-    )
+_TSQUERY = {  # (has rest, has prefix last word) -> the query's text form, PostgreSQL-normalised
+    (True, False): sql_text("SELECT to_tsquery('dutch', :rest)::text"),
+    (False, True): sql_text(
+        "SELECT (to_tsquery('dutch', :last) || to_tsquery('simple', :last_prefix))::text"
+    ),
+    (True, True): sql_text(
+        "SELECT (to_tsquery('dutch', :rest)"
+        " && (to_tsquery('dutch', :last) || to_tsquery('simple', :last_prefix)))::text"
+    ),
+}
+
+
+_OUR_PARAMETERS = frozenset(
+    {"limit", "theme_id", "proeftuin_id", "last", "exact", "prefix", "tsquery", "sample"}
 )
 
 
@@ -160,17 +262,30 @@ def _filters(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> list[Colum
     return filters
 
 
-@lru_cache(maxsize=512)
+def _sqlite_match() -> ColumnElement[str]:
+    """The MATCH expression: the words with the last one as prefix, unless that one is common."""
+    occurrences = (
+        select(literal(1))
+        .select_from(_vocab)
+        .where(_vocab.c.term == bindparam("last", type_=String))
+        .limit(COMMON_WORD)
+        .subquery("occurrences")
+    )
+    common = select(func.count()).select_from(occurrences).scalar_subquery() >= COMMON_WORD
+    return case((common, bindparam("exact", type_=String)), else_=bindparam("prefix", type_=String))
+
+
 def _sqlite_statement(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> Select[Any]:
-    # FTS5 walks its matches newest first (ORDER BY rowid DESC is consumed by the index, so the
-    # LIMIT stops the walk); bm25 is computed for the candidates only.
+    """Rank the newest CANDIDATES matches the viewer may see.
+
+    FTS5 walks its matches newest first (ORDER BY rowid DESC is consumed by the index, so the
+    LIMIT stops the walk); the filters are checked on the way and bm25 is computed for the
+    candidates only.
+    """
     candidates = (
         select(_fts.c.rowid.label("id"), (-func.bm25(_fts_ref)).label("score"))
         .select_from(_fts.join(_learnings, _learnings.c.id == _fts.c.rowid))
-        .where(
-            _fts_ref.op("MATCH")(bindparam("q", type_=String)),
-            *_filters(viewer, has_theme, has_proeftuin),
-        )
+        .where(_fts_ref.op("MATCH")(_sqlite_match()), *_filters(viewer, has_theme, has_proeftuin))
         .order_by(_fts.c.rowid.desc())
         .limit(CANDIDATES)
         .subquery("candidates")
@@ -178,7 +293,39 @@ def _sqlite_statement(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> S
     return _best(candidates)
 
 
-@lru_cache(maxsize=512)
+def _sqlite_sample_statement(
+    viewer: Viewer, has_theme: bool, has_proeftuin: bool
+) -> CompoundSelect[Any]:
+    """The quick way when the viewer may see most learnings: rank the newest CANDIDATES matches
+    first and look up the ring of the best `:sample` only (a lookup per candidate costs about
+    as much as ranking it). Ends with a row (NULL, how many were sampled, NULL): fewer than
+    `:sample` means every match was looked at, so the answer is complete even if short.
+    """
+    newest = (
+        select(_fts.c.rowid.label("id"), (-func.bm25(_fts_ref)).label("score"))
+        .where(_fts_ref.op("MATCH")(_sqlite_match()))
+        .order_by(_fts.c.rowid.desc())
+        .limit(CANDIDATES)
+        .subquery("newest")
+    )
+    sample = (
+        select(newest.c.id, newest.c.score)
+        .order_by(newest.c.score.desc(), newest.c.id.desc())
+        .limit(bindparam("sample", type_=Integer))
+        .cte("sample")
+    )
+    found = (
+        select(sample.c.id, sample.c.score, _learnings.c.text)
+        .join_from(sample, _learnings, _learnings.c.id == sample.c.id)
+        .where(*_filters(viewer, has_theme, has_proeftuin))
+        .order_by(sample.c.score.desc(), sample.c.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+        .subquery("found")
+    )
+    sampled = select(null(), func.count().label("score"), null()).select_from(sample)
+    return union_all(select(found.c.id, found.c.score, found.c.text), sampled)
+
+
 def _postgresql_statement(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> Select[Any]:
     candidates = (
         select(_learnings.c.id)
@@ -192,10 +339,16 @@ def _postgresql_statement(viewer: Viewer, has_theme: bool, has_proeftuin: bool) 
         .join_from(candidates, _learnings, _learnings.c.id == candidates.c.id)
         .subquery("ranked")
     )
-    return _best(ranked)
+    headline = func.ts_headline(
+        literal_column("'dutch'::regconfig"),
+        _learnings.c.text,
+        _tsquery,
+        bindparam("headline_options", _HEADLINE_OPTIONS, type_=String),
+    )
+    return _best(ranked, headline)
 
 
-def _best(ranked: Subquery) -> Select[Any]:
+def _best(ranked: Subquery, shown: ColumnElement[str] = _learnings.c.text) -> Select[Any]:
     """The top `:limit` rows of an (id, score) subquery, with their text."""
     top = (
         select(ranked.c.id, ranked.c.score)
@@ -204,7 +357,7 @@ def _best(ranked: Subquery) -> Select[Any]:
         .subquery("top")
     )
     return (
-        select(top.c.id, top.c.score, _learnings.c.text)
+        select(top.c.id, top.c.score, shown.label("text"))
         .join_from(top, _learnings, _learnings.c.id == top.c.id)
         .order_by(top.c.score.desc(), top.c.id.desc())
     )
@@ -217,27 +370,81 @@ def _hits(rows: Any, terms: list[_Term]) -> list[SearchHit]:
     ]
 
 
+def _fold_in_place(text: str) -> str:
+    """`fold(text)`, but every character stays one character, so positions still line up."""
+    folded = text.lower()
+    if folded.isascii():
+        return folded
+    folded = folded.translate(_LATIN_FOLD)
+    if len(folded) == len(text):
+        return folded
+    return "".join(_fold_char(ch) for ch in text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    folded = fold(ch)
+    return folded if len(folded) == 1 else ch
+
+
+_LATIN_FOLD = {code: _fold_char(chr(code)) for code in range(0xC0, 0x250)}
+
+
+@lru_cache(maxsize=1024)
+def _highlighter(terms: tuple[_Term, ...]) -> re.Pattern[str]:
+    """Finds the terms in folded text, to the end of the word for a prefix term."""
+    alternatives = sorted(
+        (re.escape(t.text) + (r"[^\W_]*" if t.prefix else r"(?![^\W_])") for t in terms),
+        key=len,
+        reverse=True,
+    )
+    return re.compile("|".join(alternatives))
+
+
+def _matches(text: str, terms: list[_Term]) -> list[tuple[int, int]]:
+    """Where the terms occur in `text` as words (or word starts), as (start, end) spans."""
+    folded = _fold_in_place(text)
+    return [
+        m.span()
+        for m in _highlighter(tuple(terms)).finditer(folded)
+        if m.start() == 0 or not folded[m.start() - 1].isalnum()
+    ]
+
+
 def snippet(text: str, terms: list[_Term], width: int = SNIPPET_WIDTH) -> str:
     """About `width` characters of `text` around the first matched word, matches in ** **."""
-    text = _SPACE.sub(" ", text).strip()
-    matches = [m for m in _TOKEN.finditer(text) if any(t.matches(fold(m.group())) for t in terms)]
-    first = matches[0].start() if matches else 0
-    start = max(0, first - width // 3)
+    text = " ".join(text.split())
+    return _window(text, _matches(text, terms), width)
+
+
+def _marked_snippet(marked: str, width: int = SNIPPET_WIDTH) -> str:
+    """`snippet` for a text whose matches PostgreSQL's ts_headline marked."""
+    pieces = " ".join(marked.split()).split(_MARK_START)
+    text, matches = pieces[0].replace(_MARK_END, ""), []
+    for piece in pieces[1:]:
+        word, _, rest = piece.partition(_MARK_END)
+        matches.append((len(text), len(text) + len(word)))
+        text += word + rest.replace(_MARK_END, "")
+    return _window(text, matches, width)
+
+
+def _window(text: str, matches: list[tuple[int, int]], width: int) -> str:
+    """The part of `text` around the first match, cut at spaces, matches wrapped in ** **."""
+    first = matches[0][0] if matches else 0
+    start = max(0, min(first - width // 3, len(text) - width))
     end = min(len(text), start + width)
-    start = max(0, min(start, end - width))
     if start > 0:  # do not cut a word in two
-        space = text.find(" ", start, first + 1 if matches else end)
+        space = text.find(" ", start, first)
         start = space + 1 if space != -1 else start
     if end < len(text):
-        space = text.rfind(" ", max(start, (matches[0].end() if matches else start)), end)
+        space = text.rfind(" ", matches[0][1] if matches else start, end)
         end = space if space != -1 else end
     pieces: list[str] = []
     position = start
-    for match in matches:
-        if match.start() < start or match.end() > end:
+    for begin, finish in matches:
+        if begin < start or finish > end:
             continue
-        pieces.append(text[position : match.start()])
-        pieces.append(f"**{match.group()}**")
-        position = match.end()
+        pieces.append(f"{text[position:begin]}**{text[begin:finish]}**")
+        position = finish
     pieces.append(text[position:end])
     return ("…" if start > 0 else "") + "".join(pieces) + ("…" if end < len(text) else "")

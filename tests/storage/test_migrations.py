@@ -1,0 +1,325 @@
+"""Alembic migrations: empty -> head, no drift from the models, every step keeps the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, MetaData, Table, inspect, text
+
+from storage import migrate
+from storage.db import DatabaseSetupError, make_engine
+from storage.migrate import (
+    current_revision,
+    downgrade,
+    ensure_schema,
+    head_revision,
+    include_name,
+    include_object,
+    revisions,
+    schema_state,
+    upgrade,
+)
+from storage.models import Base
+
+ROWS_PER_TABLE = 3
+
+# Columns whose values must look like the domain's (the rest get generic values by type).
+OVERRIDES: dict[tuple[str, str], Callable[[int], Any]] = {
+    ("learnings", "ring"): lambda i: ("proeftuin", "kenniskring", "buitenwereld")[i % 3],
+    ("proeftuinen", "default_ring"): lambda i: "kenniskring",
+    ("members", "role"): lambda i: "deelnemer",
+}
+
+# Columns a revision deliberately drops or rewrites: {revision: {(table, column), ...}}.
+CHANGED_BY: dict[str, set[tuple[str, str]]] = {}
+
+
+def _engine_do(url: str, work: Callable[[Connection], Any]) -> Any:
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            return work(conn)
+    finally:
+        engine.dispose()
+
+
+def _internal_tables(conn: Connection) -> set[str]:
+    """Tables no model describes: Alembic's, and SQLite virtual tables with their shadows."""
+    names = {migrate.VERSION_TABLE}
+    if conn.dialect.name == "sqlite":
+        virtual = conn.execute(
+            text("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'")
+        ).scalars()
+        for name in virtual:
+            names.add(name)
+            names.update(t for t in inspect(conn).get_table_names() if t.startswith(f"{name}_"))
+    return names
+
+
+def _reflect(conn: Connection) -> MetaData:
+    internal = _internal_tables(conn)
+    metadata = MetaData()
+    metadata.reflect(conn, only=lambda name, _: name not in internal)
+    return metadata
+
+
+Filled = dict[str, list[dict[str, Any]]]  # table name -> the rows inserted
+
+
+def _value(table: Table, column: sa.Column[Any], i: int, filled: Filled) -> Any:
+    """A value for `column` of row `i`, from the column's reflected type and constraints."""
+    if (table.name, column.name) in OVERRIDES:
+        return OVERRIDES[table.name, column.name](i)
+    for fk in column.foreign_keys:
+        parent = fk.column.table.name
+        if parent == table.name or not filled.get(parent):
+            return None
+        return filled[parent][i % len(filled[parent])][fk.column.name]
+    kind = column.type
+    if isinstance(kind, sa.Boolean):
+        return i % 2 == 0
+    if isinstance(kind, sa.Integer):
+        return 1000 + i if column.primary_key else i
+    if isinstance(kind, sa.Numeric | sa.Float):
+        return 1.5 + i
+    if isinstance(kind, sa.DateTime):
+        moment = dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC) + dt.timedelta(hours=i)
+        return moment if kind.timezone else moment.replace(tzinfo=None)
+    if isinstance(kind, sa.Date):
+        return dt.date(2026, 3, 29) + dt.timedelta(days=i)
+    if isinstance(kind, sa.Time):
+        return dt.time(19, 30, i)
+    if isinstance(kind, sa.Enum):
+        return kind.enums[i % len(kind.enums)]
+    if isinstance(kind, sa.JSON):
+        return {"n": i, "tekst": "coöperatie"}
+    if isinstance(kind, sa.LargeBinary):
+        return bytes([i, 0, 255])
+    if isinstance(kind, sa.String) and kind.length:
+        return f"{i}-{table.name}-{column.name}-é"[: kind.length]
+    return f"Rij {i} van {table.name}.{column.name}: de coöperatie van bewoners"
+
+
+def fill_every_table(conn: Connection) -> Filled:
+    """Insert ROWS_PER_TABLE rows into every table of the current schema; return them."""
+    filled: Filled = {}
+    for table in _reflect(conn).sorted_tables:
+        rows = []
+        for i in range(ROWS_PER_TABLE):
+            row = {
+                c.name: _value(table, c, i, filled)
+                for c in table.columns
+                if c.computed is None and c.identity is None
+            }
+            rows.append(row)
+        conn.execute(table.insert(), rows)
+        filled[table.name] = rows
+    return filled
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def assert_rows_kept(conn: Connection, filled: Filled, changed: set[tuple[str, str]]) -> None:
+    metadata = _reflect(conn)
+    for name, rows in filled.items():
+        assert name in metadata.tables, f"table {name} disappeared"
+        table = metadata.tables[name]
+        key = [c.name for c in table.primary_key.columns]
+        stored = {
+            tuple(r[k] for k in key): r for r in conn.execute(table.select()).mappings().all()
+        }
+        assert len(stored) == len(rows), f"{name}: {len(stored)} rows, expected {len(rows)}"
+        for row in rows:
+            now = stored[tuple(row[k] for k in key)]
+            for column, value in row.items():
+                if (name, column) in changed or column not in now:
+                    continue
+                assert _comparable(now[column]) == _comparable(value), f"{name}.{column}"
+
+
+def test_empty_database_upgrades_to_head(database_url: str) -> None:
+    assert current_revision(database_url) is None
+    assert schema_state(database_url) == "empty"
+    upgrade(database_url)
+    assert current_revision(database_url) == head_revision()
+    assert schema_state(database_url) == "current"
+
+
+def test_head_matches_the_models(database_url: str) -> None:
+    upgrade(database_url)
+
+    def diff(conn: Connection) -> list[Any]:
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "include_name": include_name,
+                "include_object": include_object,
+                "compare_type": True,
+            },
+        )
+        return compare_metadata(context, Base.metadata)
+
+    assert _engine_do(database_url, diff) == []
+
+
+def test_head_has_full_text_search(database_url: str) -> None:
+    upgrade(database_url)
+
+    def objects(conn: Connection) -> set[str]:
+        if conn.dialect.name == "sqlite":
+            return set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
+        columns = {c["name"] for c in inspect(conn).get_columns("learnings")}
+        indexes = {i["name"] for i in inspect(conn).get_indexes("learnings")}
+        return columns | {i for i in indexes if i}
+
+    found = _engine_do(database_url, objects)
+    if database_url.startswith("sqlite"):
+        assert {
+            "learnings_fts",
+            "learnings_fts_ai",
+            "learnings_fts_ad",
+            "learnings_fts_au",
+        } <= found
+    else:
+        assert {"search_vector", "ix_learnings_search_vector"} <= found
+
+
+@pytest.mark.parametrize("revision", revisions())
+def test_each_revision_keeps_every_row(database_url: str, revision: str) -> None:
+    previous = migrate._script().get_revision(revision).down_revision
+    assert previous is None or isinstance(previous, str), "merge revisions: extend this test"
+    if previous is not None:
+        upgrade(database_url, previous)
+    filled = _engine_do(database_url, fill_every_table)
+    upgrade(database_url, revision)
+    _engine_do(
+        database_url, lambda conn: assert_rows_kept(conn, filled, CHANGED_BY.get(revision, set()))
+    )
+    assert current_revision(database_url) == revision
+
+
+def test_row_factory_fills_every_table_at_head(database_url: str) -> None:
+    """The step test above only fills tables that exist before a revision: prove it at head."""
+    upgrade(database_url)
+    filled = _engine_do(database_url, fill_every_table)
+    assert set(filled) == set(Base.metadata.tables)
+    _engine_do(database_url, lambda conn: assert_rows_kept(conn, filled, set()))
+
+
+def test_downgrade_to_base_and_upgrade_again(database_url: str) -> None:
+    upgrade(database_url)
+    downgrade(database_url, "base")
+    assert schema_state(database_url) == "empty"
+    left = _engine_do(database_url, lambda conn: set(inspect(conn).get_table_names()))
+    assert left <= {migrate.VERSION_TABLE}
+    upgrade(database_url)
+    assert schema_state(database_url) == "current"
+    filled = _engine_do(database_url, fill_every_table)
+    assert len(filled["learnings"]) == ROWS_PER_TABLE
+
+
+def test_ensure_schema_on_an_empty_database(database_url: str) -> None:
+    with pytest.raises(DatabaseSetupError, match="samen-bot db upgrade"):
+        ensure_schema(database_url, auto_upgrade=False)
+    assert schema_state(database_url) == "empty"
+    ensure_schema(database_url, auto_upgrade=True)
+    assert schema_state(database_url) == "current"
+    ensure_schema(database_url, auto_upgrade=False)  # current: nothing to do, no error
+
+
+def test_ensure_schema_on_a_database_behind(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    known = revisions()
+    if len(known) > 1:
+        older, head = known[-2], known[-1]
+        upgrade(database_url, older)
+    else:  # one revision so far: pretend a newer one exists
+        older, head = known[0], "9998_next"
+        upgrade(database_url)
+        monkeypatch.setattr(migrate, "head_revision", lambda: head)
+        monkeypatch.setattr(migrate, "revisions", lambda: [*known, head])
+    assert schema_state(database_url) == "behind"
+    with pytest.raises(DatabaseSetupError) as error:
+        ensure_schema(database_url, auto_upgrade=False)
+    message = str(error.value)
+    assert "\n" not in message
+    assert "samen-bot db upgrade" in message
+    assert older in message and head in message
+    if len(known) > 1:
+        ensure_schema(database_url, auto_upgrade=True)
+        assert schema_state(database_url) == "current"
+
+
+def test_ensure_schema_refuses_a_database_ahead(database_url: str) -> None:
+    upgrade(database_url)
+    _engine_do(
+        database_url,
+        lambda conn: conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'")),
+    )
+    assert schema_state(database_url) == "ahead"
+    for auto_upgrade in (False, True):
+        with pytest.raises(DatabaseSetupError, match="9999_future") as error:
+            ensure_schema(database_url, auto_upgrade=auto_upgrade)
+        assert "\n" not in str(error.value)
+
+
+def _matching(conn: Connection, word: str) -> set[int]:
+    if conn.dialect.name == "sqlite":
+        sql = "SELECT rowid FROM learnings_fts WHERE learnings_fts MATCH :q"
+    else:
+        sql = "SELECT id FROM learnings WHERE search_vector @@ plainto_tsquery('dutch', :q)"
+    return set(conn.execute(text(sql), {"q": word}).scalars())
+
+
+def test_full_text_index_follows_inserts_updates_and_deletes(database_url: str) -> None:
+    upgrade(database_url)
+    now = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+
+    def work(conn: Connection) -> None:
+        conn.execute(
+            text(
+                "INSERT INTO proeftuinen (id, name, created_at) VALUES (1, 'A', :t), (2, 'B', :t)"
+            ),
+            {"t": now},
+        )
+        insert = text(
+            "INSERT INTO learnings (id, text, proeftuin_id, ring, platform, created_at)"
+            " VALUES (:id, :text, :p, 'kenniskring', 'console', :t)"
+        )
+        conn.execute(insert, {"id": 1, "text": "Zonnepanelen op het buurthuis", "p": 1, "t": now})
+        conn.execute(insert, {"id": 2, "text": "Huurders willen zonnepanelen", "p": 2, "t": now})
+        conn.execute(insert, {"id": 3, "text": "Een warmtepomp in de school", "p": 2, "t": now})
+        assert _matching(conn, "zonnepanelen") == {1, 2}
+        assert _matching(conn, "warmtepomp") == {3}
+
+        conn.execute(text("UPDATE learnings SET text = 'Een warmtenet in de wijk' WHERE id = 3"))
+        assert _matching(conn, "warmtepomp") == set()
+        assert _matching(conn, "warmtenet") == {3}
+        conn.execute(text("UPDATE learnings SET ring = 'proeftuin' WHERE id = 3"))  # not text
+        assert _matching(conn, "warmtenet") == {3}
+
+        conn.execute(text("DELETE FROM learnings WHERE id = 1"))
+        assert _matching(conn, "zonnepanelen") == {2}
+        conn.execute(text("DELETE FROM proeftuinen WHERE id = 2"))  # cascades to its learnings
+        assert _matching(conn, "zonnepanelen") == set()
+        assert _matching(conn, "warmtenet") == set()
+        if conn.dialect.name == "sqlite":  # the index matches the content table exactly
+            conn.execute(
+                text("INSERT INTO learnings_fts(learnings_fts, rank) VALUES ('integrity-check', 1)")
+            )
+
+    _engine_do(database_url, work)
