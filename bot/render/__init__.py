@@ -1,0 +1,1 @@
+"""Pure renderers: a neutral Reply in, a platform's message payload out (no I/O)."""

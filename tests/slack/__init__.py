@@ -1,0 +1,1 @@
+"""Tests of the Slack adapter, driven over HTTP against a fake Slack."""
