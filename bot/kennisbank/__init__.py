@@ -1,0 +1,25 @@
+"""The public kennisbank: a static, accessible website of the published (ring buitenwereld)
+learnings, by theme and by proeftuin, with an Atom feed, a client-side search and a
+participation chart. Build it with `build_kennisbank(snapshot, output)`."""
+
+from bot.kennisbank.build import BuildReport, OutputError, build_kennisbank
+from bot.kennisbank.site import PublicationError
+from bot.kennisbank.snapshot import (
+    Enrichment,
+    PublishedLearning,
+    Snapshot,
+    ThemeRef,
+    WeekCount,
+)
+
+__all__ = [
+    "BuildReport",
+    "Enrichment",
+    "OutputError",
+    "PublicationError",
+    "PublishedLearning",
+    "Snapshot",
+    "ThemeRef",
+    "WeekCount",
+    "build_kennisbank",
+]

@@ -1,0 +1,65 @@
+"""From the database to a kennisbank Snapshot: only what the buitenwereld may see."""
+
+from __future__ import annotations
+
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.kennisbank.snapshot import Enrichment, PublishedLearning, Snapshot, ThemeRef, WeekCount
+from storage import learnings, proeftuinen, themes
+from storage.db import Database
+from storage.models import Learning, Proeftuin, Ring
+from storage.visibility import Viewer
+
+PUBLIC = Viewer.for_ring(Ring.BUITENWERELD)
+
+
+def _published(learning: Learning) -> PublishedLearning:
+    """A learning as the public may see it: proeftuin always, the author only when they chose
+    so, enrichments by proeftuin without their writers' names. The source link is left out: it
+    points into a private chat workspace and would reveal its name."""
+    return PublishedLearning(
+        id=learning.id,
+        text=learning.text,
+        proeftuin=learning.proeftuin.name,
+        published_at=learning.published_at or learning.consent_at or learning.created_at,
+        created_at=learning.created_at,
+        themes=tuple(ThemeRef(t.slug, t.name) for t in learning.themes),
+        author=learning.author.display_name if learning.author and learning.author_public else None,
+        enrichments=tuple(
+            Enrichment(e.proeftuin.name, e.text, e.created_at) for e in learning.enrichments
+        ),
+        recognised_by=tuple(sorted(r.proeftuin.name for r in learning.recognitions)),
+        ring=learning.ring,
+    )
+
+
+async def load_snapshot(database: Database, *, language: str, timezone: ZoneInfo) -> Snapshot:
+    """Everything one kennisbank build needs, read in one unit of work."""
+    async with database.unit_of_work() as session:
+        public = await learnings.list_visible(session, PUBLIC)
+        all_themes = await themes.list_all(session)
+        all_proeftuinen = await proeftuinen.list_all(session)
+        names = {p.id: p.name for p in all_proeftuinen}
+        weeks: Counter[tuple[str, str]] = Counter()
+        stream = await session.stream(
+            select(Learning.proeftuin_id, Learning.created_at)
+            .join(Proeftuin, Proeftuin.id == Learning.proeftuin_id)
+            .execution_options(yield_per=50_000)
+        )
+        async for proeftuin_id, created_at in stream:
+            year, week, _ = created_at.astimezone(timezone).isocalendar()
+            weeks[(names[proeftuin_id], f"{year}-W{week:02d}")] += 1
+        return Snapshot(
+            learnings=tuple(_published(learning) for learning in public),
+            themes=tuple(ThemeRef(t.slug, t.name) for t in all_themes),
+            proeftuinen=tuple(p.name for p in all_proeftuinen),
+            participation=tuple(
+                WeekCount(proeftuin, week, count)
+                for (proeftuin, week), count in sorted(weeks.items())
+            ),
+            language=language,
+            timezone=timezone.key,
+        )
