@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -102,6 +103,11 @@ def demo() -> None:
                 total=t.number(summary.learnings_total),
             )
         )
+        from schedules.commands import demo_meeting, print_digest, resolve_week
+
+        now = datetime.now(UTC)
+        click.echo(await demo_meeting(app, now))
+        await print_digest(app, resolve_week(None, app.policy.timezone, now), now, sys.stdout)
 
     _run(settings, work)
 
@@ -128,6 +134,33 @@ def serve(slack_http: bool, host: str, port: int) -> None:
         sys.exit(2)
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
     _run(settings, lambda app: run_services(app, slack_http=slack_http, host=host, port=port))
+
+
+@main.command()
+@click.option("--week", default=None, help="ISO week such as 2026-W48 (default: this week).")
+@click.option("--post", is_flag=True, help="Post it to every SAMEN_DIGEST_CHANNEL, once a week.")
+def digest(week: str | None, post: bool) -> None:
+    """Print (or post) the digest of an ISO week in SAMEN_TIMEZONE."""
+    from schedules.commands import post_digest, print_digest, resolve_week
+
+    settings = _settings()
+    try:
+        resolve_week(week, settings.timezone, datetime.now(UTC))
+    except ValueError as error:
+        click.echo(f"samen-bot: --week: {error}", err=True)
+        sys.exit(2)
+    _prepare(settings)
+
+    async def work(app: Any) -> None:
+        now = datetime.now(UTC)
+        chosen = resolve_week(week, settings.timezone, now)
+        if not post:
+            await print_digest(app, chosen, now, sys.stdout)
+            return
+        for line in await post_digest(app, chosen, now, sys.stdout):
+            click.echo(f"samen-bot: {line}", err=True)
+
+    _run(settings, work)
 
 
 @main.group()
@@ -215,6 +248,51 @@ def export(fmt: str, ring: str | None, output: Path | None) -> None:
     written = _run(settings, work)
     if output is not None:
         click.echo(f"samen-bot: {written} -> {output}", err=True)
+
+
+@main.command()
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the site to (created if needed).",
+)
+@click.option("--base-url", default=None, help="Public address of the site, for the Atom feed.")
+def kennisbank(output: Path, base_url: str | None) -> None:
+    """Write the public kennisbank: a static website of the ring buitenwereld learnings."""
+    from bot.kennisbank.build import build_kennisbank
+    from bot.kennisbank.loader import load_snapshot
+
+    settings = _settings()
+    _prepare(settings)
+
+    async def work(app: Any) -> Any:
+        return await load_snapshot(
+            app.database, language=settings.SAMEN_LANGUAGE, timezone=settings.timezone
+        )
+
+    snapshot = _run(settings, work)
+    report = build_kennisbank(snapshot, output, base_url=base_url)
+    t = load_translator(settings)
+    click.echo(
+        t(
+            "cli.kennisbank_done",
+            output=output,
+            pages=t.number(report.pages),
+            size=f"{report.bytes / 1_000_000:.1f} MB",
+            written=t.number(report.written),
+            unchanged=t.number(report.unchanged),
+            removed=t.number(report.removed),
+            seconds=f"{report.seconds:.1f}",
+        )
+    )
+
+
+def load_translator(settings: Settings) -> Any:
+    """The translator for the CLI's own messages."""
+    from handlers.i18n import Translator
+
+    return Translator(settings.SAMEN_LANGUAGE, settings.timezone)
 
 
 if __name__ == "__main__":  # pragma: no cover

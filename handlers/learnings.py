@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from handlers import consent
 from handlers.context import Context
+from handlers.i18n import Translator
 from handlers.registry import command
 from handlers.roles import may_change
 from handlers.text import (
@@ -15,8 +17,8 @@ from handlers.text import (
     tags,
 )
 from handlers.types import Action, Reply, Target, UserError, Visibility
-from handlers.views import learning_fields
-from storage import learnings, members, themes
+from handlers.views import learning_fields, learning_line
+from storage import learnings, members, rings, themes
 from storage.models import Learning, Member, Ring, Role
 
 RING_WORDS = {
@@ -44,7 +46,7 @@ async def find_changeable(ctx: Context, word: str, usage: str) -> Learning:
 
 
 @command("inzicht", "learning", "idee")
-async def capture(ctx: Context) -> Reply | list[Reply]:
+async def capture(ctx: Context) -> Reply | list[Reply]:  # noqa: C901
     """Capture a learning from this channel's proeftuin."""
     text = ctx.command.args.strip()
     if not text:
@@ -89,10 +91,10 @@ async def capture(ctx: Context) -> Reply | list[Reply]:
         source_event_id=source_id,
         created_at=ctx.command.received_at,
     )
-    reply = await _saved_reply(ctx, learning, [s for s in wanted if s not in known])
-    if author is ctx.member:
-        return reply
-    return [reply, _author_note(ctx, learning, author)]
+    replies = [await _saved_reply(ctx, learning, [s for s in wanted if s not in known])]
+    if author is not ctx.member:
+        replies.append(_author_note(ctx, learning, author))
+    return replies + await follow_notices(ctx, learning)
 
 
 def _author_note(ctx: Context, learning: Learning, author: Member) -> Reply:
@@ -157,7 +159,7 @@ async def _saved_reply(ctx: Context, learning: Learning, unknown: list[str]) -> 
     )
 
 
-async def _retag(ctx: Context, adding: bool) -> Reply:
+async def _retag(ctx: Context, adding: bool) -> list[Reply]:
     usage = ctx.t("usage.tag" if adding else "usage.untag")
     word, _, rest = ctx.command.args.partition(" ")
     learning = await find_changeable(ctx, word, usage)
@@ -166,8 +168,11 @@ async def _retag(ctx: Context, adding: bool) -> Reply:
         raise UserError("tag.no_slugs", usage=usage)
     known = await themes.by_slugs(ctx.session, wanted)
     unknown = [s for s in wanted if s not in known]
+    notices: list[Reply] = []
     if adding:
         changed = await learnings.add_themes(ctx.session, learning, known.values())
+        if changed:
+            notices = await follow_notices(ctx, learning)
     else:
         changed = await learnings.remove_themes(ctx.session, learning, known.values())
     lines = [
@@ -183,17 +188,17 @@ async def _retag(ctx: Context, adding: bool) -> Reply:
         near = closest_slug(slug, all_slugs)
         key = "tag.unknown_near" if near else "tag.unknown"
         lines.append(ctx.t(key, slug=slug, near=near or ""))
-    return Reply(text="\n".join(lines))
+    return [Reply(text="\n".join(lines)), *notices]
 
 
 @command("tag")
-async def tag(ctx: Context) -> Reply:
+async def tag(ctx: Context) -> list[Reply]:
     """Add themes to a learning."""
     return await _retag(ctx, adding=True)
 
 
 @command("untag")
-async def untag(ctx: Context) -> Reply:
+async def untag(ctx: Context) -> list[Reply]:
     """Remove themes from a learning."""
     return await _retag(ctx, adding=False)
 
@@ -208,8 +213,8 @@ async def withdraw(ctx: Context) -> Reply:
 
 
 @command("deel", "share")
-async def share(ctx: Context) -> Reply:
-    """Set the ring of a learning."""
+async def share(ctx: Context) -> Reply | list[Reply]:
+    """Set the ring of a learning; the buitenwereld only with the author's consent."""
     usage = ctx.t("usage.deel")
     parts = ctx.command.args.split()
     if len(parts) < 2:
@@ -219,12 +224,62 @@ async def share(ctx: Context) -> Reply:
     if ring is None:
         raise UserError("deel.bad_ring", word=parts[1], usage=usage)
     is_author = learning.author_id == ctx.member.id
-    if ring is Ring.BUITENWERELD and not is_author:
-        raise UserError("deel.needs_author", number=learning.id)
-    if learning.ring == ring.value:
+    if learning.ring == ring.value and not (ring is Ring.BUITENWERELD and is_author):
         return Reply(text=ctx.t("deel.unchanged", number=learning.id, ring=ctx.t(f"ring.{ring}")))
+    if ring is Ring.BUITENWERELD:
+        if is_author:
+            named = consent.wants_name(parts[2:])
+            consent.publish(learning, named=named, now=ctx.command.received_at)
+            await ctx.session.flush()
+            key = "consent.published_named" if named else "consent.published"
+            return Reply(text=ctx.t(key, number=learning.id, proeftuin=learning.proeftuin.name))
+        if learning.author is None:
+            raise UserError("deel.author_unknown", number=learning.id)
+        learning.publish_requested_at = ctx.command.received_at
+        await ctx.session.flush()
+        return [
+            Reply(
+                text=ctx.t(
+                    "deel.asked_author", number=learning.id, author=learning.author.display_name
+                )
+            ),
+            consent.consent_request(ctx, learning),
+        ]
+    widened = learning.ring == Ring.PROEFTUIN.value
     learning.ring = ring.value
+    if ring is not Ring.BUITENWERELD:
+        learning.published_at = None
     await ctx.session.flush()
-    return Reply(
+    reply = Reply(
         text=ctx.t(f"deel.done.{ring.value}", number=learning.id, proeftuin=learning.proeftuin.name)
+    )
+    if widened:
+        return [reply, *await follow_notices(ctx, learning)]
+    return reply
+
+
+async def follow_notices(ctx: Context, learning: Learning) -> list[Reply]:
+    """Queue notices for followers of the learning's themes; those not told within the hour
+    are told now (one private message each, listing everything pending for them)."""
+    queued = await rings.queue_notices(ctx.session, learning)
+    if not queued:
+        return []
+    now = ctx.command.received_at
+    due = await rings.pending(ctx.session, now, queued)
+    replies = []
+    for member, items in due.items():
+        replies.append(notice_reply(ctx.t, member, items))
+        await rings.mark_sent(ctx.session, member.id, [i.id for i in items], now)
+    return replies
+
+
+def notice_reply(t: Translator, member: Member, items: list[Learning]) -> Reply:
+    """One private message telling a follower about new learnings on themes they follow."""
+    lines = [t("volg.notice_header", count=len(items))]
+    lines += [f"• {learning_line(t, learning)}" for learning in items]
+    lines.append(t("volg.notice_footer"))
+    return Reply(
+        text="\n".join(lines),
+        visibility=Visibility.DIRECT,
+        to=Target(member.platform, user_id=member.user_id),
     )

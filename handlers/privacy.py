@@ -6,7 +6,7 @@ from handlers.context import Context
 from handlers.registry import command
 from handlers.types import Reply, Target, Visibility
 from handlers.views import learning_line
-from storage import learnings, members
+from storage import learnings, members, rings
 
 CONFIRM_WORDS = ("bevestig", "confirm")
 
@@ -52,6 +52,7 @@ async def forget_me(ctx: Context) -> Reply:
             text=ctx.t("privacy.forget_explain", count=len(written)),
             visibility=Visibility.ONLY_CALLER,
         )
+    await rings.unpublish_author(ctx.session, ctx.member.id)
     anonymised = await members.forget(ctx.session, ctx.member)
     return Reply(
         text=ctx.t("privacy.forget_done", count=anonymised), visibility=Visibility.ONLY_CALLER

@@ -13,8 +13,22 @@ def learning_line(t: Translator, learning: Learning, text: str | None = None) ->
     parts = [f"#{learning.id}", learning.proeftuin.name, t.day(learning.created_at)]
     if learning.themes:
         parts.append(tags(learning.themes))
+    if learning.recognitions:
+        parts.append(t("views.recognised", count=len(learning.recognitions)))
     body = text if text is not None else shorten(learning.text, 200)
-    return " · ".join(parts) + f" — {body}"
+    line = " · ".join(parts) + f" — {body}"
+    for enrichment in learning.enrichments:
+        line += "\n   ↳ " + t(
+            "views.enrichment",
+            proeftuin=enrichment.proeftuin.name,
+            text=shorten(enrichment.text, 160),
+        )
+    return line
+
+
+def recognised_by(learning: Learning) -> str:
+    """The names of the proeftuinen that recognised a learning."""
+    return ", ".join(sorted(r.proeftuin.name for r in learning.recognitions))
 
 
 def author_name(t: Translator, learning: Learning) -> str:
@@ -29,4 +43,9 @@ def learning_fields(t: Translator, learning: Learning) -> tuple[Field, ...]:
         Field(t("field.ring"), t(f"ring.{learning.ring}")),
         Field(t("field.themes"), tags(learning.themes) or t("word.none")),
         Field(t("field.author"), author_name(t, learning)),
+        *(
+            (Field(t("field.recognised"), recognised_by(learning)),)
+            if learning.recognitions
+            else ()
+        ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -91,6 +92,9 @@ class Database:
         self.url = url
         self.engine = make_async_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time; queueing units of work here (instead of letting
+        # them collide on the file lock and wait out the busy timeout) keeps latency flat.
+        self._sqlite_gate = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -99,6 +103,24 @@ class Database:
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
         """A session that commits when the block succeeds and rolls back when it raises."""
+        if self._sqlite_gate is None:
+            async with self._session() as session:
+                yield session
+            return
+        async with self._sqlite_gate, self._session() as session:
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A read-only session that does not queue behind writers (WAL readers never block)."""
+        async with self.sessions() as session:
+            try:
+                yield session
+            finally:
+                await session.rollback()
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
         async with self.sessions() as session:
             try:
                 yield session

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Learning, LearningTheme, Member, Proeftuin, Theme, utcnow
@@ -39,6 +39,8 @@ async def add(
         created_at=created_at or utcnow(),
     )
     learning.themes = list(themes)
+    learning.recognitions = []
+    learning.enrichments = []
     session.add(learning)
     await session.flush()
     return learning
@@ -145,8 +147,7 @@ async def remove_themes(
 
 
 async def delete_for_good(session: AsyncSession, learning: Learning) -> None:
-    """Remove a learning and its theme links."""
-    await session.execute(delete(LearningTheme).where(LearningTheme.learning_id == learning.id))
+    """Remove a learning; its theme links, recognitions and enrichments go with it."""
     await session.delete(learning)
     await session.flush()
 

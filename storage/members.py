@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Learning, Member
+from storage.models import Learning, Member, utcnow
 
 
 async def find(session: AsyncSession, platform: str, user_id: str) -> Member | None:
@@ -28,12 +30,23 @@ async def upsert(
     (`keep_role` leaves a known member's role alone, for people met only as authors)."""
     member = await find(session, platform, user_id)
     if member is None:
-        member = Member(
-            platform=platform, user_id=user_id, display_name=display_name or user_id, role=role
+        # INSERT … ON CONFLICT DO NOTHING: a person's first commands may arrive in parallel
+        # (several processes, PostgreSQL); the loser simply reads the winner's row.
+        insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
+        await session.execute(
+            insert(Member)
+            .values(
+                platform=platform,
+                user_id=user_id,
+                display_name=display_name or user_id,
+                role=role,
+                created_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["platform", "user_id"])
         )
-        session.add(member)
-        await session.flush()
-        return member
+        found = await find(session, platform, user_id)
+        assert found is not None
+        return found
     if display_name and member.display_name != display_name:
         member.display_name = display_name
     if member.role != role and not keep_role:

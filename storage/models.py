@@ -6,6 +6,7 @@ import enum
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -168,11 +170,25 @@ class Learning(Base):
     source_url: Mapped[str | None] = mapped_column(String(1000))
     source_event_id: Mapped[str | None] = mapped_column(String(300), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    prompt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("prompts.id", ondelete="SET NULL"), index=True
+    )  # the reflection prompt this learning answers (revision 0002_rhythm)
+    # Publishing to the buitenwereld with the author's consent (revision 0003_rings):
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    author_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    publish_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     author: Mapped[Member | None] = relationship(lazy="joined")
     proeftuin: Mapped[Proeftuin] = relationship(lazy="joined")
     themes: Mapped[list[Theme]] = relationship(
         secondary="learning_themes", lazy="selectin", order_by="Theme.slug"
+    )
+    recognitions: Mapped[list[Recognition]] = relationship(
+        lazy="selectin", order_by="Recognition.id", passive_deletes=True
+    )
+    enrichments: Mapped[list[Enrichment]] = relationship(
+        lazy="selectin", order_by="Enrichment.id", passive_deletes=True
     )
 
 
@@ -183,3 +199,160 @@ class HandledEvent(Base):
 
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- Rhythm (revision 0002_rhythm): meetings, RSVPs, prompts, and the effect ledger ---
+
+
+class Meeting(Base):
+    """A bijeenkomst: a start time (stored in UTC), an optional theme and proeftuin."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    proeftuin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proeftuinen.id", ondelete="SET NULL")
+    )
+    platform: Mapped[str] = mapped_column(String(20))  # where it was scheduled
+    channel_id: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    theme: Mapped[Theme | None] = relationship(lazy="joined")
+    proeftuin: Mapped[Proeftuin | None] = relationship(lazy="joined")
+
+
+class Rsvp(Base):
+    """One member's answer to one meeting (a second answer replaces the first)."""
+
+    __tablename__ = "rsvps"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    answer: Mapped[str] = mapped_column(String(10))  # "ja" | "nee"
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Prompt(Base):
+    """A reflection question (vraag) a leader sent to proeftuin channels."""
+
+    __tablename__ = "prompts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    proeftuin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proeftuinen.id", ondelete="SET NULL")
+    )  # asked of one proeftuin; None: of every linked proeftuin
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class PromptPost(Base):
+    """Where a prompt (or its follow-up) was posted: one row per channel message."""
+
+    __tablename__ = "prompt_posts"
+    __table_args__ = (Index("ix_prompt_posts_message", "platform", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prompt_id: Mapped[int] = mapped_column(ForeignKey("prompts.id", ondelete="CASCADE"), index=True)
+    proeftuin_id: Mapped[int] = mapped_column(ForeignKey("proeftuinen.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    channel_id: Mapped[str] = mapped_column(String(200))
+    message_id: Mapped[str | None] = mapped_column(String(200))  # told by the adapter later
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Effect(Base):
+    """The effect ledger: one row per outward effect (a digest for a week and channel, a
+    reminder, a follow-up), claimed before it is sent and completed after, so nothing is sent
+    twice by a restart, a replay or a second process. See schedules/ledger.py."""
+
+    __tablename__ = "effects"
+    __table_args__ = (Index("ix_effects_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # digest | reminder | followup
+    status: Mapped[str] = mapped_column(String(12))  # queued|claimed|done|failed|missed|gave_up
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # parts already sent
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # no retries after this
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Recognition(Base):
+    """'Ook bij ons': a proeftuin recognises a learning (once per proeftuin)."""
+
+    __tablename__ = "recognitions"
+    __table_args__ = (UniqueConstraint("learning_id", "proeftuin_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learning_id: Mapped[int] = mapped_column(ForeignKey("learnings.id", ondelete="CASCADE"))
+    proeftuin_id: Mapped[int] = mapped_column(
+        ForeignKey("proeftuinen.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proeftuin: Mapped[Proeftuin] = relationship(lazy="joined")
+
+
+class Enrichment(Base):
+    """A note, link or counter-example a proeftuin adds to a learning."""
+
+    __tablename__ = "enrichments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learning_id: Mapped[int] = mapped_column(
+        ForeignKey("learnings.id", ondelete="CASCADE"), index=True
+    )
+    proeftuin_id: Mapped[int] = mapped_column(ForeignKey("proeftuinen.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proeftuin: Mapped[Proeftuin] = relationship(lazy="joined")
+
+
+class Follow(Base):
+    """A member follows a theme, from the proeftuin of the channel where they asked."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("member_id", "theme_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)
+    proeftuin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proeftuinen.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    theme: Mapped[Theme] = relationship(lazy="joined")
+
+
+class FollowNotice(Base):
+    """A learning a follower is to be told about; sent at most once an hour per follower."""
+
+    __tablename__ = "follow_notices"
+    __table_args__ = (UniqueConstraint("member_id", "learning_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    learning_id: Mapped[int] = mapped_column(
+        ForeignKey("learnings.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

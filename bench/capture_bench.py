@@ -1,0 +1,225 @@
+"""Capture throughput: `/samen inzicht …` through the real router, against raw inserts.
+
+    .venv/bin/python bench/capture_bench.py [-n 5000] [--tasks 8] [--database-url URL] [--profile]
+
+Builds the app (bot.app.build_app) on a fresh SQLite file, links a channel, adds two themes, then
+dispatches N capture commands made with `router.make_command` (each with its own event id, as
+the adapters send them), once one after the other and once from `--tasks` concurrent tasks. In
+the same run it inserts the same rows into the raw database: one SQLAlchemy Core insert per row,
+each in its own transaction, through the same async engine. The difference is the router's cost
+(unit of work, event claim, member upsert, channel lookup, theme lookup, reply).
+
+With `--database-url postgresql+psycopg://…` the same runs go to a fresh database created on that
+server (and dropped afterwards). `--profile` adds a cProfile of the sequential router run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import os
+import pstats
+import random
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.app import App, build_app  # noqa: E402
+from bot.config import load_settings  # noqa: E402
+from bot.seed import sentence_pool  # noqa: E402
+from handlers.types import Actor, Place  # noqa: E402
+from storage.db import make_engine  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.models import Learning  # noqa: E402
+
+CHANNEL = "proeftuin-bench"
+LEADER = "bench-leider"
+USERS = [f"deelnemer-{i}" for i in range(20)]
+TAGS = ["", "", " #wonen", " #financiering", " #wonen #financiering"]
+
+
+def texts(n: int, seed: int = 3) -> list[str]:
+    rng = random.Random(seed)
+    pool = sentence_pool(rng, 4096)
+    return [rng.choice(pool) + rng.choice(TAGS) for _ in range(n)]
+
+
+@contextmanager
+def fresh_database(server_url: str | None) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file, or a new database on the given server."""
+    if server_url is None:
+        with tempfile.TemporaryDirectory(prefix="samen-bench-") as folder:
+            url = f"sqlite:///{Path(folder) / 'bench.db'}"
+            upgrade(url)
+            yield url
+        return
+    name = f"samen_bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.engine.dispose()
+
+
+async def setup(app: App) -> int:
+    """Link the bench channel and add two themes; returns the proeftuin id."""
+    router = app.router
+    place = Place("console", CHANNEL)
+    leader = Actor("console", LEADER, "Bench Leider")
+    for line in (
+        "/samen koppel Proeftuin Bench",
+        "/samen thema nieuw wonen Wonen | huur, woning",
+        "/samen thema nieuw financiering Financiering | geld, fonds, subsidie",
+    ):
+        await router.dispatch(router.make_command(line, leader, place))
+    async with app.database.unit_of_work() as session:
+        proeftuin_id = await session.scalar(text("SELECT min(id) FROM proeftuinen"))
+    assert proeftuin_id is not None
+    return int(proeftuin_id)
+
+
+async def run_tasks(
+    n: int, tasks: int, one: Callable[[int], Awaitable[bool]]
+) -> tuple[float, float, int]:
+    """Run `one(i)` for i in range(n) from `tasks` concurrent workers.
+
+    Returns wall seconds, CPU seconds of this process (all its threads: a figure that other load
+    on the machine disturbs less) and the number of failures."""
+    failures = 0
+
+    async def worker(start: int) -> None:
+        nonlocal failures
+        for i in range(start, n, tasks):
+            if not await one(i):
+                failures += 1
+
+    began, cpu = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(worker(k) for k in range(tasks)))
+    return time.perf_counter() - began, time.process_time() - cpu, failures
+
+
+async def count(app: App) -> int:
+    async with app.database.unit_of_work() as session:
+        return int(await session.scalar(select(func.count()).select_from(Learning)) or 0)
+
+
+Result = tuple[str, int, float, float, int]  # mode, learnings stored, wall s, CPU s, failures
+
+
+async def bench(url: str, n: int, tasks: int, profile: bool) -> list[Result]:
+    settings = load_settings(SAMEN_DATABASE_URL=url, SAMEN_LEADERS=f"console:{LEADER}")
+    app = build_app(settings)
+    results: list[Result] = []
+    try:
+        proeftuin_id = await setup(app)
+        router = app.router
+        lines = texts(n)
+        place = Place("console", CHANNEL)
+
+        def capture(prefix: str) -> Callable[[int], Awaitable[bool]]:
+            async def one(i: int) -> bool:
+                user = USERS[i % len(USERS)]
+                command = router.make_command(
+                    f"/samen inzicht {lines[i]}",
+                    Actor("console", user, user.capitalize()),
+                    place,
+                    event_id=f"{prefix}-{i}",
+                )
+                replies = await router.dispatch(command)
+                return bool(replies) and "bewaard" in replies[0].text
+
+            return one
+
+        def raw(prefix: str) -> Callable[[int], Awaitable[bool]]:
+            async def one(i: int) -> bool:
+                async with app.database.engine.begin() as conn:
+                    await conn.execute(
+                        insert(Learning).values(
+                            text=lines[i],
+                            proeftuin_id=proeftuin_id,
+                            ring="kenniskring",
+                            platform="console",
+                            channel_id=CHANNEL,
+                            source_event_id=f"console:{prefix}-{i}",
+                            created_at=datetime.now(UTC),
+                        )
+                    )
+                return True
+
+            return one
+
+        await run_tasks(min(50, n), 1, capture("warm"))  # imports, caches, pool
+        for label, make, workers in (
+            ("router, sequential", capture, 1),
+            (f"router, {tasks} tasks", capture, tasks),
+            ("raw insert, sequential", raw, 1),
+            (f"raw insert, {tasks} tasks", raw, tasks),
+        ):
+            before = await count(app)
+            profiler = cProfile.Profile() if profile and label == "router, sequential" else None
+            if profiler is not None:
+                profiler.enable()
+            seconds, cpu, failures = await run_tasks(n, workers, make(label.replace(" ", "")))
+            if profiler is not None:
+                profiler.disable()
+                print_profile(profiler)
+            stored = await count(app) - before
+            results.append((label, stored, seconds, cpu, failures))
+    finally:
+        await app.close()
+    return results
+
+
+def print_profile(profiler: cProfile.Profile) -> None:
+    buffer = io.StringIO()
+    pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(30)
+    print(buffer.getvalue())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-n", "--learnings", type=int, default=5_000)
+    parser.add_argument("--tasks", type=int, default=8, help="concurrent tasks (default 8)")
+    parser.add_argument("--database-url", help="also run on this PostgreSQL server")
+    parser.add_argument("--profile", action="store_true", help="cProfile the sequential run")
+    args = parser.parse_args()
+
+    backends: list[tuple[str, str | None]] = [("sqlite", None)]
+    if args.database_url:
+        backends.append(("postgresql", args.database_url))
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print("| backend | mode | learnings | seconds | learnings/s | CPU ms/learning | failed |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for backend, server in backends:
+        with fresh_database(server) as url:
+            rows = asyncio.run(bench(url, args.learnings, args.tasks, args.profile))
+        for label, stored, seconds, cpu, failures in rows:
+            rate = stored / seconds if seconds else 0.0
+            per = cpu / stored * 1000 if stored else 0.0
+            print(
+                f"| {backend} | {label} | {stored:,} | {seconds:.2f} | {rate:,.0f} | "
+                f"{per:.2f} | {failures} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

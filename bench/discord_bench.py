@@ -1,0 +1,225 @@
+"""Discord first-response benchmark: INTERACTION_CREATE sent -> interaction callback received.
+
+    .venv/bin/python bench/discord_bench.py [--count 200] [--burst 20] [--rounds 20]
+                                            [--database-url postgresql+psycopg://…]
+
+Runs the fake Discord (tests/fakes/discord_fake.py) in its own process, so its clock and its
+event loop are not disturbed by the bot under test; the fake stamps the moment it writes each
+INTERACTION_CREATE frame and the moment the callback request arrives. Two bots, each a real
+discord.py client in this process, are connected at once and measured in alternation (ten
+single interactions or one burst each, turn by turn), so passing load on the machine weighs
+on both alike:
+
+- bare: a discord.py bot whose `/samen inzicht` only answers "ok";
+- samen: `DiscordService` over a fresh SQLite (or the given PostgreSQL) database, where
+  `/samen inzicht tekst:…` stores a learning (it defers first, then writes and follows up).
+
+Each is measured one interaction at a time (`--count`) and in bursts of `--burst` interactions
+sent at once (`--rounds` bursts); every burst is answered in full (samen-bot's database work
+and follow-ups included) before the next. Prints a
+Markdown table of p50/p95/p99 in milliseconds and whether the target holds: samen's p99 at the
+burst size is at most 1.3x the bare bot's and far under Discord's 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import discord
+from discord import app_commands
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.app import build_app  # noqa: E402
+from bot.config import load_settings  # noqa: E402
+from bot.discord_adapter import DiscordService, configure_endpoints  # noqa: E402
+from handlers.types import Actor, Place  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+
+LEADER = "4242"
+TEXT = "Huurders willen eerst zekerheid over de huur, daarna praten ze mee #wonen"
+CHANNEL = "proeftuin-a"
+Results = dict[int, dict[int, list[float]]]
+
+
+class BareBot(discord.Client):
+    """The baseline: a discord.py bot whose only command answers "ok"."""
+
+    def __init__(self, guild_id: str) -> None:
+        super().__init__(intents=discord.Intents.none(), guild_ready_timeout=0.05)
+        self.tree = app_commands.CommandTree(self)
+        self.guild = discord.Object(int(guild_id))
+        self.up = asyncio.Event()
+
+    async def setup_hook(self) -> None:
+        group = app_commands.Group(name="samen", description="bare")
+
+        @group.command(name="inzicht", description="bare")
+        async def inzicht(interaction: discord.Interaction, tekst: str) -> None:
+            await interaction.response.send_message("ok")
+
+        self.tree.add_command(group, guild=self.guild)
+        await self.tree.sync(guild=self.guild)
+
+    async def on_ready(self) -> None:
+        self.up.set()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+async def measure(
+    session: aiohttp.ClientSession, base: str, bot: int, *, count: int, concurrency: int
+) -> list[float]:
+    """Ask the fake to send `count` interactions to bot `bot` (IDENTIFY order) and time them."""
+    spec = {
+        "sub": "inzicht",
+        "options": {"tekst": TEXT},
+        "user": "anna",
+        "channel": CHANNEL,
+        "count": count,
+        "concurrency": concurrency,
+        "session": bot,
+    }
+    async with session.post(f"{base}/_fake/measure", json=spec) as response:
+        response.raise_for_status()
+        return list((await response.json())["latencies"])
+
+
+async def start_bare(fake: dict[str, Any]) -> Callable[[], Awaitable[None]]:
+    configure_endpoints(fake["api_url"], fake["gateway_url"])
+    client = BareBot(fake["guild_id"])
+    await client.login(fake["token"])
+    task = asyncio.create_task(client.connect())
+    await asyncio.wait_for(client.up.wait(), 30)
+
+    async def stop() -> None:
+        await client.close()
+        task.cancel()
+
+    return stop
+
+
+async def start_samen(
+    fake: dict[str, Any], database_url: str, workdir: Path
+) -> Callable[[], Awaitable[None]]:
+    url = database_url or f"sqlite:///{workdir / 'bench.db'}"
+    upgrade(url)
+    settings = load_settings(
+        SAMEN_DATABASE_URL=url,
+        SAMEN_LEADERS=f"discord:{LEADER}",
+        DISCORD_BOT_TOKEN=fake["token"],
+        DISCORD_API_URL=fake["api_url"],
+        DISCORD_GATEWAY_URL=fake["gateway_url"],
+        DISCORD_GUILD_ID=fake["guild_id"],
+        SLACK_BOT_TOKEN="",
+    )
+    app = build_app(settings)
+    service = DiscordService(app, state_dir=workdir, guild_ready_timeout=0.05)
+    await service.start()
+    link = app.router.make_command(
+        "koppel Proeftuin A",
+        Actor("discord", LEADER, "Floor"),
+        Place("discord", fake["channels"][CHANNEL]),
+    )
+    await app.router.dispatch(link)
+
+    async def stop() -> None:
+        await service.stop()
+        await app.close()
+
+    return stop
+
+
+async def run(fake: dict[str, Any], args: argparse.Namespace, workdir: Path) -> Results:
+    """Both bots connected at once; their measurements alternate, so a noisy moment on the
+    machine falls on both alike. Bot 0 is the bare one, bot 1 samen-bot."""
+    stops = [await start_bare(fake), await start_samen(fake, args.database_url, workdir)]
+    results: Results = {bot: {1: [], args.burst: []} for bot in (0, 1)}
+    base = fake["base_url"]
+    try:
+        async with aiohttp.ClientSession() as session:
+            for bot in (0, 1):
+                await measure(session, base, bot, count=args.warmup, concurrency=1)
+            for _ in range(args.count // 10):
+                for bot in (0, 1):
+                    results[bot][1] += await measure(session, base, bot, count=10, concurrency=1)
+            for _ in range(args.rounds):
+                for bot in (0, 1):
+                    results[bot][args.burst] += await measure(
+                        session, base, bot, count=args.burst, concurrency=args.burst
+                    )
+    finally:
+        for stop in reversed(stops):
+            await stop()
+    return results
+
+
+def start_fake() -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.discord_fake"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        process.kill()
+        raise SystemExit("the fake Discord did not start")
+    return process, json.loads(line)
+
+
+async def main(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.ERROR)
+    process, fake = start_fake()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            results = await run(fake, args, Path(tmp))
+            bare, samen = results[0], results[1]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"Discord first response (INTERACTION_CREATE -> callback), samen on {backend}, ms\n")
+    print("| bot | concurrent | n | p50 | p95 | p99 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, results in (("bare discord.py", bare), ("samen-bot", samen)):
+        for concurrency, values in results.items():
+            cells = " | ".join(f"{percentile(values, q):.1f}" for q in (0.50, 0.95, 0.99))
+            print(f"| {name} | {concurrency} | {len(values)} | {cells} |")
+    ours, base = percentile(samen[args.burst], 0.99), percentile(bare[args.burst], 0.99)
+    ratio = ours / base if base else float("inf")
+    met = ratio <= 1.3 and ours < 1000
+    print(
+        f"\np99 at {args.burst} concurrent: samen {ours:.1f} ms, bare {base:.1f} ms, "
+        f"ratio {ratio:.2f} (target <= 1.30 and far under 3,000 ms): {'met' if met else 'MISSED'}"
+    )
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=200, help="interactions one at a time")
+    parser.add_argument("--burst", type=int, default=20, help="interactions sent at once")
+    parser.add_argument("--rounds", type=int, default=20, help="bursts per bot")
+    parser.add_argument("--warmup", type=int, default=20, help="unmeasured interactions first")
+    parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: SQLite)")
+    sys.exit(asyncio.run(main(parser.parse_args())))

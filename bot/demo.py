@@ -1,0 +1,181 @@
+"""`samen-bot demo`: the demo programme, created idempotently through the storage repositories.
+
+`build_demo` creates the 7 proeftuinen of `bot.demo_data` (linking their console channels), the 12
+themes, the members and ~90 learnings spread over the last five weeks. Running it again adds
+nothing: proeftuinen are found by name, themes by slug, learnings by `source_event_id="demo:<n>"`.
+The console channel `kenniskring` stays unlinked: it is where the digest goes.
+
+Extension point: whatever else the demo needs (a meeting, this week's digest) is added by the
+caller after `build_demo` (the CLI prints the digest), not here.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot.demo_data import LEARNINGS, MEMBERS, PLATFORM, PROEFTUINEN, THEMES
+from handlers.context import Policy
+from handlers.roles import is_leader
+from handlers.text import slugs_in
+from handlers.types import Actor
+from storage import learnings, members, proeftuinen, themes
+from storage.db import Database
+from storage.models import ChannelLink, Learning, Member, Proeftuin, Role, Theme
+
+DEMO_RANDOM_SEED = 20221220  # the day Programma SAMEN selected its proeftuinen
+DEMO_WEEKS = 5
+SOURCE_PREFIX = "demo:"
+DAY_START_HOUR = 8  # learnings are mostly posted between 8:00 and 22:00 local time
+DAY_HOURS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    """What the demo database holds after `build_demo` (and what this run added)."""
+
+    proeftuinen: int  # demo proeftuinen present
+    themes: int  # demo themes present
+    learnings_added: int  # demo learnings added by this run
+    learnings_total: int  # all learnings in the database
+    channels: int  # demo console channels linked to their proeftuin
+    proeftuinen_added: int = 0
+    themes_added: int = 0
+    members_added: int = 0
+
+
+def demo_moments(now: datetime, timezone: ZoneInfo, count: int) -> list[datetime]:
+    """`count` deterministic moments (UTC) in the last `DEMO_WEEKS` weeks before `now`.
+
+    Every week gets its share, the current week too (from Monday 0:00 local up to `now`), so this
+    week's digest has something to show; within a week moments fall in the daytime when the week
+    leaves room for it.
+    """
+    rng = random.Random(DEMO_RANDOM_SEED)
+    local_now = now.astimezone(timezone)
+    monday = local_now.date() - timedelta(days=local_now.weekday())
+    order = list(range(count))
+    rng.shuffle(order)
+    moments: list[datetime] = [now] * count
+    for position, index in enumerate(order):
+        week = position % DEMO_WEEKS  # 0: this week, 4: four weeks ago
+        start = _local(monday - timedelta(weeks=week), 0, timezone)
+        end = min(_local(monday - timedelta(weeks=week - 1), 0, timezone), now)
+        moments[index] = _moment_in(rng, start, end, timezone)
+    return moments
+
+
+def _local(day: date, minutes: int, timezone: ZoneInfo) -> datetime:
+    moment = datetime.combine(day, time(0), tzinfo=timezone) + timedelta(minutes=minutes)
+    return moment.astimezone(UTC)
+
+
+def _moment_in(rng: random.Random, start: datetime, end: datetime, tz: ZoneInfo) -> datetime:
+    """A moment in [start, end): a daytime one when possible, otherwise any."""
+    span = end - start
+    first_day = start.astimezone(tz).date()
+    days = max(1, span.days + 1)
+    day = first_day + timedelta(days=rng.randrange(days))
+    minutes = DAY_START_HOUR * 60 + rng.randrange(DAY_HOURS * 60)
+    candidate = _local(day, minutes, tz) + timedelta(seconds=rng.randrange(60))
+    if start <= candidate < end:
+        return candidate
+    return start + span * rng.random()
+
+
+def _slugs(text: str, extra: tuple[str, ...]) -> list[str]:
+    slugs = slugs_in(text)
+    return slugs + [slug for slug in extra if slug not in slugs]
+
+
+async def build_demo(
+    database: Database, policy: Policy, *, now: datetime | None = None
+) -> DemoSummary:
+    """Create (or complete) the demo programme; a second run adds nothing."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    moments = demo_moments(now, policy.timezone, len(LEARNINGS))
+    async with database.unit_of_work() as session:
+        by_key: dict[str, Proeftuin] = {}
+        proeftuinen_added = 0
+        for site in PROEFTUINEN:
+            proeftuin, created = await proeftuinen.get_or_create(session, site.name)
+            by_key[site.key] = proeftuin
+            proeftuinen_added += created
+            if await proeftuinen.for_channel(session, PLATFORM, site.channel) is None:
+                await proeftuinen.link_channel(session, PLATFORM, site.channel, proeftuin)
+
+        by_slug = await themes.by_slugs(session, [t.slug for t in THEMES])
+        themes_added = 0
+        for theme in THEMES:
+            if theme.slug not in by_slug:
+                by_slug[theme.slug] = await themes.create(
+                    session, theme.slug, theme.name, theme.keywords
+                )
+                themes_added += 1
+
+        people: dict[str, Member] = {}
+        members_added = 0
+        for person in MEMBERS:
+            actor = Actor(PLATFORM, person.user_id, person.display_name)
+            role = Role.LEIDER if is_leader(policy, actor) else Role.DEELNEMER
+            members_added += await members.find(session, PLATFORM, person.user_id) is None
+            people[person.user_id] = await members.upsert(
+                session, PLATFORM, person.user_id, person.display_name, role.value
+            )
+
+        have = set(
+            await session.scalars(
+                select(Learning.source_event_id).where(
+                    Learning.source_event_id.like(f"{SOURCE_PREFIX}%")
+                )
+            )
+        )
+        channel_of = {site.key: site.channel for site in PROEFTUINEN}
+        added = 0
+        # Oldest first, so learning numbers follow time as they would in a real channel.
+        for number, item in sorted(enumerate(LEARNINGS, start=1), key=lambda p: moments[p[0] - 1]):
+            source = f"{SOURCE_PREFIX}{number}"
+            if source in have:
+                continue
+            await learnings.add(
+                session,
+                text=item.text,
+                proeftuin=by_key[item.proeftuin],
+                author=people[item.author],
+                ring=item.ring.value,
+                themes=[by_slug[s] for s in _slugs(item.text, item.themes) if s in by_slug],
+                platform=PLATFORM,
+                channel_id=channel_of[item.proeftuin],
+                source_event_id=source,
+                created_at=moments[number - 1],
+            )
+            added += 1
+
+        demo_ids = [p.id for p in by_key.values()]
+        channels = await session.scalar(
+            select(func.count())
+            .select_from(ChannelLink)
+            .where(
+                ChannelLink.platform == PLATFORM,
+                ChannelLink.channel_id.in_([site.channel for site in PROEFTUINEN]),
+                ChannelLink.proeftuin_id.in_(demo_ids),
+            )
+        )
+        theme_count = await session.scalar(
+            select(func.count()).select_from(Theme).where(Theme.slug.in_([t.slug for t in THEMES]))
+        )
+        total = await learnings.count_all(session)
+    return DemoSummary(
+        proeftuinen=len(by_key),
+        themes=int(theme_count or 0),
+        learnings_added=added,
+        learnings_total=total,
+        channels=int(channels or 0),
+        proeftuinen_added=proeftuinen_added,
+        themes_added=themes_added,
+        members_added=members_added,
+    )

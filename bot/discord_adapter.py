@@ -1,0 +1,578 @@
+"""The Discord adapter: discord.py in the shared event loop, turning interactions, 💡 reactions
+and prompt-thread replies into Commands, and Replies into Discord messages.
+
+Every interaction is acknowledged before any database work (a defer, or the modal), so it is
+answered well within Discord's 3 seconds; the replies follow as an edit of the deferred
+response and follow-ups. Caller-only replies are ephemeral; replies addressed elsewhere
+(`Reply.to`) go through the delivery registry; direct replies become DMs. Every message goes
+out with no mentions allowed, on the client and on each send, and user text is neutralised by
+the renderer. A channel or person answering 403 is logged once and skipped for a while.
+
+`DISCORD_API_URL` / `DISCORD_GATEWAY_URL` repoint discord.py's REST base (`Route.BASE`, also
+used for interaction webhooks) and its gateway (`DiscordWebSocket.DEFAULT_GATEWAY`): both are
+process-wide class attributes, set at start and restored at stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import re
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
+from typing import Any
+
+import discord
+import yarl
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot import discord_commands, discord_views
+from bot.app import App
+from bot.delivery import DeliveryError
+from bot.discord_commands import PRIVATE_FIRST, Suggestions
+from bot.discord_views import Poster
+from handlers import registry
+from handlers.roles import is_leader
+from handlers.types import Actor, Place, Reply, Visibility
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+CAPTURE_EMOJI = "\N{ELECTRIC LIGHT BULB}"
+DEFAULT_API = Route.BASE
+DEFAULT_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
+READY_TIMEOUT = 30.0
+DATABASE_SLOTS = 4
+NONE = discord.AllowedMentions.none()
+
+
+def api_base(url: str) -> str:
+    """A REST base URL with an API version: `http://h:1` -> `http://h:1/api/v10`."""
+    url = url.rstrip("/")
+    if re.search(r"/v\d+$", url):
+        return url
+    return f"{url}/v10" if url.endswith("/api") else f"{url}/api/v10"
+
+
+def configure_endpoints(api_url: str, gateway_url: str) -> None:
+    """Point discord.py at these endpoints (empty: Discord's own)."""
+    Route.BASE = api_base(api_url) if api_url else DEFAULT_API
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url) if gateway_url else DEFAULT_GATEWAY
+
+
+def make_intents(message_content: bool) -> discord.Intents:
+    """Guilds (channels, threads), reactions, messages (prompt threads); content if allowed."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_reactions = True
+    intents.guild_messages = True
+    intents.message_content = message_content
+    return intents
+
+
+class _Recent:
+    """The last few thousand keys seen, to drop a repeated delivery before any work."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._keys: OrderedDict[str, None] = OrderedDict()
+
+    def first(self, key: str) -> bool:
+        if key in self._keys:
+            return False
+        self._keys[key] = None
+        if len(self._keys) > self.size:
+            self._keys.popitem(last=False)
+        return True
+
+
+class AckGate:
+    """Acknowledgements first: database work waits (at most `limit` seconds) while any
+    interaction that has arrived is still unanswered, so a burst is acked as fast as by a
+    bot without a database. Arrivals are counted as the gateway frame is parsed."""
+
+    def __init__(self, limit: float = 0.25) -> None:
+        self.limit = limit
+        self._waiting: dict[int, float] = {}
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def arrived(self, interaction_id: Any) -> None:
+        with contextlib.suppress(TypeError, ValueError):
+            self._waiting[int(interaction_id)] = time.monotonic()
+            self._idle.clear()
+
+    def answered(self, interaction_id: int) -> None:
+        self._waiting.pop(interaction_id, None)
+        if not self._waiting:
+            self._idle.set()
+
+    async def settled(self) -> None:
+        now = time.monotonic()
+        for key, since in list(self._waiting.items()):  # not ours to answer, or lost
+            if now - since > self.limit:
+                self.answered(key)
+        if not self._idle.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), self.limit)
+
+
+class SamenClient(discord.Client):
+    """discord.py client whose events go to the service; set up once per login."""
+
+    def __init__(self, service: DiscordService, *, message_content: bool) -> None:
+        super().__init__(
+            intents=make_intents(message_content),
+            allowed_mentions=NONE,
+            guild_ready_timeout=service.guild_ready_timeout,
+        )
+        self.service = service
+        self.runner = service
+        self.tree = discord.app_commands.CommandTree(self)
+        parsers = self._connection.parsers  # the same dict serves every (re)connection
+        parse = parsers["INTERACTION_CREATE"]
+
+        def counted(data: Any) -> None:
+            service.acks.arrived(data.get("id"))
+            parse(data)
+
+        parsers["INTERACTION_CREATE"] = counted
+
+    async def setup_hook(self) -> None:
+        await self.service.setup(self)
+
+    async def on_ready(self) -> None:
+        self.service.ready.set()
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self.service.on_reaction(payload)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if discord_views.is_capture_modal(interaction):
+            await self.service.run_modal(interaction)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.service.on_thread_message(message)
+
+
+class DiscordService:
+    """`samen-bot serve`'s Discord service, and the Outbound for platform `discord`."""
+
+    name = "discord"
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        state_dir: str | Path | None = None,
+        message_content: bool = True,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        self.app = app
+        self.guild_ready_timeout = guild_ready_timeout
+        self.router = app.router
+        self.t = app.policy.translator()
+        self.settings = app.settings
+        self.state_dir = Path(state_dir or app.policy.data_dir)
+        self.message_content = message_content
+        self.suggestions = Suggestions(app.database)
+        self.client: SamenClient | None = None
+        self.poster = Poster(self)
+        self.ready = asyncio.Event()
+        self.setups = 0
+        self.syncs = 0
+        self._task: asyncio.Task[None] | None = None
+        self._seen = _Recent()
+        self.acks = AckGate()
+        self._slots = asyncio.Semaphore(DATABASE_SLOTS)
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    # --- life cycle ----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Log in, connect in the background and wait (a while) for the gateway's READY."""
+        configure_endpoints(self.settings.DISCORD_API_URL, self.settings.DISCORD_GATEWAY_URL)
+        self.app.delivery.register(self)  # once per start; reconnects never come back here
+        self.client = await self._login(self.message_content)
+        self._task = asyncio.create_task(self._run(), name="discord-gateway")
+        try:
+            await asyncio.wait_for(self.ready.wait(), READY_TIMEOUT)
+        except TimeoutError:
+            log.warning("discord: no READY within %.0f s; still trying in the background", 30)
+        # The start-up heap (libraries, caches) never becomes garbage: keep it out of the
+        # collector, so a full collection does not stall the loop for ~100 ms mid-burst.
+        gc.collect()
+        gc.freeze()
+
+    async def _login(self, message_content: bool) -> SamenClient:
+        client = SamenClient(self, message_content=message_content)
+        try:
+            await client.login(self.settings.DISCORD_BOT_TOKEN)
+        except discord.LoginFailure as error:
+            await client.close()
+            raise RuntimeError("DISCORD_BOT_TOKEN was refused by Discord") from error
+        return client
+
+    async def _run(self) -> None:
+        """Keep the gateway connected; discord.py reconnects by itself, this covers the rest."""
+        delay = 1.0
+        while self.client is not None and not self.client.is_closed():
+            try:
+                await self.client.connect(reconnect=True)
+                return
+            except discord.PrivilegedIntentsRequired:
+                if not self.message_content:
+                    raise
+                log.warning(
+                    "discord: the Message Content intent is not enabled for this application; "
+                    "running without it (💡 capture cannot read message text, see docs/discord.md)"
+                )
+                self.message_content = False
+                await self.client.close()
+                self.client = await self._login(False)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                if self.client is None or self.client.is_closed():
+                    return
+                log.exception("discord: the gateway connection failed; again in %.0f s", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+
+    async def stop(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            await client.close()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        configure_endpoints("", "")
+
+    async def setup(self, client: SamenClient) -> None:
+        """Once per login: persistent components, the command tree, a sync if it changed."""
+        self.setups += 1
+        client.add_dynamic_items(*discord_views.DYNAMIC_ITEMS)
+        guild_id = self.settings.DISCORD_GUILD_ID
+        guild = discord.Object(int(guild_id)) if guild_id else None
+        language = self.app.policy.language
+        await discord_commands.install(client.tree, self, language, guild)
+        state = self.state_dir / f"discord-commands-{client.application_id}-{guild_id or 'global'}"
+        try:
+            if await discord_commands.sync_if_changed(client.tree, guild, state):
+                self.syncs += 1
+        except Exception:
+            log.exception("discord: syncing the commands failed (is applications.commands set?)")
+
+    # --- Outbound --------------------------------------------------------------------------
+
+    async def send(self, target: Any, reply: Reply) -> str | None:
+        """Post a reply to a channel or DM a person (scheduled jobs, cross-channel replies)."""
+        if self.client is None or not self.client.is_ready():
+            raise DeliveryError("discord is not connected")
+        try:
+            if target.channel_id:
+                prompt_id = prompt_of(reply)
+                name = self.t("discord.prompt_thread", number=prompt_id) if prompt_id else ""
+                return await self.poster.to_channel(int(target.channel_id), reply, thread_name=name)
+            if target.user_id:
+                return await self.poster.to_user(int(target.user_id), reply)
+        except ValueError as error:
+            raise DeliveryError(f"not a Discord id: {target}") from error
+        except discord.HTTPException as error:
+            raise DeliveryError(f"discord refused {target}: {error.status}") from error
+        raise DeliveryError(f"no channel or user in {target}")
+
+    async def delivered(self, reply: Reply, message_id: str | None) -> None:
+        """After a reply went to a channel: remember a posted prompt's message, so replies in
+        its thread become answers (`storage.prompts.record_prompt_post`)."""
+        prompt_id = prompt_of(reply)
+        if prompt_id is None or not message_id or reply.to is None or not reply.to.channel_id:
+            return
+        try:
+            from storage.prompts import record_prompt_post
+        except ImportError:
+            return
+        async with self.app.database.unit_of_work() as session:
+            await record_prompt_post(
+                session, prompt_id, reply.to.platform, reply.to.channel_id, message_id
+            )
+
+    # --- who and where ---------------------------------------------------------------------
+
+    def place(self, channel: Any, channel_id: int | None, guild_id: int | None) -> Place:
+        """Threads count as their parent channel (proeftuinen link channels), thread kept."""
+        channel_id = channel_id or getattr(channel, "id", 0)
+        if guild_id is None:
+            return Place(PLATFORM, str(channel_id), is_direct=True)
+        if channel is None and self.client is not None:
+            channel = self.client.get_channel(channel_id)
+        if isinstance(channel, discord.Thread) and channel.parent_id:
+            return Place(PLATFORM, str(channel.parent_id), thread_id=str(channel.id))
+        return Place(PLATFORM, str(channel_id))
+
+    def who(self, interaction: discord.Interaction) -> tuple[Actor, Place]:
+        user = interaction.user
+        actor = Actor(PLATFORM, str(user.id), user.display_name)
+        return actor, self.place(interaction.channel, interaction.channel_id, interaction.guild_id)
+
+    def refusal(self, name: str, actor: Actor, place: Place) -> str | None:
+        """Leader-only sub-commands are refused for non-leaders and in DMs (fail closed)."""
+        spec = registry.resolve(name)
+        if spec is None or not spec.leader_only:
+            return None
+        if place.is_direct:
+            return self.t("discord.leader_only_direct", command=spec.name)
+        if not is_leader(self.app.policy, actor):
+            return self.t("error.leader_only", command=spec.name)
+        return None
+
+    # --- interactions ------------------------------------------------------------------------
+
+    async def _ack(self, interaction: discord.Interaction, acknowledging: Awaitable[Any]) -> None:
+        """Acknowledge (defer, modal, refusal) and tell the gate this one is answered."""
+        try:
+            await acknowledging
+        finally:
+            self.acks.answered(interaction.id)
+
+    def _first(self, interaction: discord.Interaction) -> bool:
+        """False for a repeated delivery of an interaction (then nothing is done at all)."""
+        if self._seen.first(f"interaction:{interaction.id}"):
+            return True
+        self.acks.answered(interaction.id)
+        return False
+
+    async def _refused(self, interaction: discord.Interaction, name: str) -> bool:
+        actor, place = self.who(interaction)
+        refusal = self.refusal(name, actor, place)
+        if refusal:
+            response = interaction.response
+            await self._ack(
+                interaction, response.send_message(refusal, ephemeral=True, allowed_mentions=NONE)
+            )
+        return bool(refusal)
+
+    async def run_slash(self, interaction: discord.Interaction, name: str, args: str) -> None:
+        """A `/samen <name>` sub-command: refuse, open the modal, or defer and dispatch."""
+        if not self._first(interaction) or await self._refused(interaction, name):
+            return
+        if registry.resolve(name) is registry.resolve("inzicht") and not args.strip():
+            modal = self.modal(interaction, "inzicht", "")
+            await self._ack(interaction, interaction.response.send_modal(modal))
+            return
+        private = name in PRIVATE_FIRST
+        await self._ack(interaction, interaction.response.defer(ephemeral=private, thinking=True))
+        await self._finish(interaction, f"{name} {args}", private=private, original=True)
+
+    async def run_component(
+        self, interaction: discord.Interaction, command_name: str, args: str
+    ) -> None:
+        """A button press or select choice: run its command as the presser."""
+        if not self._first(interaction) or await self._refused(interaction, command_name):
+            return
+        if command_name == "antwoord" and args.strip().isdigit():  # a prompt's answer button
+            modal = self.modal(interaction, "antwoord", args)
+            await self._ack(interaction, interaction.response.send_modal(modal))
+            return
+        await self._ack(interaction, interaction.response.defer())
+        await self._finish(interaction, f"{command_name} {args}", private=False, original=False)
+
+    async def run_modal(self, interaction: discord.Interaction) -> None:
+        """A form was submitted: `inzicht <text> #themes` or `antwoord N <text> #themes`."""
+        if not self._first(interaction):
+            return
+        await self._ack(interaction, interaction.response.defer(thinking=True))
+        line = discord_views.modal_line(interaction.data)
+        await self._finish(interaction, line, private=False, original=True)
+
+    async def run_capture_menu(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        """The context-menu command "Bewaar als inzicht" on a message."""
+        if not self._first(interaction):
+            return
+        await self._ack(interaction, interaction.response.defer(thinking=True))
+        actor, place = self.who(interaction)
+        command = self.capture_command(message, actor, place, str(interaction.id))
+        await self._finish(
+            interaction, command, private=False, original=True, serial=f"message:{message.id}"
+        )
+
+    async def _finish(
+        self,
+        interaction: discord.Interaction,
+        command: Any,
+        *,
+        private: bool,
+        original: bool,
+        serial: str = "",
+    ) -> None:
+        """Dispatch (once every waiting interaction is acknowledged) and show the replies."""
+        try:
+            if isinstance(command, str):
+                actor, place = self.who(interaction)
+                command = self.router.make_command(
+                    command, actor, place, event_id=str(interaction.id)
+                )
+            if isinstance(command, Reply):
+                replies = [command]
+            else:
+                async with self.one_at_a_time(serial):
+                    replies = await self.dispatch(command)
+            if getattr(command, "name", "") in ("thema", "koppel"):
+                self.suggestions.forget()
+            await self.poster.answer(interaction, replies, private=private, original=original)
+        except Exception:
+            log.exception("discord: answering interaction %s failed", interaction.id)
+
+    async def dispatch(self, command: Any) -> list[Reply]:
+        """Database work: after every waiting interaction is acknowledged, a few at a time
+        (more would only queue for SQLite's one writer and crowd the event loop)."""
+        await self.acks.settled()
+        async with self._slots:
+            return await self.router.dispatch(command)
+
+    def modal(self, interaction: discord.Interaction, command: str, args: str) -> Any:
+        """The text form for `inzicht`, or for answering prompt `args`."""
+        t = self.t
+        title = t("discord.modal.answer_title", number=args) if args else t("discord.modal.title")
+        labels = discord_views.ModalLabels(
+            title,
+            t("discord.modal.text"),
+            t("discord.modal.text_hint"),
+            t("discord.modal.themes"),
+            t("discord.modal.themes_hint"),
+        )
+        return discord_views.CaptureModal(labels, str(interaction.id), command, args)
+
+    # --- capturing messages -------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def one_at_a_time(self, key: str) -> AsyncIterator[None]:
+        """Captures of one message run one after another (two 💡 at once: one learning and an
+        "already saved" note, not two racing inserts)."""
+        if not key:
+            yield
+            return
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            yield
+
+    def capture_command(
+        self, message: discord.Message, actor: Actor, place: Place, event_id: str
+    ) -> Any:
+        """The `inzicht` command for a message (on behalf of its author), or a Reply refusing."""
+        text = (message.content or "").strip()
+        if not text:
+            return Reply(text=self.t("discord.no_content"), visibility=Visibility.ONLY_CALLER)
+        author_user = message.author
+        author = (
+            None
+            if author_user.bot
+            else Actor(PLATFORM, str(author_user.id), author_user.display_name)
+        )
+        return self.router.make_command(
+            f"inzicht {text}",
+            actor,
+            place,
+            event_id=event_id,
+            source_url=message.jump_url,
+            source_id=f"{PLATFORM}:{message.channel.id}:{message.id}",
+            author=author,
+        )
+
+    async def on_reaction(self, payload: discord.RawReactionActionEvent) -> None:
+        """💡 on any message (raw events: old messages count too) captures it."""
+        client = self.client
+        if client is None or str(payload.emoji) != CAPTURE_EMOJI:
+            return
+        if client.user is not None and payload.user_id == client.user.id:
+            return
+        key = f"reaction:{payload.message_id}:{payload.user_id}"
+        if not self._seen.first(key):
+            return
+        try:
+            await self._capture_reaction(client, payload, key)
+        except Exception:
+            log.exception("discord: capturing message %s failed", payload.message_id)
+
+    async def _capture_reaction(
+        self, client: SamenClient, payload: discord.RawReactionActionEvent, key: str
+    ) -> None:
+        channel = client.get_channel(payload.channel_id) or client.get_partial_messageable(
+            payload.channel_id, guild_id=payload.guild_id
+        )
+        try:
+            message = await channel.fetch_message(payload.message_id)  # type: ignore[union-attr]
+        except discord.HTTPException as error:
+            log.warning("discord: cannot read message %s (%s)", payload.message_id, error.status)
+            return
+        member = payload.member
+        actor = Actor(
+            PLATFORM, str(payload.user_id), member.display_name if member else str(payload.user_id)
+        )
+        place = self.place(channel, payload.channel_id, payload.guild_id)
+        command = self.capture_command(message, actor, place, key)
+        async with self.one_at_a_time(f"message:{message.id}"):
+            replies = [command] if isinstance(command, Reply) else await self.dispatch(command)
+        await self.poster.post_replies(replies, source=message, caller=actor)
+
+    async def on_thread_message(self, message: discord.Message) -> None:
+        """A reply in the thread of a posted prompt becomes `antwoord <prompt> <text>`."""
+        channel = message.channel
+        if message.author.bot or not isinstance(channel, discord.Thread):
+            return
+        if not self._seen.first(f"message:{message.id}"):
+            return
+        try:
+            prompt_id = await prompt_for_thread(self.app, str(channel.parent_id), str(channel.id))
+            if prompt_id is None or not (message.content or "").strip():
+                return
+            command = self.router.make_command(
+                f"antwoord {prompt_id} {message.content.strip()}",
+                Actor(PLATFORM, str(message.author.id), message.author.display_name),
+                Place(PLATFORM, str(channel.parent_id), thread_id=str(channel.id)),
+                event_id=f"message:{message.id}",
+                source_url=message.jump_url,
+                source_id=f"{PLATFORM}:{channel.id}:{message.id}",
+            )
+            replies = await self.dispatch(command)
+            caller = Actor(PLATFORM, str(message.author.id))
+            await self.poster.post_replies(replies, source=message, caller=caller)
+        except Exception:
+            log.exception("discord: handling thread reply %s failed", message.id)
+
+
+def prompt_of(reply: Reply) -> int | None:
+    """The prompt a reply posts (its answer button), if the prompts handler is there."""
+    try:
+        from handlers.prompts import prompt_of as find
+    except ImportError:
+        return None
+    return find(reply)
+
+
+async def prompt_for_thread(app: App, channel_id: str, thread_id: str) -> int | None:
+    """The prompt whose posted message started this thread (a Discord thread started from a
+    message has that message's id), if the prompts store knows one."""
+    try:
+        from storage import prompts
+
+        lookup = prompts.prompt_for_thread
+    except (ImportError, AttributeError):
+        return None
+    async with app.database.unit_of_work() as session:
+        found = await lookup(session, PLATFORM, channel_id, thread_id)
+    if found is None:
+        return None
+    return found if isinstance(found, int) else getattr(found, "id", None)

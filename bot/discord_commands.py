@@ -1,0 +1,481 @@
+"""The `/samen` application-command group, generated from `handlers.registry.COMMANDS`.
+
+One sub-command per registered sub-command: the table `SHAPES` gives typed options to the ones
+where types matter (`inzicht tekst`, `tag nummer themas`, `deel nummer ring`, …) and says how
+their values become the argument line the router parses; any other sub-command (one added
+later) gets a single optional `args` string, so a new handler needs no Discord code.
+
+Descriptions come from the `usage.<name>` catalog entries (the part after the colon), in the
+programme language, with the other language as Discord localisations through `CatalogTranslator`
+(discord.py's `locale_str` + `app_commands.Translator`). Command and option names stay Dutch,
+as in the contract, because many Dutch participants run Discord in English.
+
+The tree is synced to `DISCORD_GUILD_ID` (or globally without one) only when its translated
+payload changed: its SHA-256 is kept in a small state file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import inspect
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice, locale_str
+
+from handlers import registry
+from handlers.i18n import catalog
+from storage import learnings, proeftuinen, themes
+from storage.db import Database
+from storage.visibility import Viewer
+
+log = logging.getLogger(__name__)
+
+GROUP = "samen"
+MAX_SUBCOMMANDS = 25
+CATCH_ALL = "meer"
+LOCALES = {
+    discord.Locale.american_english: "en",
+    discord.Locale.british_english: "en",
+    discord.Locale.dutch: "nl",
+}
+
+
+class Runner(Protocol):
+    """What the generated callbacks call: the adapter's interaction flows."""
+
+    suggestions: Suggestions
+    acks: Any
+
+    async def run_slash(self, interaction: discord.Interaction, name: str, args: str) -> None: ...
+
+    async def run_capture_menu(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Opt:
+    """One option of a sub-command."""
+
+    name: str
+    kind: type = str  # str | int | bool
+    required: bool = True
+    complete: str | None = None  # learning | theme | themes | proeftuin
+    choices: tuple[tuple[str, str], ...] = ()  # (catalog key of the label, value)
+    max_length: int | None = None
+
+
+def _tag(value: object) -> str:
+    return " ".join(w if w.startswith("#") else f"#{w}" for w in str(value).split())
+
+
+def _plain(values: dict[str, Any], opts: tuple[Opt, ...]) -> str:
+    """Option values in order, as typed: `tag 12 #wonen`."""
+    parts = []
+    for opt in opts:
+        value = values.get(opt.name)
+        if value is None or value == "":
+            continue
+        parts.append(_tag(value) if opt.complete in ("theme", "themes") else str(value))
+    return " ".join(parts)
+
+
+def _theme_line(v: dict[str, Any], _: tuple[Opt, ...]) -> str:
+    keywords = f" | {v['trefwoorden']}" if v.get("trefwoorden") else ""
+    return f"nieuw {str(v['slug']).lstrip('#')} {v['naam']}{keywords}"
+
+
+def _search_line(v: dict[str, Any], _: tuple[Opt, ...]) -> str:
+    parts = [str(v.get("woorden") or "")]
+    if v.get("thema"):
+        parts.append(_tag(v["thema"]))
+    if v.get("proeftuin"):
+        parts.append(f"proeftuin:{v['proeftuin']}")
+    return " ".join(p for p in parts if p)
+
+
+def _meeting_line(v: dict[str, Any], _: tuple[Opt, ...]) -> str:
+    parts = [str(v["titel"]), str(v["wanneer"])]
+    if v.get("thema"):
+        parts.append(_tag(v["thema"]))
+    if v.get("proeftuin"):
+        parts.append(f"proeftuin:{v['proeftuin']}")
+    return " | ".join(parts)
+
+
+def _prompt_line(v: dict[str, Any], _: tuple[Opt, ...]) -> str:
+    where = f" proeftuin:{v['proeftuin']}" if v.get("proeftuin") else ""
+    return f"{v['vraag']}{where}"
+
+
+def _flag(word: str) -> Callable[[dict[str, Any], tuple[Opt, ...]], str]:
+    return lambda v, opts: word if any(v.get(o.name) for o in opts) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A sub-command's options and how their values become the router's argument line."""
+
+    options: tuple[Opt, ...] = ()
+    build: Callable[[dict[str, Any], tuple[Opt, ...]], str] = _plain
+
+    def line(self, values: dict[str, Any]) -> str:
+        return self.build(values, self.options).strip()
+
+
+NUMBER = Opt("nummer", int, complete="learning")
+TEXT = Opt("tekst", max_length=4000)
+PROEFTUIN = Opt("proeftuin", required=False, complete="proeftuin", max_length=200)
+THEME = Opt("thema", complete="theme", max_length=61)
+RINGS = (
+    ("ring.proeftuin", "proeftuin"),
+    ("ring.kenniskring", "kenniskring"),
+    ("ring.buitenwereld", "buitenwereld"),
+)
+SHAPES: dict[str, Shape] = {
+    "help": Shape(),
+    "themas": Shape(),
+    "agenda": Shape(),
+    "mijn-gegevens": Shape(),
+    "koppel": Shape((Opt("proeftuin", complete="proeftuin", max_length=200),)),
+    "inzicht": Shape((Opt("tekst", required=False, max_length=4000),)),
+    "tag": Shape((NUMBER, Opt("themas", complete="themes", max_length=300))),
+    "untag": Shape((NUMBER, Opt("themas", complete="themes", max_length=300))),
+    "intrekken": Shape((NUMBER,)),
+    "herken": Shape((NUMBER,)),
+    "akkoord": Shape((NUMBER,)),
+    "verrijk": Shape((NUMBER, TEXT)),
+    "volg": Shape((THEME,)),
+    "ontvolg": Shape((THEME,)),
+    "deel": Shape((NUMBER, Opt("ring", choices=RINGS))),
+    "thema": Shape(
+        (
+            Opt("slug", max_length=60),
+            Opt("naam", max_length=200),
+            Opt("trefwoorden", required=False),
+        ),
+        _theme_line,
+    ),
+    "zoek": Shape(
+        (
+            Opt("woorden", required=False, max_length=300),
+            Opt("thema", required=False, complete="theme", max_length=61),
+            PROEFTUIN,
+        ),
+        _search_line,
+    ),
+    "bijeenkomst": Shape(
+        (
+            Opt("titel", max_length=200),
+            Opt("wanneer", max_length=100),
+            Opt("thema", required=False, complete="theme", max_length=61),
+            PROEFTUIN,
+        ),
+        _meeting_line,
+    ),
+    "ja": Shape((Opt("nummer", int),)),
+    "nee": Shape((Opt("nummer", int),)),
+    "vraag": Shape((Opt("vraag", max_length=1500), PROEFTUIN), _prompt_line),
+    "antwoord": Shape((Opt("nummer", int), TEXT)),
+    "digest": Shape((Opt("plaatsen", bool, required=False),), _flag("plaats")),
+    "vergeet-mij": Shape((Opt("bevestig", bool, required=False),), _flag("bevestig")),
+}
+GENERIC = Shape((Opt("args", required=False, max_length=1000),))
+CATCH_ALL_SHAPE = Shape((Opt("regel", max_length=4000),))
+PRIVATE_FIRST = frozenset({"help", "mijn-gegevens", "vergeet-mij"})  # deferred ephemerally
+
+
+def usage_description(usage: str) -> str:
+    """`'`/samen inzicht <tekst>`: bewaar een inzicht'` -> `'Bewaar een inzicht'` (≤100)."""
+    text = usage.split("`: ", 1)[1] if "`: " in usage else usage.strip("`")
+    text = text.strip() or "…"
+    text = text[0].upper() + text[1:]
+    return text if len(text) <= 100 else text[:99] + "…"
+
+
+def catalog_text(language: str, key: str, part: str = "") -> str | None:
+    text = catalog(language).get(key) or (catalog("nl").get(key) if language != "nl" else None)
+    if text is None:
+        return None
+    return usage_description(text) if part == "usage" else text[:100]
+
+
+def _text(language: str, key: str, fallback: str, part: str = "") -> locale_str:
+    """A locale_str in the programme language that names its catalog key for the translator."""
+    return locale_str(catalog_text(language, key, part) or fallback, key=key, part=part)
+
+
+class CatalogTranslator(app_commands.Translator):
+    """Discord localisations from our catalogs: the language the programme does not default to."""
+
+    def __init__(self, default_language: str) -> None:
+        self.default_language = default_language
+
+    async def translate(
+        self,
+        string: locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        language = LOCALES.get(locale)
+        key = string.extras.get("key")
+        if language is None or language == self.default_language or not key:
+            return None
+        text = catalog_text(language, key, string.extras.get("part", ""))
+        if text and context.location is app_commands.TranslationContextLocation.command_name:
+            return text[:32]
+        return text
+
+
+class Suggestions:
+    """Autocomplete data: themes, proeftuinen (cached briefly) and learnings visible here.
+
+    This is the adapter's only direct read of the store: autocomplete must answer within
+    Discord's 3 seconds and has no command to route. It never writes.
+    """
+
+    def __init__(self, database: Database, ttl: float = 30.0) -> None:
+        self.database = database
+        self.ttl = ttl
+        self._cache: dict[str, tuple[float, list[Any]]] = {}
+
+    def forget(self) -> None:
+        self._cache.clear()
+
+    async def _cached(self, key: str, load: Callable[[], Awaitable[list[Any]]]) -> list[Any]:
+        hit = self._cache.get(key)
+        if hit and time.monotonic() - hit[0] < self.ttl:
+            return hit[1]
+        value = await load()
+        self._cache[key] = (time.monotonic(), value)
+        return value
+
+    async def themes(self) -> list[tuple[str, str]]:
+        async def load() -> list[tuple[str, str]]:
+            async with self.database.sessions() as session:
+                return [(t.slug, t.name) for t in await themes.list_all(session)]
+
+        return await self._cached("themes", load)
+
+    async def proeftuinen(self) -> list[str]:
+        async def load() -> list[str]:
+            async with self.database.sessions() as session:
+                return [p.name for p in await proeftuinen.list_all(session)]
+
+        return await self._cached("proeftuinen", load)
+
+    async def learnings(self, channel_id: str, current: str) -> list[tuple[int, str]]:
+        """(number, label) of learnings visible in this channel that match what was typed."""
+        typed = current.strip().lstrip("#").lower()
+        async with self.database.sessions() as session:
+            proeftuin = await proeftuinen.for_channel(session, "discord", channel_id)
+            viewer = Viewer(proeftuin_id=proeftuin.id if proeftuin else None)
+            rows = await learnings.list_visible(session, viewer, limit=200, newest_first=True)
+            if typed.isdigit() and not any(str(r.id) == typed for r in rows):
+                exact = await learnings.get_visible(session, viewer, int(typed))
+                rows = [exact, *rows] if exact else rows
+        found = []
+        for row in rows:
+            if not typed or str(row.id).startswith(typed) or typed in row.text.lower():
+                label = " ".join(f"#{row.id} · {row.proeftuin.name} · {row.text}".split())
+                found.append((row.id, label if len(label) <= 100 else label[:99] + "…"))
+        return found[:25]
+
+
+def _choices_for(opt: Opt, language: str) -> list[Choice[str]]:
+    return [Choice(name=_text(language, key, value), value=value) for key, value in opt.choices]
+
+
+def _autocomplete(opt: Opt, runner: Runner) -> Callable[..., Awaitable[list[Choice[Any]]]]:
+    async def complete(interaction: discord.Interaction, current: str) -> list[Choice[Any]]:
+        try:
+            return await _suggest(opt, runner.suggestions, interaction, str(current or ""))
+        except Exception:
+            log.exception("autocomplete for %s failed", opt.name)
+            return []
+        finally:
+            runner.acks.answered(interaction.id)  # discord.py sends the choices right after
+
+    return complete
+
+
+async def _suggest(
+    opt: Opt, suggestions: Suggestions, interaction: discord.Interaction, current: str
+) -> list[Choice[Any]]:
+    typed = current.strip()
+    if opt.complete == "learning":
+        channel = interaction.channel
+        parent = (
+            getattr(channel, "parent_id", None) if isinstance(channel, discord.Thread) else None
+        )
+        channel_id = str(parent or interaction.channel_id)
+        rows = await suggestions.learnings(channel_id, typed)
+        return [Choice(name=label, value=number) for number, label in rows]
+    if opt.complete == "proeftuin":
+        names = await suggestions.proeftuinen()
+        return [Choice(name=n[:100], value=n[:100]) for n in names if typed.lower() in n.lower()][
+            :25
+        ]
+    slugs = await suggestions.themes()
+    if opt.complete == "themes":  # several: complete the last word, keep the ones before
+        words = typed.split()
+        done = [w if w.startswith("#") else f"#{w}" for w in words[:-1]] if words else []
+        last = words[-1].lstrip("#").lower() if words and not typed.endswith(" ") else ""
+        if typed.endswith(" ") and words:
+            done = [w if w.startswith("#") else f"#{w}" for w in words]
+        prefix = " ".join(done)
+        out = []
+        for slug, name in slugs:
+            if f"#{slug}" in done or (last and last not in slug and last not in name.lower()):
+                continue
+            value = f"{prefix} #{slug}".strip()
+            if len(value) <= 100:
+                out.append(Choice(name=f"{value} ({name})"[:100], value=value))
+        return out[:25]
+    last = typed.lstrip("#").lower()
+    found = [(slug, name) for slug, name in slugs if last in slug or last in name.lower()]
+    found.sort(key=lambda item: not item[0].startswith(last))  # prefix matches first
+    return [Choice(name=f"#{slug} ({name})"[:100], value=slug) for slug, name in found][:25]
+
+
+def _annotation(opt: Opt) -> Any:
+    if opt.kind is int:
+        return app_commands.Range[int, 1, 999_999_999_999]
+    if opt.kind is bool:
+        return bool
+    return app_commands.Range[str, 1, opt.max_length or 6000]
+
+
+def _callback(name: str, shape: Shape, runner: Runner, language: str) -> Callable[..., Any]:
+    """A callback whose signature discord.py reads as the sub-command's options."""
+
+    async def callback(interaction: discord.Interaction, **values: Any) -> None:
+        if name == CATCH_ALL:
+            word, args = registry.split_line(str(values.get("regel", "")))
+            await runner.run_slash(interaction, word, args)
+            return
+        await runner.run_slash(interaction, name, shape.line(values))
+
+    params = [
+        inspect.Parameter(
+            "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
+        )
+    ]
+    for opt in sorted(shape.options, key=lambda o: not o.required):
+        annotation = _annotation(opt)
+        params.append(
+            inspect.Parameter(
+                opt.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=annotation if opt.required else annotation | None,
+                default=inspect.Parameter.empty if opt.required else None,
+            )
+        )
+    callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    callback.__name__ = callback.__qualname__ = f"samen_{name.replace('-', '_')}"
+    described = app_commands.describe(
+        **{o.name: _text(language, f"discord.option.{o.name}", o.name) for o in shape.options}
+    )(callback)
+    completing = {o.name: _autocomplete(o, runner) for o in shape.options if o.complete}
+    if completing:
+        described = app_commands.autocomplete(**completing)(described)
+    chosen = {o.name: _choices_for(o, language) for o in shape.options if o.choices}
+    if chosen:
+        described = app_commands.choices(**chosen)(described)
+    return described
+
+
+def subcommand_names() -> list[str]:
+    """The sub-commands as Discord shows them: all of them, or 24 and the catch-all `meer`."""
+    names = list(registry.COMMANDS)
+    if len(names) <= MAX_SUBCOMMANDS:
+        return names
+    return [*names[: MAX_SUBCOMMANDS - 1], CATCH_ALL]
+
+
+def build_group(runner: Runner, language: str) -> app_commands.Group:
+    """The `/samen` group with one sub-command per registered sub-command."""
+    group = app_commands.Group(
+        name=GROUP,
+        description=_text(language, "discord.group.description", "Programma SAMEN"),
+    )
+    for name in subcommand_names():
+        if name == CATCH_ALL:
+            shape, description = CATCH_ALL_SHAPE, _text(language, "discord.catch_all", name)
+        else:
+            shape = SHAPES.get(name, GENERIC)
+            description = _text(language, f"usage.{name}", name, part="usage")
+        group.add_command(
+            app_commands.Command(
+                name=name,
+                description=description,
+                callback=_callback(name, shape, runner, language),
+                parent=group,
+            )
+        )
+    return group
+
+
+def build_capture_menu(runner: Runner, language: str) -> app_commands.ContextMenu:
+    """The message context-menu command "Bewaar als inzicht"."""
+
+    async def capture(interaction: discord.Interaction, message: discord.Message) -> None:
+        await runner.run_capture_menu(interaction, message)
+
+    return app_commands.ContextMenu(
+        name=_text(language, "discord.menu.capture", "Bewaar als inzicht"), callback=capture
+    )
+
+
+async def install(
+    tree: app_commands.CommandTree, runner: Runner, language: str, guild: discord.Object | None
+) -> None:
+    """Put the group and the context menu on the tree, with the catalog translator."""
+    tree.clear_commands(guild=guild)
+    tree.add_command(build_group(runner, language), guild=guild)
+    tree.add_command(build_capture_menu(runner, language), guild=guild)
+    await tree.set_translator(CatalogTranslator(language))
+
+
+async def tree_digest(tree: app_commands.CommandTree, guild: discord.Object | None) -> str:
+    """SHA-256 of the translated payload Discord would receive."""
+    translator = tree.translator
+    payload = []
+    for command in tree.get_commands(guild=guild):
+        if translator is not None:
+            payload.append(await command.get_translated_payload(tree, translator))
+        else:
+            payload.append(command.to_dict(tree))
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+async def sync_if_changed(
+    tree: app_commands.CommandTree, guild: discord.Object | None, state_file: Path
+) -> bool:
+    """Sync the tree to Discord unless the same payload was synced before; True when synced."""
+    digest = await tree_digest(tree, guild)
+    known = await asyncio.to_thread(
+        lambda: state_file.read_text().strip() if state_file.exists() else ""
+    )
+    if known == digest:
+        log.info("discord commands unchanged; not syncing")
+        return False
+    await tree.sync(guild=guild)
+
+    def remember() -> None:
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        state_file.write_text(digest + "\n")
+
+    await asyncio.to_thread(remember)
+    log.info("discord commands synced to %s", f"guild {guild.id}" if guild else "all guilds")
+    return True

@@ -1,0 +1,252 @@
+"""`samen-bot export`: learnings as Markdown, CSV or JSON, for the operator or for one ring.
+
+Without a ring it is the operator's view (every learning). With `kenniskring`, what the
+kenniskring may see (rings kenniskring and buitenwereld); with `buitenwereld`, only published
+learnings, and anonymous: they name their proeftuin, never their author (an author's consent to be
+named comes later).
+
+Rows are streamed in keyset-paged batches over one read transaction, so a million learnings never
+sit in memory. Every format carries the same fields: `FIELDS`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal, TextIO
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from sqlalchemy import Select, literal, null, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from handlers.i18n import Translator
+from storage.db import Database
+from storage.models import Learning, LearningTheme, Member, Proeftuin, Ring, Theme
+from storage.visibility import Viewer, visible
+
+ExportFormat = Literal["md", "csv", "json"]
+FORMATS: tuple[ExportFormat, ...] = ("md", "csv", "json")
+FIELDS = (
+    "id",
+    "text",
+    "proeftuin",
+    "themes",
+    "ring",
+    "author",
+    "created_at",
+    "source_url",
+    "prompt_id",
+)
+BATCH_SIZE = 1_000  # rows per query (and per IN list of the theme query)
+MARKDOWN_SPECIAL_START = ("#", ">", "-", "*", "+", "=", "|", "`", "~")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """One learning as exported."""
+
+    id: int
+    text: str
+    proeftuin: str
+    themes: tuple[str, ...]
+    ring: str
+    author: str | None
+    created_at: datetime
+    source_url: str | None
+    prompt_id: int | None
+
+    def as_dict(self, timezone: ZoneInfo) -> dict[str, Any]:
+        """The JSON object (and CSV row, with themes joined) of this learning."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "proeftuin": self.proeftuin,
+            "themes": list(self.themes),
+            "ring": self.ring,
+            "author": self.author,
+            "created_at": self.created_at.astimezone(timezone).isoformat(timespec="seconds"),
+            "source_url": self.source_url,
+            "prompt_id": self.prompt_id,
+        }
+
+
+def viewer_for(ring: Ring | None) -> Viewer:
+    """Whose view an export shows: the operator's, or that of a ring."""
+    if ring is None:
+        return Viewer(operator=True)
+    if ring is Ring.PROEFTUIN:
+        raise ValueError("export per ring: kenniskring or buitenwereld (no ring: everything)")
+    return Viewer.for_ring(ring)
+
+
+def _query(ring: Ring | None) -> Select[*tuple[Any, ...]]:
+    anonymous = ring is Ring.BUITENWERELD
+    query = select(
+        Learning.id,
+        Learning.text,
+        Proeftuin.name.label("proeftuin"),
+        Learning.ring,
+        null().label("author") if anonymous else Member.display_name.label("author"),
+        Learning.created_at,
+        Learning.source_url,
+        Learning.prompt_id,
+    ).join(Proeftuin, Proeftuin.id == Learning.proeftuin_id)
+    if not anonymous:
+        query = query.outerjoin(Member, Member.id == Learning.author_id)
+    return query.where(visible(viewer_for(ring)))
+
+
+async def _themes_of(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, list[str]]:
+    result = await conn.execute(
+        select(LearningTheme.learning_id, Theme.slug)
+        .join(Theme, Theme.id == LearningTheme.theme_id)
+        .where(LearningTheme.learning_id.in_(ids))
+        .order_by(LearningTheme.learning_id, Theme.slug)
+    )
+    slugs: dict[int, list[str]] = {}
+    for learning_id, slug in result:
+        slugs.setdefault(learning_id, []).append(slug)
+    return slugs
+
+
+async def iter_rows(
+    database: Database,
+    ring: Ring | None,
+    *,
+    by_time: bool = False,
+    batch_size: int = BATCH_SIZE,
+) -> AsyncIterator[ExportRow]:
+    """The learnings `ring` may see (all without a ring), by number or by time, in batches."""
+    base = _query(ring)
+    order = (Learning.created_at, Learning.id) if by_time else (Learning.id,)
+    after: tuple[Any, ...] | None = None
+    async with database.engine.connect() as conn, conn.begin():
+        while True:
+            query = base.order_by(*order).limit(batch_size)
+            if after is not None:  # keyset paging: strictly after the last row written
+                bounds = (literal(v, c.type) for c, v in zip(order, after, strict=True))
+                query = query.where(tuple_(*order) > tuple_(*bounds))
+            rows = (await conn.execute(query)).all()
+            if not rows:
+                return
+            slugs = await _themes_of(conn, [row.id for row in rows])
+            for row in rows:
+                yield ExportRow(
+                    id=row.id,
+                    text=row.text,
+                    proeftuin=row.proeftuin,
+                    themes=tuple(slugs.get(row.id, ())),
+                    ring=row.ring,
+                    author=row.author,
+                    created_at=row.created_at,
+                    source_url=row.source_url,
+                    prompt_id=row.prompt_id,
+                )
+            last = rows[-1]
+            after = (last.created_at, last.id) if by_time else (last.id,)
+            if len(rows) < batch_size:
+                return
+
+
+async def export_learnings(
+    database: Database,
+    fmt: ExportFormat,
+    ring: Ring | None,
+    out: TextIO,
+    *,
+    language: str = "nl",
+    timezone: ZoneInfo,
+    now: datetime | None = None,
+) -> int:
+    """Write the learnings `ring` may see (all of them without a ring) to `out`; returns the
+    number of learnings written."""
+    if fmt == "json":
+        return await _json(database, ring, out, timezone)
+    if fmt == "csv":
+        return await _csv(database, ring, out, timezone)
+    if fmt == "md":
+        t = Translator(language, timezone)
+        return await _markdown(database, ring, out, t, now or datetime.now(UTC))
+    raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+async def _json(database: Database, ring: Ring | None, out: TextIO, tz: ZoneInfo) -> int:
+    count = 0
+    out.write("[")
+    async for row in iter_rows(database, ring):
+        out.write(",\n" if count else "\n")
+        out.write(json.dumps(row.as_dict(tz), ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+async def _csv(database: Database, ring: Ring | None, out: TextIO, tz: ZoneInfo) -> int:
+    writer = csv.DictWriter(out, fieldnames=FIELDS)
+    writer.writeheader()
+    count = 0
+    async for row in iter_rows(database, ring):
+        values = row.as_dict(tz)
+        values["themes"] = " ".join(row.themes)
+        writer.writerow(values)
+        count += 1
+    return count
+
+
+def _markdown_text(text: str) -> str:
+    """A learning's text as Markdown paragraphs: no line may start a heading, list or quote."""
+    lines = []
+    for line in text.strip().splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(MARKDOWN_SPECIAL_START) or _numbered(stripped):
+            line = "\\" + stripped
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _numbered(line: str) -> bool:
+    digits = len(line) - len(line.lstrip("0123456789"))
+    return 0 < digits < len(line) and line[digits] in ".)"
+
+
+def _week_heading(t: Translator, day: date) -> str:
+    year, week, _ = day.isocalendar()
+    monday = day - timedelta(days=day.weekday())
+    start, end = (
+        format_date(d, "d MMM", locale=t.language) for d in (monday, monday + timedelta(days=6))
+    )
+    return t("export.week", week=week, year=year, start=start, end=end)
+
+
+async def _markdown(
+    database: Database, ring: Ring | None, out: TextIO, t: Translator, now: datetime
+) -> int:
+    scope = "all" if ring is None else ring.value
+    out.write(f"# {t('export.title')}\n\n")
+    out.write(f"{t(f'export.scope.{scope}')} {t('export.generated', date=t.day(now))}\n")
+    count = 0
+    week: tuple[int, int] | None = None
+    async for row in iter_rows(database, ring, by_time=True):
+        local = row.created_at.astimezone(t.timezone)
+        this_week = local.isocalendar()[:2]
+        if this_week != week:
+            week = this_week
+            out.write(f"\n## {_week_heading(t, local.date())}\n")
+        details = [
+            f"{t('field.themes')}: {' '.join('#' + s for s in row.themes) or t('word.none')}",
+            f"{t('field.ring')}: {t(f'ring.{row.ring}')}",
+        ]
+        if ring is not Ring.BUITENWERELD:
+            details.append(f"{t('field.author')}: {row.author or t('word.anonymous')}")
+        details.append(t.moment(row.created_at))
+        if row.source_url:
+            details.append(f"[{t('export.source')}](<{row.source_url}>)")
+        out.write(f"\n### #{row.id} · {row.proeftuin}\n\n{_markdown_text(row.text)}\n\n")
+        out.write(f"*{' · '.join(details)}*\n")
+        count += 1
+    out.write(f"\n---\n\n{t('export.count', count=count) if count else t('export.empty')}\n")
+    return count

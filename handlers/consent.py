@@ -1,0 +1,84 @@
+"""Publishing to the buitenwereld only with the author's consent: akkoord and weiger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers.context import Context
+from handlers.registry import command
+from handlers.text import parse_number, shorten
+from handlers.types import Action, Reply, Target, UserError, Visibility
+from storage import learnings
+from storage.models import Learning, Ring
+
+NAME_WORDS = ("naam", "name", "met-naam", "with-name")
+
+
+def wants_name(words: list[str]) -> bool:
+    """Whether the author asked to be named (`… naam`)."""
+    return any(w.lower() in NAME_WORDS for w in words)
+
+
+def publish(learning: Learning, *, named: bool, now: datetime) -> None:
+    """Move a learning to the buitenwereld with its author's consent."""
+    learning.ring = Ring.BUITENWERELD.value
+    learning.consent_at = now
+    learning.published_at = now
+    learning.author_public = named
+    learning.publish_requested_at = None
+
+
+def consent_request(ctx: Context, learning: Learning) -> Reply:
+    """The private question to the author, with buttons to agree (with or without name) or not."""
+    assert learning.author is not None
+    n = str(learning.id)
+    return Reply(
+        text=ctx.t(
+            "consent.request",
+            leader=ctx.command.actor.display_name or ctx.member.user_id,
+            number=learning.id,
+            text=shorten(learning.text),
+        ),
+        actions=(
+            Action(ctx.t("button.agree"), "akkoord", n, "primary"),
+            Action(ctx.t("button.agree_named"), "akkoord", f"{n} naam"),
+            Action(ctx.t("button.decline"), "weiger", n, "danger"),
+        ),
+        visibility=Visibility.DIRECT,
+        to=Target(learning.author.platform, user_id=learning.author.user_id),
+    )
+
+
+async def _own(ctx: Context, usage_key: str) -> tuple[Learning, list[str]]:
+    words = ctx.command.args.split()
+    number = parse_number(words[0] if words else "", ctx.t(usage_key))
+    learning = await learnings.get_own(ctx.session, ctx.member.id, number)
+    if learning is None:
+        raise UserError("consent.not_yours", number=number)
+    return learning, words[1:]
+
+
+@command("akkoord", "agree")
+async def agree(ctx: Context) -> Reply:
+    """The author agrees to publish learning N (`naam` to be named)."""
+    learning, rest = await _own(ctx, "usage.akkoord")
+    named = wants_name(rest)
+    publish(learning, named=named, now=ctx.command.received_at)
+    await ctx.session.flush()
+    key = "consent.published_named" if named else "consent.published"
+    return Reply(
+        text=ctx.t(key, number=learning.id, proeftuin=learning.proeftuin.name),
+        visibility=Visibility.ONLY_CALLER,
+    )
+
+
+@command("weiger", "decline")
+async def decline(ctx: Context) -> Reply:
+    """The author declines to publish learning N; it stays where it was."""
+    learning, _ = await _own(ctx, "usage.weiger")
+    learning.publish_requested_at = None
+    await ctx.session.flush()
+    return Reply(
+        text=ctx.t("consent.declined", number=learning.id, ring=ctx.t(f"ring.{learning.ring}")),
+        visibility=Visibility.ONLY_CALLER,
+    )

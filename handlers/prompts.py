@@ -1,0 +1,184 @@
+"""Reflection prompts: vraag (a leader asks proeftuin channels), antwoord (an answer becomes a
+learning linked to the prompt), and the friendly follow-up text.
+
+How the prompt reaches the channels: `vraag` returns one Reply per linked channel with
+`to=Target(platform, channel_id=…)`; the adapter that handled the command delivers them (through
+`app.delivery.send(reply.to, reply)` for other platforms) and then tells us the message id with
+`storage.prompts.record_prompt_post(session, prompt_of(reply), platform, channel, message_id)`,
+so thread replies to that message become answers (`storage.prompts.prompt_for_thread`).
+
+An answer from a proeftuin that was not asked is saved all the same (every voice counts), and the
+reply says, kindly, that the question went to others.
+"""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.i18n import Translator
+from handlers.registry import command
+from handlers.text import has_words, parse_number, shorten, slugs_in, tags
+from handlers.types import Action, Reply, Target, UserError, Visibility
+from storage import learnings, proeftuinen, themes
+from storage import prompts as prompt_store
+from storage.models import Prompt, Ring
+
+ANSWER_COMMAND = "antwoord"
+MAX_ID = 2**31 - 1  # numbers above this are no row id (PostgreSQL INTEGER)
+
+
+def prompt_of(reply: Reply) -> int | None:
+    """The prompt number a posted reply carries (its answer button), for adapters that record
+    the message id after sending; None for any other reply."""
+    for action in reply.actions:
+        if action.command == ANSWER_COMMAND and action.args.strip().isdigit():
+            return int(action.args)
+    return None
+
+
+def answer_action(t: Translator, prompt_id: int) -> Action:
+    """The button under a prompt: in the console it shows the command to type."""
+    return Action(t("button.answer"), ANSWER_COMMAND, str(prompt_id), "primary")
+
+
+def prompt_post(t: Translator, prompt: Prompt, asker: str, target: Target) -> Reply:
+    """The prompt as posted in a proeftuin channel."""
+    return Reply(
+        text=t("vraag.post", number=prompt.id, question=prompt.question, asker=asker),
+        title=t("vraag.title", number=prompt.id),
+        actions=(answer_action(t, prompt.id),),
+        to=target,
+    )
+
+
+def followup_post(t: Translator, prompt: Prompt, proeftuin: str, target: Target) -> Reply:
+    """The one friendly follow-up for a proeftuin that has not answered yet."""
+    return Reply(
+        text=t(
+            "vraag.followup",
+            number=prompt.id,
+            question=shorten(prompt.question, 500),
+            proeftuin=proeftuin,
+        ),
+        title=t("vraag.title", number=prompt.id),
+        actions=(answer_action(t, prompt.id),),
+        to=target,
+    )
+
+
+def _split_target(args: str) -> tuple[str, str | None]:
+    """`vraag … proeftuin:Naam met spaties` -> (question, name)."""
+    lowered = args.lower()
+    at = lowered.rfind("proeftuin:")
+    if at < 0 or (at > 0 and not args[at - 1].isspace()):
+        return args.strip(), None
+    return args[:at].strip(), args[at + len("proeftuin:") :].strip() or None
+
+
+@command("vraag", "prompt", leader_only=True)
+async def ask(ctx: Context) -> list[Reply]:
+    """`vraag <vraag> [proeftuin:<naam>]`: post a reflection prompt to proeftuin channels."""
+    question, name = _split_target(ctx.command.args)
+    if not question or not has_words(question):
+        raise UserError("vraag.usage", usage=ctx.t("usage.vraag"))
+    proeftuin = None
+    if name:
+        proeftuin = await proeftuinen.find_by_name(ctx.session, name)
+        if proeftuin is None:
+            known = ", ".join(p.name for p in await proeftuinen.list_all(ctx.session))
+            raise UserError("error.no_such_proeftuin", name=name, known=known or "—")
+    channels = await prompt_store.target_channels(ctx.session, proeftuin)
+    if not channels:
+        if proeftuin is not None:
+            raise UserError("vraag.no_channel", proeftuin=proeftuin.name)
+        raise UserError("vraag.no_channels")
+    prompt = await prompt_store.create(
+        ctx.session,
+        question=question,
+        proeftuin=proeftuin,
+        created_by=ctx.member,
+        created_at=ctx.command.received_at,
+    )
+    asker = ctx.command.actor.display_name or ctx.command.actor.user_id
+    replies = []
+    for proeftuin_id, platform, channel_id in channels:
+        await prompt_store.add_post(
+            ctx.session, prompt, proeftuin_id, platform, channel_id, ctx.command.received_at
+        )
+        replies.append(prompt_post(ctx.t, prompt, asker, Target(platform, channel_id=channel_id)))
+    names = {p.id: p.name for p in await proeftuinen.list_all(ctx.session)}
+    asked = sorted({names.get(p, "?") for p, _, _ in channels})
+    confirmation = Reply(
+        text=ctx.t(
+            "vraag.sent",
+            number=prompt.id,
+            count=len(asked),
+            proeftuinen=", ".join(asked),
+            channels=len(channels),
+            days=ctx.policy.prompt_followup_days,
+        ),
+        visibility=Visibility.ONLY_CALLER,
+    )
+    return [confirmation, *replies]
+
+
+@command("antwoord", "answer")
+async def answer(ctx: Context) -> Reply:
+    """`antwoord <N> <tekst>`: answer prompt N; the answer is a learning of this proeftuin."""
+    usage = ctx.t("usage.antwoord")
+    word, _, text = ctx.command.args.partition(" ")
+    number = parse_number(word, usage)
+    prompt = await prompt_store.get(ctx.session, number) if number <= MAX_ID else None
+    if prompt is None:
+        raise UserError("antwoord.no_such_prompt", number=number)
+    text = text.strip()
+    if not text or not has_words(text):
+        raise UserError("antwoord.empty", number=number, question=shorten(prompt.question, 200))
+    proeftuin = ctx.require_proeftuin(text)
+    source_id = ctx.command.source_id or (
+        f"{ctx.command.place.platform}:{ctx.command.event_id}" if ctx.command.event_id else None
+    )
+    if source_id:
+        existing = await learnings.by_source_event(ctx.session, source_id)
+        if existing is not None:
+            return Reply(
+                text=ctx.t("inzicht.already", number=existing.id),
+                visibility=Visibility.ONLY_CALLER,
+            )
+    wanted = slugs_in(text)
+    known = await themes.by_slugs(ctx.session, wanted)
+    ring = Ring(proeftuin.default_ring) if proeftuin.default_ring else ctx.policy.default_ring
+    learning = await learnings.add(
+        ctx.session,
+        text=text,
+        proeftuin=proeftuin,
+        author=ctx.member,
+        ring=ring.value,
+        themes=[known[s] for s in wanted if s in known],
+        platform=ctx.command.place.platform,
+        channel_id=ctx.command.place.channel_id,
+        source_url=ctx.command.source_url,
+        source_event_id=source_id,
+        created_at=ctx.command.received_at,
+    )
+    learning.prompt_id = prompt.id
+    await ctx.session.flush()
+    lines = [
+        ctx.t(
+            "antwoord.saved",
+            number=learning.id,
+            prompt=prompt.id,
+            proeftuin=proeftuin.name,
+            ring=ctx.t(f"ring.{learning.ring}"),
+        ),
+        f"> {shorten(learning.text)}",
+    ]
+    if learning.themes:
+        lines.append(ctx.t("inzicht.themes", tags=tags(learning.themes)))
+    asked = await prompt_store.asked_proeftuinen(ctx.session, prompt.id)
+    if proeftuin.id not in asked:
+        lines.append(ctx.t("antwoord.not_asked", prompt=prompt.id, proeftuin=proeftuin.name))
+    return Reply(
+        text="\n".join(lines),
+        title=ctx.t("antwoord.title", prompt=prompt.id),
+        actions=(Action(ctx.t("button.undo"), "intrekken", str(learning.id), "danger"),),
+    )

@@ -1,0 +1,405 @@
+"""The effect ledger: claim an outward effect before sending it, complete it after.
+
+Every effect the scheduler (or a leader's `digest plaats`) causes has a stable key, such as
+`digest:2026-W48:slack:C123` or `reminder:1h:meeting:7:discord:42`. The row moves through
+
+    queued ──claim──> claimed ──complete──> done
+       ^                 │  └──fail──> failed ──claim (after backoff)──> claimed …
+       └── (a leader)    └── lease expired: another process may claim it again
+    missed: the moment passed while the bot was down (reported, never sent)
+
+Claims are single statements in their own short transaction, so they are atomic on SQLite (one
+writer at a time) and on PostgreSQL (INSERT … ON CONFLICT DO NOTHING, then a conditional UPDATE
+that re-checks its WHERE clause on the locked row): of two processes, exactly one wins. Every
+later write is fenced by the claim token, so a process whose lease was taken over cannot
+complete or advance somebody else's claim.
+
+Functions take a `Database` (not a session) because each step must commit on its own before the
+next outward action. `now` (passed in, so tests drive time) decides what is due, when a retry may
+happen and when an effect expires. Leases are measured by one clock only, the database's
+(`claimed_at` is the database's time), so processes whose clocks differ, or tests that simulate
+time, can never take over a claim that is still being worked on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import Database
+from storage.models import Effect
+
+LEASE = timedelta(minutes=10)  # a claim not completed within this may be taken over
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=1)
+
+QUEUED, CLAIMED, DONE, FAILED, MISSED, GAVE_UP = (
+    "queued",
+    "claimed",
+    "done",
+    "failed",
+    "missed",
+    "gave_up",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a ledger key is about (parsed back for retries)."""
+
+    kind: str  # digest | reminder | followup
+    platform: str
+    channel_id: str
+    week: str = ""  # digest: 2026-W48
+    reminder: str = ""  # reminder: 24h | 1h
+    meeting_id: int = 0
+    prompt_id: int = 0
+    proeftuin_id: int = 0
+
+
+def digest_key(week: str, platform: str, channel_id: str) -> str:
+    """`digest:2026-W48:slack:C123`: the digest of a week in one channel."""
+    return f"digest:{week}:{platform}:{channel_id}"
+
+
+def reminder_key(kind: str, meeting_id: int, platform: str, channel_id: str) -> str:
+    """`reminder:24h:meeting:7:slack:C9`: one reminder of a meeting in one channel."""
+    return f"reminder:{kind}:meeting:{meeting_id}:{platform}:{channel_id}"
+
+
+def followup_key(prompt_id: int, proeftuin_id: int, platform: str, channel_id: str) -> str:
+    """`followup:prompt:3:proeftuin:2:slack:C9`: the follow-up of a prompt for a proeftuin,
+    in one of the channels the prompt was posted to."""
+    return f"followup:prompt:{prompt_id}:proeftuin:{proeftuin_id}:{platform}:{channel_id}"
+
+
+def parse_key(key: str) -> Subject | None:
+    """The subject of a ledger key made by the functions above (channel ids may hold ':')."""
+    kind, _, rest = key.partition(":")
+    try:
+        if kind == "digest":
+            week, platform, channel = rest.split(":", 2)
+            return Subject(kind, platform, channel, week=week)
+        if kind == "reminder":
+            which, word, meeting, platform, channel = rest.split(":", 4)
+            if word == "meeting":
+                return Subject(kind, platform, channel, reminder=which, meeting_id=int(meeting))
+        if kind == "followup":
+            w1, prompt, w2, proeftuin, platform, channel = rest.split(":", 5)
+            if (w1, w2) == ("prompt", "proeftuin"):
+                return Subject(
+                    kind, platform, channel, prompt_id=int(prompt), proeftuin_id=int(proeftuin)
+                )
+    except ValueError:
+        return None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A won claim: the token fences every later write; `progress` parts were sent before."""
+
+    key: str
+    token: str
+    attempts: int
+    progress: int
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before attempt `attempts + 1`: 1, 2, 4 … minutes, at most an hour."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+def _insert(dialect: str, values: dict[str, Any]) -> Any:
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key, for the backend in use: a row
+    back means this statement inserted it (rowcount is not reliable on every driver)."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(Effect).values(**values).on_conflict_do_nothing().returning(Effect.key)
+
+
+async def _inserted(session: AsyncSession, statement: Any) -> bool:
+    return (await session.execute(statement)).first() is not None
+
+
+async def _updated(session: AsyncSession, statement: Any) -> bool:
+    """Run an UPDATE of one key; True when it changed the row (RETURNING, not rowcount)."""
+    result = await session.execute(
+        statement.returning(Effect.key).execution_options(synchronize_session=False)
+    )
+    return result.first() is not None
+
+
+async def database_now(session: AsyncSession) -> datetime:
+    """The database server's current time (UTC): the one clock leases are measured by."""
+    value = await session.scalar(select(func.current_timestamp()))
+    if isinstance(value, str):  # SQLite without type information
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        raise RuntimeError(f"unexpected database time {value!r}")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+async def claim(
+    database: Database,
+    key: str,
+    kind: str,
+    owner: str,
+    now: datetime,
+    *,
+    due_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    take_missed: bool = False,
+    lease: timedelta = LEASE,
+) -> Claim | None:
+    """Try to claim effect `key`; None when it is done, missed, held by someone else, or failed
+    and not yet due for another attempt. `take_missed` lets an operator post a missed effect."""
+    token = f"{owner}:{uuid.uuid4().hex[:10]}"
+    async with database.unit_of_work() as session:
+        clock = await database_now(session)
+        fresh = _insert(
+            database.dialect,
+            dict(
+                key=key,
+                kind=kind,
+                status=CLAIMED,
+                attempts=1,
+                progress=0,
+                due_at=due_at,
+                expires_at=expires_at,
+                claimed_at=clock,
+                claimed_by=token,
+                created_at=now,
+            ),
+        )
+        if await _inserted(session, fresh):
+            return Claim(key, token, 1, 0)
+    retryable = and_(
+        Effect.status.in_([QUEUED, FAILED]),
+        or_(Effect.next_attempt_at.is_(None), Effect.next_attempt_at <= now),
+        or_(Effect.expires_at.is_(None), Effect.expires_at > now),
+    )
+    stale = and_(Effect.status == CLAIMED, Effect.claimed_at < clock - lease)
+    allowed = [retryable, stale] + ([Effect.status == MISSED] if take_missed else [])
+    async with database.unit_of_work() as session:
+        row = (
+            await session.execute(
+                update(Effect)
+                .where(Effect.key == key, or_(*allowed))
+                .values(
+                    status=CLAIMED,
+                    claimed_at=clock,
+                    claimed_by=token,
+                    attempts=Effect.attempts + 1,
+                    next_attempt_at=None,
+                )
+                .returning(Effect.attempts, Effect.progress)
+                .execution_options(synchronize_session=False)
+            )
+        ).first()
+    if row is None:
+        return None
+    return Claim(key, token, int(row.attempts), int(row.progress))
+
+
+async def _fenced(database: Database, held: Claim, **values: Any) -> bool:
+    async with database.unit_of_work() as session:
+        return await _updated(
+            session,
+            update(Effect)
+            .where(
+                Effect.key == held.key,
+                Effect.claimed_by == held.token,
+                Effect.status == CLAIMED,
+            )
+            .values(**values),
+        )
+
+
+async def advance(database: Database, held: Claim, progress: int) -> bool:
+    """Record that `progress` parts are sent; False when the claim was lost (stop sending)."""
+    return await _fenced(database, held, progress=progress)
+
+
+async def complete(database: Database, held: Claim, now: datetime) -> bool:
+    """Mark the effect done; False when the claim had been taken over meanwhile."""
+    return await _fenced(database, held, status=DONE, done_at=now, error=None)
+
+
+async def fail(
+    database: Database, held: Claim, now: datetime, error: str, *, progress: int | None = None
+) -> str:
+    """Record a failed attempt: retried after a backoff, or given up after MAX_ATTEMPTS.
+    Returns the new status."""
+    status = GAVE_UP if held.attempts >= MAX_ATTEMPTS else FAILED
+    values: dict[str, Any] = dict(
+        status=status,
+        error=error[:2000],
+        next_attempt_at=None if status == GAVE_UP else now + backoff(held.attempts),
+    )
+    if progress is not None:
+        values["progress"] = progress
+    await _fenced(database, held, **values)
+    return status
+
+
+async def release(database: Database, held: Claim, status: str, note: str) -> None:
+    """End a claim without sending (the subject is gone): status `done` with a note."""
+    await _fenced(database, held, status=status, error=note[:2000])
+
+
+async def record_missed(
+    database: Database,
+    key: str,
+    kind: str,
+    now: datetime,
+    due_at: datetime,
+    reason: str,
+) -> bool:
+    """Record that an effect's moment passed unsent; True when this call recorded it (the first
+    to notice reports it), False when the key was already in the ledger."""
+    async with database.unit_of_work() as session:
+        return await _inserted(
+            session,
+            _insert(
+                database.dialect,
+                dict(
+                    key=key,
+                    kind=kind,
+                    status=MISSED,
+                    attempts=0,
+                    progress=0,
+                    due_at=due_at,
+                    error=reason[:2000],
+                    created_at=now,
+                ),
+            ),
+        )
+
+
+async def queue(
+    session: AsyncSession,
+    key: str,
+    kind: str,
+    now: datetime,
+    *,
+    due_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    revive_missed: bool = True,
+) -> bool:
+    """In the caller's unit of work: ask for an effect to be sent by the next outbox run.
+    True when queued now, False when the key is already in the ledger (sent, queued, …).
+    A `missed` effect (the bot was down at its moment) is queued again when a person asks."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    inserted = await _inserted(
+        session,
+        _insert(
+            dialect,
+            dict(
+                key=key,
+                kind=kind,
+                status=QUEUED,
+                attempts=0,
+                progress=0,
+                due_at=due_at,
+                expires_at=expires_at,
+                next_attempt_at=now,
+                created_at=now,
+            ),
+        ),
+    )
+    if inserted:
+        return True
+    return revive_missed and await _revive(
+        session, key, status=QUEUED, next_attempt_at=now, expires_at=expires_at, error=None
+    )
+
+
+async def _revive(session: AsyncSession, key: str, **values: Any) -> bool:
+    return await _updated(
+        session, update(Effect).where(Effect.key == key, Effect.status == MISSED).values(**values)
+    )
+
+
+async def mark_done_now(session: AsyncSession, key: str, kind: str, now: datetime) -> bool:
+    """In the caller's unit of work: record an effect the caller delivers itself (a console
+    reply). False when the key was already in the ledger (a missed one is taken over)."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    inserted = await _inserted(
+        session,
+        _insert(
+            dialect,
+            dict(
+                key=key,
+                kind=kind,
+                status=DONE,
+                attempts=1,
+                progress=0,
+                claimed_at=now,
+                claimed_by="reply",
+                done_at=now,
+                created_at=now,
+            ),
+        ),
+    )
+    if inserted:
+        return True
+    return await _revive(
+        session, key, status=DONE, done_at=now, claimed_at=now, claimed_by="reply", error=None
+    )
+
+
+async def get(session: AsyncSession, key: str) -> Effect | None:
+    """The ledger row of `key`, if any."""
+    return await session.scalar(select(Effect).where(Effect.key == key))
+
+
+async def by_prefix(session: AsyncSession, prefix: str) -> list[Effect]:
+    """Ledger rows whose key starts with `prefix` (a week's digests, a meeting's reminders)."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = await session.scalars(
+        select(Effect).where(Effect.key.like(f"{escaped}%", escape="\\")).order_by(Effect.key)
+    )
+    return list(rows.all())
+
+
+async def settled(database: Database, keys: list[str]) -> set[str]:
+    """The keys among `keys` that need no more attempts (done, missed, given up): callers skip
+    them without a claim, which keeps periodic checks to one query."""
+    if not keys:
+        return set()
+    async with database.unit_of_work() as session:
+        rows = await session.scalars(
+            select(Effect.key).where(
+                Effect.key.in_(keys), Effect.status.in_([DONE, MISSED, GAVE_UP])
+            )
+        )
+        return set(rows.all())
+
+
+async def due_for_retry(database: Database, now: datetime, limit: int = 50) -> list[Effect]:
+    """Queued or failed effects whose next attempt is due, and claims whose lease expired."""
+    async with database.unit_of_work() as session:
+        clock = await database_now(session)
+        rows = await session.scalars(
+            select(Effect)
+            .where(
+                or_(
+                    and_(
+                        Effect.status.in_([QUEUED, FAILED]),
+                        Effect.next_attempt_at <= now,
+                        or_(Effect.expires_at.is_(None), Effect.expires_at > now),
+                    ),
+                    and_(Effect.status == CLAIMED, Effect.claimed_at < clock - LEASE),
+                )
+            )
+            .order_by(Effect.next_attempt_at, Effect.key)
+            .limit(limit)
+        )
+        return list(rows.all())

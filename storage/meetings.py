@@ -1,0 +1,222 @@
+"""Meetings (bijeenkomsten), RSVPs, and each meeting as an iCalendar file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+from sqlalchemy import case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ChannelLink, Meeting, Member, Proeftuin, Rsvp, Theme
+
+YES, NO = "ja", "nee"
+DEFAULT_LENGTH = timedelta(hours=1, minutes=30)  # DTEND in the .ics; meetings have no end time
+ICS_DOMAIN = "samen-bot"
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """RSVP counts of one meeting."""
+
+    yes: int = 0
+    no: int = 0
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    title: str,
+    starts_at: datetime,
+    platform: str,
+    channel_id: str,
+    theme: Theme | None = None,
+    proeftuin: Proeftuin | None = None,
+    created_by: Member | None = None,
+    created_at: datetime,
+) -> Meeting:
+    """Store a meeting (`starts_at` aware; stored in UTC)."""
+    meeting = Meeting(
+        title=title,
+        starts_at=starts_at,
+        platform=platform,
+        channel_id=channel_id,
+        theme=theme,
+        proeftuin=proeftuin,
+        created_by_id=created_by.id if created_by else None,
+        created_at=created_at,
+    )
+    session.add(meeting)
+    await session.flush()
+    return meeting
+
+
+async def get(session: AsyncSession, meeting_id: int) -> Meeting | None:
+    """Meeting `meeting_id`, if it exists."""
+    return await session.get(Meeting, meeting_id)
+
+
+async def upcoming(session: AsyncSession, now: datetime, limit: int = 10) -> list[Meeting]:
+    """Meetings that have not started yet, soonest first."""
+    result = await session.scalars(
+        select(Meeting)
+        .where(Meeting.starts_at > now)
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(limit)
+    )
+    return list(result.all())
+
+
+async def between(session: AsyncSession, start: datetime, end: datetime) -> list[Meeting]:
+    """Meetings starting in [start, end), soonest first."""
+    result = await session.scalars(
+        select(Meeting)
+        .where(Meeting.starts_at >= start, Meeting.starts_at < end)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    return list(result.all())
+
+
+async def counts(session: AsyncSession, meeting_ids: Sequence[int]) -> dict[int, Counts]:
+    """RSVP counts for several meetings in one query."""
+    if not meeting_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            Rsvp.meeting_id,
+            func.sum(case((Rsvp.answer == YES, 1), else_=0)),
+            func.sum(case((Rsvp.answer == NO, 1), else_=0)),
+        )
+        .where(Rsvp.meeting_id.in_(list(meeting_ids)))
+        .group_by(Rsvp.meeting_id)
+    )
+    found = {int(m): Counts(int(y or 0), int(n or 0)) for m, y, n in rows.all()}
+    return {m: found.get(m, Counts()) for m in meeting_ids}
+
+
+async def rsvp(
+    session: AsyncSession, meeting: Meeting, member: Member, answer: str, now: datetime
+) -> str | None:
+    """Record a member's answer (one per member per meeting; a second replaces the first, also
+    when two arrive at once). Returns the previous answer, if any."""
+    previous = await session.scalar(
+        select(Rsvp.answer).where(Rsvp.meeting_id == meeting.id, Rsvp.member_id == member.id)
+    )
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(Rsvp).values(
+        meeting_id=meeting.id, member_id=member.id, answer=answer, answered_at=now
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[Rsvp.meeting_id, Rsvp.member_id],
+        set_={"answer": statement.excluded.answer, "answered_at": statement.excluded.answered_at},
+    )
+    await session.execute(statement)
+    return previous
+
+
+async def channels_for(session: AsyncSession, meeting: Meeting) -> list[tuple[str, str]]:
+    """Where a meeting's reminders go: its proeftuin's linked channels when it has one (and
+    they exist), otherwise the channel it was scheduled in."""
+    if meeting.proeftuin_id is not None:
+        rows = await session.execute(
+            select(ChannelLink.platform, ChannelLink.channel_id)
+            .where(ChannelLink.proeftuin_id == meeting.proeftuin_id)
+            .order_by(ChannelLink.id)
+        )
+        linked = [(p, c) for p, c in rows.all()]
+        if linked:
+            return linked
+    return [(meeting.platform, meeting.channel_id)]
+
+
+async def starting_between(session: AsyncSession, start: datetime, end: datetime) -> list[Meeting]:
+    """Meetings starting in (start, end]: the ones whose reminders may be due."""
+    result = await session.scalars(
+        select(Meeting)
+        .where(Meeting.starts_at > start, Meeting.starts_at <= end)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    return list(result.all())
+
+
+async def count_all(session: AsyncSession) -> int:
+    """How many meetings exist."""
+    return int(await session.scalar(select(func.count()).select_from(Meeting)) or 0)
+
+
+def data_dir(database_url: str | None, configured: str = "data") -> Path:
+    """Where generated files go: the configured folder, or next to the SQLite file, or ./data."""
+    if configured and configured != "data":
+        return Path(configured)
+    if database_url:
+        url = make_url(database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(str(url.database)).expanduser().resolve().parent
+    return Path("data")
+
+
+def ics_text(meeting: Meeting, timezone: ZoneInfo, *, description: str = "") -> bytes:
+    """The meeting as an iCalendar document: stable UID, DTSTART with the programme's TZID and
+    a VTIMEZONE, so calendars keep the local time across daylight-saving changes."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Programma SAMEN//samen-bot//NL")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"meeting-{meeting.id}@{ICS_DOMAIN}")
+    event.add("dtstamp", meeting.created_at)
+    start = meeting.starts_at.astimezone(timezone)
+    event.add("dtstart", start)
+    event.add("dtend", (meeting.starts_at + DEFAULT_LENGTH).astimezone(timezone))
+    event.add("summary", meeting.title)
+    if description:
+        event.add("description", description)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical())
+
+
+def write_ics(meeting: Meeting, timezone: ZoneInfo, folder: Path, description: str = "") -> Path:
+    """Write `<folder>/ics/meeting-<id>.ics` (replacing an older version) and return its path."""
+    target = folder / "ics"
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"meeting-{meeting.id}.ics"
+    partial = path.with_suffix(".ics.tmp")
+    partial.write_bytes(ics_text(meeting, timezone, description=description))
+    partial.replace(path)
+    return path
+
+
+DEMO_TITLE = "Kenniskring: wat leren de proeftuinen van elkaar?"
+
+
+async def ensure_demo_meeting(
+    session: AsyncSession, now: datetime, timezone: ZoneInfo
+) -> tuple[Meeting, bool]:
+    """The demo meeting (next Thursday 19:30 local, at least a day ahead), created only when
+    there is no meeting at all; the flag says whether it was created now."""
+    existing = await session.scalar(select(Meeting).order_by(Meeting.starts_at).limit(1))
+    if existing is not None:
+        return existing, False
+    local = now.astimezone(timezone)
+    day = local.date() + timedelta(days=(3 - local.weekday()) % 7 or 7)
+    if day - local.date() < timedelta(days=2):
+        day += timedelta(days=7)
+    starts = datetime(day.year, day.month, day.day, 19, 30, tzinfo=timezone)
+    theme = await session.scalar(select(Theme).order_by(Theme.slug).limit(1))
+    meeting = await create(
+        session,
+        title=DEMO_TITLE,
+        starts_at=starts,
+        platform="console",
+        channel_id="kenniskring",
+        theme=theme,
+        created_at=now,
+    )
+    return meeting, True

@@ -1,0 +1,193 @@
+"""The rings in motion: recognitions, enrichments, theme follows and their notices."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Enrichment,
+    Follow,
+    FollowNotice,
+    Learning,
+    LearningTheme,
+    Member,
+    Proeftuin,
+    Recognition,
+    Ring,
+    Theme,
+)
+from storage.visibility import Viewer, visible
+
+NOTICE_GAP = timedelta(hours=1)
+SHARED = Viewer(proeftuin_id=None)  # what may travel privately to someone outside the proeftuin
+
+
+async def recognise(
+    session: AsyncSession, learning: Learning, proeftuin: Proeftuin, member: Member
+) -> bool:
+    """Record that `proeftuin` recognises `learning`; False when it already did."""
+    exists = await session.scalar(
+        select(Recognition.id).where(
+            Recognition.learning_id == learning.id, Recognition.proeftuin_id == proeftuin.id
+        )
+    )
+    if exists is not None:
+        return False
+    session.add(
+        Recognition(learning_id=learning.id, proeftuin_id=proeftuin.id, member_id=member.id)
+    )
+    await session.flush()
+    await session.refresh(learning, ["recognitions"])
+    return True
+
+
+async def enrich(
+    session: AsyncSession, learning: Learning, proeftuin: Proeftuin, member: Member, text: str
+) -> Enrichment:
+    """Add an enrichment from `proeftuin` to `learning`."""
+    enrichment = Enrichment(
+        learning_id=learning.id, proeftuin_id=proeftuin.id, author_id=member.id, text=text
+    )
+    session.add(enrichment)
+    await session.flush()
+    await session.refresh(learning, ["enrichments"])
+    return enrichment
+
+
+async def follow(
+    session: AsyncSession, member: Member, theme: Theme, proeftuin_id: int | None
+) -> bool:
+    """Follow a theme; False when already followed (the proeftuin is then updated)."""
+    existing = await session.scalar(
+        select(Follow).where(Follow.member_id == member.id, Follow.theme_id == theme.id)
+    )
+    if existing is not None:
+        if proeftuin_id is not None:
+            existing.proeftuin_id = proeftuin_id
+        return False
+    session.add(Follow(member_id=member.id, theme_id=theme.id, proeftuin_id=proeftuin_id))
+    await session.flush()
+    return True
+
+
+async def unfollow(session: AsyncSession, member: Member, theme: Theme) -> bool:
+    """Stop following a theme; False when it was not followed."""
+    result = await session.execute(
+        delete(Follow).where(Follow.member_id == member.id, Follow.theme_id == theme.id)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def follows_of(session: AsyncSession, member: Member) -> list[Follow]:
+    """The themes a member follows."""
+    result = await session.scalars(
+        select(Follow).where(Follow.member_id == member.id).order_by(Follow.id)
+    )
+    return list(result.all())
+
+
+async def queue_notices(session: AsyncSession, learning: Learning) -> set[int]:
+    """Queue a notice of `learning` for every follower of its themes who may be told.
+
+    Only learnings visible outside their proeftuin travel (the ring rule, through
+    `visible(SHARED)`), and never to followers of the learning's own proeftuin or its author.
+    Returns the member ids that got a new notice.
+    """
+    shared = await session.scalar(
+        select(Learning.id).where(Learning.id == learning.id, visible(SHARED))
+    )
+    if shared is None:
+        return set()
+    rows = await session.execute(
+        select(Follow.member_id)
+        .join(LearningTheme, LearningTheme.theme_id == Follow.theme_id)
+        .where(
+            LearningTheme.learning_id == learning.id,
+            (Follow.proeftuin_id.is_(None)) | (Follow.proeftuin_id != learning.proeftuin_id),
+        )
+        .distinct()
+    )
+    followers = {m for (m,) in rows.all() if m != learning.author_id}
+    if not followers:
+        return set()
+    already = set(
+        (
+            await session.scalars(
+                select(FollowNotice.member_id).where(
+                    FollowNotice.learning_id == learning.id, FollowNotice.member_id.in_(followers)
+                )
+            )
+        ).all()
+    )
+    new = followers - already
+    session.add_all(FollowNotice(member_id=m, learning_id=learning.id) for m in sorted(new))
+    await session.flush()
+    return new
+
+
+async def last_sent(session: AsyncSession, member_ids: set[int]) -> dict[int, datetime]:
+    """When each member was last sent a notice."""
+    if not member_ids:
+        return {}
+    rows = await session.execute(
+        select(FollowNotice.member_id, func.max(FollowNotice.sent_at))
+        .where(FollowNotice.member_id.in_(member_ids), FollowNotice.sent_at.is_not(None))
+        .group_by(FollowNotice.member_id)
+    )
+    return {m: at for m, at in rows.all() if at is not None}
+
+
+async def pending(
+    session: AsyncSession, now: datetime, member_ids: set[int] | None = None
+) -> dict[Member, list[Learning]]:
+    """Unsent notices of members not told within the last hour, with the learnings they may
+    still see (a learning narrowed to its proeftuin since is dropped silently)."""
+    query = (
+        select(FollowNotice.member_id, Learning)
+        .join(Learning, Learning.id == FollowNotice.learning_id)
+        .where(FollowNotice.sent_at.is_(None), visible(SHARED))
+        .order_by(FollowNotice.member_id, Learning.id)
+    )
+    if member_ids is not None:
+        query = query.where(FollowNotice.member_id.in_(member_ids))
+    by_member: dict[int, list[Learning]] = defaultdict(list)
+    for member_id, learning in (await session.execute(query)).unique().all():
+        by_member[member_id].append(learning)
+    recent = await last_sent(session, set(by_member))
+    due = {m: ls for m, ls in by_member.items() if m not in recent or now - recent[m] >= NOTICE_GAP}
+    if not due:
+        return {}
+    members = (await session.scalars(select(Member).where(Member.id.in_(due)))).all()
+    return {member: due[member.id] for member in members}
+
+
+async def mark_sent(
+    session: AsyncSession, member_id: int, learning_ids: list[int], now: datetime
+) -> None:
+    """Mark a member's notices of these learnings as sent."""
+    await session.execute(
+        update(FollowNotice)
+        .where(FollowNotice.member_id == member_id, FollowNotice.learning_id.in_(learning_ids))
+        .values(sent_at=now)
+    )
+
+
+async def unpublish_author(session: AsyncSession, author_id: int) -> int:
+    """Withdraw an author's consent: their published learnings go back to the kenniskring."""
+    result = await session.execute(
+        update(Learning)
+        .where(Learning.author_id == author_id, Learning.ring == Ring.BUITENWERELD.value)
+        .values(
+            ring=Ring.KENNISKRING.value, consent_at=None, published_at=None, author_public=False
+        )
+    )
+    await session.execute(
+        update(Learning)
+        .where(Learning.author_id == author_id)
+        .values(consent_at=None, author_public=False, publish_requested_at=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

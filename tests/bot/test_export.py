@@ -1,0 +1,199 @@
+"""`export_learnings`: Markdown, CSV and JSON that parse back, and the ring rule per export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.demo import build_demo
+from bot.demo_data import LEARNINGS, PROEFTUINEN
+from bot.export import FIELDS, export_learnings, iter_rows
+from handlers.context import Policy
+from storage import learnings, members, proeftuinen, themes
+from storage.db import Database
+from storage.models import Learning, Ring
+
+NOW = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+TRICKY = 'Quote "zo", komma, en\nnieuwe regel: # geen kop\n- geen lijst'
+
+
+@pytest.fixture
+async def demo(database: Database, policy: Policy) -> Database:
+    """The demo programme, plus an anonymised learning with a source link and tricky text."""
+    await build_demo(database, policy, now=NOW)
+    async with database.unit_of_work() as session:
+        place = await proeftuinen.find_by_name(session, PROEFTUINEN[0].name)
+        assert place is not None
+        author = await members.find(session, "console", "amira")
+        wonen = await themes.by_slugs(session, ["wonen", "zorg"])
+        await learnings.add(
+            session,
+            text=TRICKY,
+            proeftuin=place,
+            author=author,
+            ring=Ring.BUITENWERELD.value,
+            themes=list(wonen.values()),
+            source_url="https://example.org/samen/bericht?id=1&x=2",
+            created_at=NOW - timedelta(hours=1),
+        )
+        first = await session.scalar(select(func.min(Learning.id)))
+        await session.execute(update(Learning).where(Learning.id == first).values(author_id=None))
+    return database
+
+
+async def export(database: Database, fmt: str, ring: Ring | None, language: str = "nl") -> str:
+    out = io.StringIO()
+    written = await export_learnings(
+        database,
+        fmt,
+        ring,
+        out,
+        language=language,
+        timezone=AMSTERDAM,
+        now=NOW,  # type: ignore[arg-type]
+    )
+    value = out.getvalue()
+    if fmt == "json":
+        assert written == len(json.loads(value))
+    if fmt == "csv":
+        assert written == len(list(csv.DictReader(io.StringIO(value))))
+    return value
+
+
+async def ring_counts(database: Database) -> Counter[str]:
+    async with database.unit_of_work() as session:
+        rows = await session.execute(select(Learning.ring, func.count()).group_by(Learning.ring))
+        return Counter(dict(rows.all()))
+
+
+async def test_json_operator_export_has_everything(demo: Database) -> None:
+    rows = json.loads(await export(demo, "json", None))
+
+    assert len(rows) == len(LEARNINGS) + 1
+    assert all(set(FIELDS) <= set(row) for row in rows)
+    assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
+    assert {row["ring"] for row in rows} == {"proeftuin", "kenniskring", "buitenwereld"}
+    assert {row["proeftuin"] for row in rows} == {p.name for p in PROEFTUINEN}
+    assert rows[0]["author"] is None  # anonymised
+    assert sum(1 for row in rows if row["author"]) == len(rows) - 1
+    assert all(row["prompt_id"] is None for row in rows)
+    for row in rows:
+        moment = datetime.fromisoformat(row["created_at"])
+        assert moment.utcoffset() is not None
+        assert moment.utcoffset() == moment.astimezone(AMSTERDAM).utcoffset()
+        assert isinstance(row["themes"], list)
+        assert all(isinstance(slug, str) and not slug.startswith("#") for slug in row["themes"])
+    tricky = next(row for row in rows if row["text"] == TRICKY)
+    assert tricky["themes"] == ["wonen", "zorg"]
+    assert tricky["source_url"] == "https://example.org/samen/bericht?id=1&x=2"
+    assert tricky["author"] == "Amira El Idrissi"
+
+
+async def test_json_kenniskring_export_leaves_out_ring_proeftuin(demo: Database) -> None:
+    rows = json.loads(await export(demo, "json", Ring.KENNISKRING))
+    counts = await ring_counts(demo)
+
+    assert len(rows) == counts["kenniskring"] + counts["buitenwereld"]
+    assert "proeftuin" not in {row["ring"] for row in rows}
+    assert any(row["author"] for row in rows)
+
+
+async def test_json_buitenwereld_export_is_published_and_anonymous(demo: Database) -> None:
+    rows = json.loads(await export(demo, "json", Ring.BUITENWERELD))
+    counts = await ring_counts(demo)
+
+    assert len(rows) == counts["buitenwereld"] > 0
+    assert {row["ring"] for row in rows} == {"buitenwereld"}
+    assert all(row["author"] is None for row in rows)
+    assert all(row["proeftuin"] for row in rows)
+
+
+async def test_csv_parses_back(demo: Database) -> None:
+    for ring in (None, Ring.KENNISKRING, Ring.BUITENWERELD):
+        value = await export(demo, "csv", ring)
+        reader = csv.DictReader(io.StringIO(value))
+        rows = list(reader)
+        assert tuple(reader.fieldnames or ()) == FIELDS
+        if ring is Ring.KENNISKRING:
+            assert "proeftuin" not in {row["ring"] for row in rows}
+        if ring is Ring.BUITENWERELD:
+            assert {row["ring"] for row in rows} == {"buitenwereld"}
+            assert {row["author"] for row in rows} == {""}
+    rows = list(csv.DictReader(io.StringIO(await export(demo, "csv", None))))
+    assert len(rows) == len(LEARNINGS) + 1
+    tricky = next(row for row in rows if row["text"] == TRICKY)
+    assert tricky["themes"] == "wonen zorg"
+    assert datetime.fromisoformat(tricky["created_at"]).utcoffset() is not None
+    assert all(datetime.fromisoformat(row["created_at"]).tzinfo for row in rows)
+
+
+async def test_markdown_dutch_grouped_by_week(demo: Database) -> None:
+    value = await export(demo, "md", Ring.KENNISKRING)
+
+    assert value.startswith("# Inzichten van Programma SAMEN\n")
+    assert "Geëxporteerd op 27 nov" in value
+    assert value.count("\n## Week ") == 5
+    assert "## Week 48 van 2026 (23 nov – 29 nov)" in value
+    assert f"Aantal inzichten: {sum(1 for i in LEARNINGS if i.ring != Ring.PROEFTUIN) + 1}" in value
+    assert "Thema's: #wonen #zorg" in value
+    assert "Door: Amira El Idrissi" in value and "Door: anoniem" in value
+    assert "[bron](<https://example.org/samen/bericht?id=1&x=2>)" in value
+    # The learning's own lines cannot become headings or list items.
+    assert "\nnieuwe regel: # geen kop\n\\- geen lijst\n" in value
+    for item in LEARNINGS:
+        first_words = item.text[:60]
+        assert (first_words in value) == (item.ring is not Ring.PROEFTUIN), item.text
+
+
+async def test_markdown_english_and_anonymous_for_buitenwereld(demo: Database) -> None:
+    value = await export(demo, "md", Ring.BUITENWERELD, language="en")
+
+    assert value.startswith("# Learnings of Programma SAMEN\n")
+    assert "## Week 48 of 2026 (23 Nov – 29 Nov)" in value
+    assert "Ring: buitenwereld" in value
+    assert "By:" not in value and "Door:" not in value
+    assert "Amira" not in value
+    published = sum(1 for i in LEARNINGS if i.ring is Ring.BUITENWERELD) + 1
+    assert value.count("\n### #") == published
+
+
+async def test_empty_exports(database: Database) -> None:
+    assert json.loads(await export(database, "json", None)) == []
+    assert await export(database, "csv", None) == ",".join(FIELDS) + "\r\n"
+    assert "Er zijn (nog) geen inzichten" in await export(database, "md", None)
+
+
+async def test_export_of_ring_proeftuin_is_refused(database: Database) -> None:
+    with pytest.raises(ValueError):
+        await export_learnings(database, "json", Ring.PROEFTUIN, io.StringIO(), timezone=AMSTERDAM)
+
+
+async def test_rows_stream_in_batches_without_gaps_or_repeats(demo: Database) -> None:
+    """Keyset paging by number and by time, also when many learnings share one moment."""
+    async with demo.unit_of_work() as session:
+        place = await proeftuinen.find_by_name(session, PROEFTUINEN[1].name)
+        assert place is not None
+        for n in range(9):
+            await learnings.add(
+                session,
+                text=f"Zelfde moment {n}",
+                proeftuin=place,
+                author=None,
+                ring="kenniskring",
+                created_at=NOW - timedelta(days=2),
+            )
+        expected = list(await session.scalars(select(Learning.id).order_by(Learning.id)))
+        by_time = list(
+            await session.scalars(select(Learning.id).order_by(Learning.created_at, Learning.id))
+        )
+    assert [row.id async for row in iter_rows(demo, None, batch_size=4)] == expected
+    assert [row.id async for row in iter_rows(demo, None, by_time=True, batch_size=4)] == by_time
+    assert len(expected) == len(LEARNINGS) + 10

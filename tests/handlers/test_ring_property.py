@@ -1,0 +1,125 @@
+"""Property: over random programmes, no follower is told of, and no kennisbank page contains,
+anything its ring forbids (7 proeftuinen, random rings, recognitions, enrichments, follows)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.kennisbank.build import build_kennisbank
+from bot.kennisbank.loader import load_snapshot
+from handlers.router import Router
+from handlers.types import Actor, Place, Reply, Visibility
+from storage.db import Database
+from storage.models import Ring
+from tests.conftest import LEADER, make_policy
+
+PROEFTUINEN = 7
+THEMES = ("wonen", "energie", "zorg")
+RINGS = ("proeftuin", "kenniskring", "buitenwereld")
+
+learning_st = st.tuples(
+    st.integers(0, PROEFTUINEN - 1),  # proeftuin
+    st.sampled_from(RINGS),  # final ring
+    st.lists(st.sampled_from(THEMES), max_size=2, unique=True),
+    st.booleans(),  # author wants to be named when published
+)
+programme_st = st.fixed_dictionaries(
+    {
+        "learnings": st.lists(learning_st, min_size=1, max_size=10),
+        "follows": st.lists(
+            st.tuples(st.integers(0, PROEFTUINEN - 1), st.sampled_from(THEMES)), max_size=6
+        ),
+        "recognitions": st.lists(
+            st.tuples(st.integers(0, 9), st.integers(0, PROEFTUINEN - 1)), max_size=6
+        ),
+        "enrichments": st.lists(
+            st.tuples(st.integers(0, 9), st.integers(0, PROEFTUINEN - 1)), max_size=6
+        ),
+    }
+)
+
+
+def channel(p: int) -> str:
+    return f"proeftuin-{p}"
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(programme=programme_st)
+def test_rings_hold_for_notices_and_kennisbank(
+    programme: dict, sqlite_template: Path, tmp_path_factory
+) -> None:
+    work = tmp_path_factory.mktemp("prop")
+    shutil.copy(sqlite_template, work / "p.db")
+    asyncio.run(_check(programme, f"sqlite:///{work / 'p.db'}", work / "site"))
+
+
+async def _check(programme: dict, url: str, site: Path) -> None:
+    database = Database(url)
+    router = Router(database, make_policy(default_ring=Ring.PROEFTUIN))
+    notices: list[tuple[str, Reply]] = []
+
+    async def say(line: str, user: str, where: str) -> list[Reply]:
+        command = router.make_command(
+            f"/samen {line}", Actor("console", user, user), Place("console", where)
+        )
+        replies = await router.dispatch(command)
+        assert replies, line
+        for reply in replies:
+            if reply.visibility is Visibility.DIRECT and reply.text.startswith(
+                router.t("volg.notice_header", count=0).split("(")[0]
+            ):
+                assert reply.to and reply.to.user_id
+                notices.append((reply.to.user_id, reply))
+        return replies
+
+    try:
+        for p in range(PROEFTUINEN):
+            await say(f"koppel Proeftuin {p}", LEADER, channel(p))
+        for slug in THEMES:
+            await say(f"thema nieuw {slug} {slug.title()}", LEADER, channel(0))
+        for index, (p, theme) in enumerate(programme["follows"]):
+            await say(f"volg #{theme}", f"volger{index}-p{p}", channel(p))
+        final: dict[int, tuple[int, str]] = {}
+        for n, (p, ring, themes, named) in enumerate(programme["learnings"], start=1):
+            author = f"auteur{n}"
+            tags = " ".join(f"#{t}" for t in themes)
+            await say(f"inzicht geheimwoord{n}x {tags}", author, channel(p))
+            if ring == "buitenwereld":
+                await say(f"deel {n} buitenwereld{' naam' if named else ''}", author, channel(p))
+            elif ring == "kenniskring":
+                await say(f"deel {n} kenniskring", author, channel(p))
+            final[n] = (p, ring)
+        for index, (target, p) in enumerate(programme["recognitions"]):
+            await say(f"herken {target + 1}", f"herkenner{index}", channel(p))
+        for index, (target, p) in enumerate(programme["enrichments"]):
+            await say(f"verrijk {target + 1} verrijkwoord{index}y", f"verrijker{index}", channel(p))
+
+        for follower, reply in notices:
+            follower_p = int(follower.rsplit("-p", 1)[1])
+            for n, (p, ring) in final.items():
+                if f"geheimwoord{n}x" in reply.text:
+                    assert ring != "proeftuin", (follower, n)
+                    assert p != follower_p, (follower, n)
+
+        snapshot = await load_snapshot(database, language="nl", timezone=router.policy.timezone)
+        build_kennisbank(snapshot, site)
+        published = {n for n, (_, ring) in final.items() if ring == "buitenwereld"}
+        text = "\n".join(
+            f.read_text(encoding="utf-8", errors="replace") for f in site.rglob("*") if f.is_file()
+        )
+        for n in final:
+            assert (f"geheimwoord{n}x" in text) == (n in published), n
+        for index, (target, p) in enumerate(programme["enrichments"]):
+            learning = target + 1
+            visible_to_enricher = learning in final and (
+                final[learning][1] != "proeftuin" or final[learning][0] == p
+            )
+            if f"verrijkwoord{index}y" in text:
+                assert learning in published and visible_to_enricher
+    finally:
+        await database.close()

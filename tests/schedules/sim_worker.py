@@ -1,0 +1,44 @@
+"""A separate process that drives the scheduler's jobs over simulated time (used by
+test_two_processes.py): `python tests/schedules/sim_worker.py URL OUTFILE TICKS.json NAME`.
+
+It calls `jobs.run_due(rhythm, now)` for every moment in TICKS.json, as a `samen-bot serve`
+process would at those moments, delivering console messages to OUTFILE; several of these run at
+once against one PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.console_outbound import ConsoleOutbound
+from bot.delivery import Delivery
+from handlers.context import Policy
+from schedules import jobs
+from storage.db import Database
+
+
+async def main(url: str, outfile: str, ticks_file: str, name: str) -> None:
+    policy = Policy(
+        timezone=ZoneInfo("Europe/Amsterdam"), digest_channels=(("console", "kenniskring"),)
+    )
+    delivery = Delivery()
+    delivery.register(ConsoleOutbound(policy.translator(), path=Path(outfile)))
+    database = Database(url)
+    rhythm = jobs.Rhythm(database=database, sender=delivery, policy=policy, owner=name)
+    sent = 0
+    try:
+        for moment in json.loads(Path(ticks_file).read_text()):
+            outcomes = await jobs.run_due(rhythm, datetime.fromisoformat(moment))
+            sent += sum(o == jobs.Outcome.SENT for found in outcomes.values() for o in found)
+    finally:
+        await database.close()
+    print(f"{name}: {sent} sent")
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*sys.argv[1:5]))
