@@ -52,6 +52,7 @@ LEADER = "4242"
 TEXT = "Huurders willen eerst zekerheid over de huur, daarna praten ze mee #wonen"
 CHANNEL = "proeftuin-a"
 Results = dict[int, dict[int, list[float]]]
+GAP = 0.05  # seconds of quiet between turns
 
 
 class BareBot(discord.Client):
@@ -158,9 +159,11 @@ async def run(fake: dict[str, Any], args: argparse.Namespace, workdir: Path) -> 
                 await measure(session, base, bot, count=args.warmup, concurrency=1)
             for _ in range(args.count // 10):
                 for bot in (0, 1):
+                    await asyncio.sleep(GAP)
                     results[bot][1] += await measure(session, base, bot, count=10, concurrency=1)
             for _ in range(args.rounds):
                 for bot in (0, 1):
+                    await asyncio.sleep(GAP)  # let the other bot's after-work end first
                     results[bot][args.burst] += await measure(
                         session, base, bot, count=args.burst, concurrency=args.burst
                     )

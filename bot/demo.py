@@ -25,7 +25,7 @@ from handlers.text import slugs_in
 from handlers.types import Actor
 from storage import learnings, members, proeftuinen, themes
 from storage.db import Database
-from storage.models import ChannelLink, Learning, Member, Proeftuin, Role, Theme
+from storage.models import ChannelLink, Learning, Member, Proeftuin, Ring, Role, Theme
 
 DEMO_RANDOM_SEED = 20221220  # the day Programma SAMEN selected its proeftuinen
 DEMO_WEEKS = 5
@@ -141,7 +141,7 @@ async def build_demo(
             source = f"{SOURCE_PREFIX}{number}"
             if source in have:
                 continue
-            await learnings.add(
+            learning = await learnings.add(
                 session,
                 text=item.text,
                 proeftuin=by_key[item.proeftuin],
@@ -153,6 +153,9 @@ async def build_demo(
                 source_event_id=source,
                 created_at=moments[number - 1],
             )
+            if item.ring is Ring.BUITENWERELD:  # published with the author's consent
+                learning.consent_at = learning.published_at = moments[number - 1]
+                learning.author_public = item.named
             added += 1
 
         demo_ids = [p.id for p in by_key.values()]

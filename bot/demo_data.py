@@ -39,6 +39,7 @@ class DemoLearning(NamedTuple):
     text: str
     themes: tuple[str, ...] = ()  # tagged afterwards, besides the #slugs in the text
     ring: Ring = Ring.KENNISKRING
+    named: bool = False  # published (buitenwereld) with the author's name, by their choice
 
 
 PROEFTUINEN: tuple[DemoProeftuin, ...] = (
@@ -258,6 +259,7 @@ LEARNINGS: tuple[DemoLearning, ...] = (
         " de instellingen van de cv-ketel.",
         themes=("energie",),
         ring=B,
+        named=True,
     ),
     L(
         "oostwind",
@@ -708,6 +710,7 @@ LEARNINGS: tuple[DemoLearning, ...] = (
         "Het repaircafé repareert nu zo'n 40 apparaten per maand. Wat we niet hadden verwacht: "
         "de helft van de bezoekers komt vooral om te praten. #impact",
         ring=B,
+        named=True,
     ),
     L(
         "loods",

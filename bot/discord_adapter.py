@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
@@ -38,8 +39,10 @@ from bot.delivery import DeliveryError
 from bot.discord_commands import PRIVATE_FIRST, Suggestions
 from bot.discord_views import Poster
 from handlers import registry
+from handlers.prompts import prompt_of
 from handlers.roles import is_leader
 from handlers.types import Actor, Place, Reply, Visibility
+from storage import prompts
 
 log = logging.getLogger(__name__)
 
@@ -136,13 +139,14 @@ class SamenClient(discord.Client):
         self.runner = service
         self.tree = discord.app_commands.CommandTree(self)
         parsers = self._connection.parsers  # the same dict serves every (re)connection
-        parse = parsers["INTERACTION_CREATE"]
+        parse = parsers.get("INTERACTION_CREATE")
+        if parse is not None:  # count arrivals as the frame is parsed (see AckGate)
 
-        def counted(data: Any) -> None:
-            service.acks.arrived(data.get("id"))
-            parse(data)
+            def counted(data: Any) -> None:
+                service.acks.arrived(data.get("id"))
+                parse(data)
 
-        parsers["INTERACTION_CREATE"] = counted
+            parsers["INTERACTION_CREATE"] = counted
 
     async def setup_hook(self) -> None:
         await self.service.setup(self)
@@ -189,6 +193,7 @@ class DiscordService:
         self.setups = 0
         self.syncs = 0
         self._task: asyncio.Task[None] | None = None
+        self._stopped = False
         self._seen = _Recent()
         self.acks = AckGate()
         self._slots = asyncio.Semaphore(DATABASE_SLOTS)
@@ -197,15 +202,22 @@ class DiscordService:
     # --- life cycle ----------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Log in, connect in the background and wait (a while) for the gateway's READY."""
+        """Log in, connect in the background and wait (a while) for the gateway's READY.
+
+        A refused token stops start-up; an unreachable Discord is retried in the background,
+        so the other adapters keep running."""
         configure_endpoints(self.settings.DISCORD_API_URL, self.settings.DISCORD_GATEWAY_URL)
         self.app.delivery.register(self)  # once per start; reconnects never come back here
-        self.client = await self._login(self.message_content)
+        self._stopped = False
+        try:
+            self.client = await self._login(self.message_content)
+        except (aiohttp.ClientError, OSError, discord.HTTPException) as error:
+            log.warning("discord: cannot reach Discord (%s); retrying in the background", error)
         self._task = asyncio.create_task(self._run(), name="discord-gateway")
         try:
-            await asyncio.wait_for(self.ready.wait(), READY_TIMEOUT)
+            await asyncio.wait_for(self.ready.wait(), READY_TIMEOUT if self.client else 1.0)
         except TimeoutError:
-            log.warning("discord: no READY within %.0f s; still trying in the background", 30)
+            log.warning("discord: not connected yet; still trying in the background")
         # The start-up heap (libraries, caches) never becomes garbage: keep it out of the
         # collector, so a full collection does not stall the loop for ~100 ms mid-burst.
         gc.collect()
@@ -215,16 +227,21 @@ class DiscordService:
         client = SamenClient(self, message_content=message_content)
         try:
             await client.login(self.settings.DISCORD_BOT_TOKEN)
-        except discord.LoginFailure as error:
+        except BaseException as error:
             await client.close()
-            raise RuntimeError("DISCORD_BOT_TOKEN was refused by Discord") from error
+            if isinstance(error, discord.LoginFailure):
+                raise RuntimeError("DISCORD_BOT_TOKEN was refused by Discord") from error
+            raise
         return client
 
     async def _run(self) -> None:
-        """Keep the gateway connected; discord.py reconnects by itself, this covers the rest."""
+        """Keep the gateway connected; discord.py reconnects by itself, this covers the rest:
+        a first login that failed, a refused privileged intent, an unexpected error."""
         delay = 1.0
-        while self.client is not None and not self.client.is_closed():
+        while not self._stopped:
             try:
+                if self.client is None or self.client.is_closed():
+                    self.client = await self._login(self.message_content)
                 await self.client.connect(reconnect=True)
                 return
             except discord.PrivilegedIntentsRequired:
@@ -235,18 +252,22 @@ class DiscordService:
                     "running without it (💡 capture cannot read message text, see docs/discord.md)"
                 )
                 self.message_content = False
-                await self.client.close()
-                self.client = await self._login(False)
+                if self.client is not None:
+                    await self.client.close()
             except asyncio.CancelledError:
                 raise
+            except RuntimeError:
+                log.exception("discord: giving up")
+                return
             except Exception:
-                if self.client is None or self.client.is_closed():
+                if self._stopped:
                     return
                 log.exception("discord: the gateway connection failed; again in %.0f s", delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 60.0)
 
     async def stop(self) -> None:
+        self._stopped = True
         client, self.client = self.client, None
         if client is not None:
             await client.close()
@@ -296,12 +317,8 @@ class DiscordService:
         prompt_id = prompt_of(reply)
         if prompt_id is None or not message_id or reply.to is None or not reply.to.channel_id:
             return
-        try:
-            from storage.prompts import record_prompt_post
-        except ImportError:
-            return
         async with self.app.database.unit_of_work() as session:
-            await record_prompt_post(
+            await prompts.record_prompt_post(
                 session, prompt_id, reply.to.platform, reply.to.channel_id, message_id
             )
 
@@ -535,11 +552,16 @@ class DiscordService:
         if not self._seen.first(f"message:{message.id}"):
             return
         try:
-            prompt_id = await prompt_for_thread(self.app, str(channel.parent_id), str(channel.id))
-            if prompt_id is None or not (message.content or "").strip():
+            if not (message.content or "").strip():
+                return
+            async with self.app.database.sessions() as session:
+                prompt = await prompts.prompt_for_thread(
+                    session, PLATFORM, str(channel.parent_id), str(channel.id)
+                )
+            if prompt is None:
                 return
             command = self.router.make_command(
-                f"antwoord {prompt_id} {message.content.strip()}",
+                f"antwoord {prompt.id} {message.content.strip()}",
                 Actor(PLATFORM, str(message.author.id), message.author.display_name),
                 Place(PLATFORM, str(channel.parent_id), thread_id=str(channel.id)),
                 event_id=f"message:{message.id}",
@@ -551,28 +573,3 @@ class DiscordService:
             await self.poster.post_replies(replies, source=message, caller=caller)
         except Exception:
             log.exception("discord: handling thread reply %s failed", message.id)
-
-
-def prompt_of(reply: Reply) -> int | None:
-    """The prompt a reply posts (its answer button), if the prompts handler is there."""
-    try:
-        from handlers.prompts import prompt_of as find
-    except ImportError:
-        return None
-    return find(reply)
-
-
-async def prompt_for_thread(app: App, channel_id: str, thread_id: str) -> int | None:
-    """The prompt whose posted message started this thread (a Discord thread started from a
-    message has that message's id), if the prompts store knows one."""
-    try:
-        from storage import prompts
-
-        lookup = prompts.prompt_for_thread
-    except (ImportError, AttributeError):
-        return None
-    async with app.database.unit_of_work() as session:
-        found = await lookup(session, PLATFORM, channel_id, thread_id)
-    if found is None:
-        return None
-    return found if isinstance(found, int) else getattr(found, "id", None)

@@ -21,6 +21,7 @@ import hashlib
 import inspect
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -72,70 +73,49 @@ class Opt:
     complete: str | None = None  # learning | theme | themes | proeftuin
     choices: tuple[tuple[str, str], ...] = ()  # (catalog key of the label, value)
     max_length: int | None = None
+    word: str = ""  # a yes/no option: the word "yes" adds to the line
 
 
 def _tag(value: object) -> str:
     return " ".join(w if w.startswith("#") else f"#{w}" for w in str(value).split())
 
 
-def _plain(values: dict[str, Any], opts: tuple[Opt, ...]) -> str:
-    """Option values in order, as typed: `tag 12 #wonen`."""
-    parts = []
-    for opt in opts:
-        value = values.get(opt.name)
-        if value is None or value == "":
-            continue
-        parts.append(_tag(value) if opt.complete in ("theme", "themes") else str(value))
-    return " ".join(parts)
-
-
-def _theme_line(v: dict[str, Any], _: tuple[Opt, ...]) -> str:
-    keywords = f" | {v['trefwoorden']}" if v.get("trefwoorden") else ""
-    return f"nieuw {str(v['slug']).lstrip('#')} {v['naam']}{keywords}"
-
-
-def _search_line(v: dict[str, Any], _: tuple[Opt, ...]) -> str:
-    parts = [str(v.get("woorden") or "")]
-    if v.get("thema"):
-        parts.append(_tag(v["thema"]))
-    if v.get("proeftuin"):
-        parts.append(f"proeftuin:{v['proeftuin']}")
-    return " ".join(p for p in parts if p)
-
-
-def _meeting_line(v: dict[str, Any], _: tuple[Opt, ...]) -> str:
-    parts = [str(v["titel"]), str(v["wanneer"])]
-    if v.get("thema"):
-        parts.append(_tag(v["thema"]))
-    if v.get("proeftuin"):
-        parts.append(f"proeftuin:{v['proeftuin']}")
-    return " | ".join(parts)
-
-
-def _prompt_line(v: dict[str, Any], _: tuple[Opt, ...]) -> str:
-    where = f" proeftuin:{v['proeftuin']}" if v.get("proeftuin") else ""
-    return f"{v['vraag']}{where}"
-
-
-def _flag(word: str) -> Callable[[dict[str, Any], tuple[Opt, ...]], str]:
-    return lambda v, opts: word if any(v.get(o.name) for o in opts) else ""
-
-
 @dataclass(frozen=True, slots=True)
 class Shape:
-    """A sub-command's options and how their values become the router's argument line."""
+    """A sub-command's options and the parts of the argument line they fill; a part shows only
+    when every option it names has a value (`"proeftuin:{proeftuin}"`). Without parts the
+    values follow each other in option order, as typed: `tag 12 #wonen`."""
 
     options: tuple[Opt, ...] = ()
-    build: Callable[[dict[str, Any], tuple[Opt, ...]], str] = _plain
+    parts: tuple[str, ...] = ()
+    sep: str = " "
 
     def line(self, values: dict[str, Any]) -> str:
-        return self.build(values, self.options).strip()
+        shown: dict[str, str] = {}
+        for opt in self.options:
+            value = values.get(opt.name)
+            if value is None or value == "" or value is False:
+                continue
+            if opt.kind is bool:
+                shown[opt.name] = opt.word
+            else:
+                themed = opt.complete in ("theme", "themes")
+                shown[opt.name] = _tag(value) if themed else str(value)
+        parts = self.parts or tuple(f"{{{o.name}}}" for o in self.options)
+        filled = [
+            part.format(**shown)
+            for part in parts
+            if all(name in shown for name in re.findall(r"\{(\w+)\}", part))
+        ]
+        return self.sep.join(filled).strip()
 
 
 NUMBER = Opt("nummer", int, complete="learning")
 TEXT = Opt("tekst", max_length=4000)
 PROEFTUIN = Opt("proeftuin", required=False, complete="proeftuin", max_length=200)
 THEME = Opt("thema", complete="theme", max_length=61)
+ANY_THEME = Opt("thema", required=False, complete="theme", max_length=61)
+WHERE = ("{woorden}", "{thema}", "proeftuin:{proeftuin}")
 RINGS = (
     ("ring.proeftuin", "proeftuin"),
     ("ring.kenniskring", "kenniskring"),
@@ -153,6 +133,7 @@ SHAPES: dict[str, Shape] = {
     "intrekken": Shape((NUMBER,)),
     "herken": Shape((NUMBER,)),
     "akkoord": Shape((NUMBER,)),
+    "weiger": Shape((NUMBER,)),
     "verrijk": Shape((NUMBER, TEXT)),
     "volg": Shape((THEME,)),
     "ontvolg": Shape((THEME,)),
@@ -163,31 +144,22 @@ SHAPES: dict[str, Shape] = {
             Opt("naam", max_length=200),
             Opt("trefwoorden", required=False),
         ),
-        _theme_line,
+        ("nieuw {slug} {naam}", "| {trefwoorden}"),
     ),
-    "zoek": Shape(
-        (
-            Opt("woorden", required=False, max_length=300),
-            Opt("thema", required=False, complete="theme", max_length=61),
-            PROEFTUIN,
-        ),
-        _search_line,
-    ),
+    "zoek": Shape((Opt("woorden", required=False, max_length=300), ANY_THEME, PROEFTUIN), WHERE),
     "bijeenkomst": Shape(
-        (
-            Opt("titel", max_length=200),
-            Opt("wanneer", max_length=100),
-            Opt("thema", required=False, complete="theme", max_length=61),
-            PROEFTUIN,
-        ),
-        _meeting_line,
+        (Opt("titel", max_length=200), Opt("wanneer", max_length=100), ANY_THEME, PROEFTUIN),
+        ("{titel}", "{wanneer}", "{thema}", "proeftuin:{proeftuin}"),
+        " | ",
     ),
     "ja": Shape((Opt("nummer", int),)),
     "nee": Shape((Opt("nummer", int),)),
-    "vraag": Shape((Opt("vraag", max_length=1500), PROEFTUIN), _prompt_line),
+    "vraag": Shape(
+        (Opt("vraag", max_length=1500), PROEFTUIN), ("{vraag}", "proeftuin:{proeftuin}")
+    ),
     "antwoord": Shape((Opt("nummer", int), TEXT)),
-    "digest": Shape((Opt("plaatsen", bool, required=False),), _flag("plaats")),
-    "vergeet-mij": Shape((Opt("bevestig", bool, required=False),), _flag("bevestig")),
+    "digest": Shape((Opt("plaatsen", bool, required=False, word="plaats"),)),
+    "vergeet-mij": Shape((Opt("bevestig", bool, required=False, word="bevestig"),)),
 }
 GENERIC = Shape((Opt("args", required=False, max_length=1000),))
 CATCH_ALL_SHAPE = Shape((Opt("regel", max_length=4000),))
@@ -239,8 +211,8 @@ class CatalogTranslator(app_commands.Translator):
 class Suggestions:
     """Autocomplete data: themes, proeftuinen (cached briefly) and learnings visible here.
 
-    This is the adapter's only direct read of the store: autocomplete must answer within
-    Discord's 3 seconds and has no command to route. It never writes.
+    A direct, read-only use of the store by the adapter: autocomplete must answer within
+    Discord's 3 seconds and has no command to route through the handlers.
     """
 
     def __init__(self, database: Database, ttl: float = 30.0) -> None:
@@ -311,40 +283,23 @@ def _autocomplete(opt: Opt, runner: Runner) -> Callable[..., Awaitable[list[Choi
 async def _suggest(
     opt: Opt, suggestions: Suggestions, interaction: discord.Interaction, current: str
 ) -> list[Choice[Any]]:
-    typed = current.strip()
     if opt.complete == "learning":
         channel = interaction.channel
-        parent = (
-            getattr(channel, "parent_id", None) if isinstance(channel, discord.Thread) else None
-        )
-        channel_id = str(parent or interaction.channel_id)
-        rows = await suggestions.learnings(channel_id, typed)
+        parent = channel.parent_id if isinstance(channel, discord.Thread) else None
+        rows = await suggestions.learnings(str(parent or interaction.channel_id), current)
         return [Choice(name=label, value=number) for number, label in rows]
     if opt.complete == "proeftuin":
-        names = await suggestions.proeftuinen()
-        return [Choice(name=n[:100], value=n[:100]) for n in names if typed.lower() in n.lower()][
-            :25
-        ]
-    slugs = await suggestions.themes()
-    if opt.complete == "themes":  # several: complete the last word, keep the ones before
-        words = typed.split()
-        done = [w if w.startswith("#") else f"#{w}" for w in words[:-1]] if words else []
-        last = words[-1].lstrip("#").lower() if words and not typed.endswith(" ") else ""
-        if typed.endswith(" ") and words:
-            done = [w if w.startswith("#") else f"#{w}" for w in words]
-        prefix = " ".join(done)
-        out = []
-        for slug, name in slugs:
-            if f"#{slug}" in done or (last and last not in slug and last not in name.lower()):
-                continue
-            value = f"{prefix} #{slug}".strip()
-            if len(value) <= 100:
-                out.append(Choice(name=f"{value} ({name})"[:100], value=value))
-        return out[:25]
-    last = typed.lstrip("#").lower()
-    found = [(slug, name) for slug, name in slugs if last in slug or last in name.lower()]
+        names = [n[:100] for n in await suggestions.proeftuinen()]
+        return [Choice(name=n, value=n) for n in names if current.strip().lower() in n.lower()][:25]
+    words = current.split()
+    last = "" if current.endswith(" ") or not words else words.pop().lstrip("#").lower()
+    found = [(s, n) for s, n in await suggestions.themes() if last in s or last in n.lower()]
     found.sort(key=lambda item: not item[0].startswith(last))  # prefix matches first
-    return [Choice(name=f"#{slug} ({name})"[:100], value=slug) for slug, name in found][:25]
+    if opt.complete == "theme":
+        return [Choice(name=f"#{s} ({n})"[:100], value=s) for s, n in found][:25]
+    done = _tag(" ".join(words))  # several themes: complete the last word, keep the others
+    values = [(f"{done} #{s}".strip(), n) for s, n in found if f"#{s}" not in done.split()]
+    return [Choice(name=f"{v} ({n})"[:100], value=v) for v, n in values if len(v) <= 100][:25]
 
 
 def _annotation(opt: Opt) -> Any:

@@ -2,8 +2,8 @@
 
 Without a ring it is the operator's view (every learning). With `kenniskring`, what the
 kenniskring may see (rings kenniskring and buitenwereld); with `buitenwereld`, only published
-learnings, and anonymous: they name their proeftuin, never their author (an author's consent to be
-named comes later).
+learnings: they name their proeftuin, and their author only when the author chose so
+(`learnings.author_public`, as in the kennisbank); otherwise `author` is null.
 
 Rows are streamed in keyset-paged batches over one read transaction, so a million learnings never
 sit in memory. Every format carries the same fields: `FIELDS`.
@@ -20,7 +20,7 @@ from typing import Any, Literal, TextIO
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from sqlalchemy import Select, literal, null, select, tuple_
+from sqlalchemy import ColumnElement, Select, case, literal, null, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from handlers.i18n import Translator
@@ -84,20 +84,24 @@ def viewer_for(ring: Ring | None) -> Viewer:
 
 
 def _query(ring: Ring | None) -> Select[*tuple[Any, ...]]:
-    anonymous = ring is Ring.BUITENWERELD
-    query = select(
-        Learning.id,
-        Learning.text,
-        Proeftuin.name.label("proeftuin"),
-        Learning.ring,
-        null().label("author") if anonymous else Member.display_name.label("author"),
-        Learning.created_at,
-        Learning.source_url,
-        Learning.prompt_id,
-    ).join(Proeftuin, Proeftuin.id == Learning.proeftuin_id)
-    if not anonymous:
-        query = query.outerjoin(Member, Member.id == Learning.author_id)
-    return query.where(visible(viewer_for(ring)))
+    author: ColumnElement[Any] = Member.display_name.expression
+    if ring is Ring.BUITENWERELD:  # the public view names only authors who chose so
+        author = case((Learning.author_public.is_(True), Member.display_name), else_=null())
+    return (
+        select(
+            Learning.id,
+            Learning.text,
+            Proeftuin.name.label("proeftuin"),
+            Learning.ring,
+            author.label("author"),
+            Learning.created_at,
+            Learning.source_url,
+            Learning.prompt_id,
+        )
+        .join(Proeftuin, Proeftuin.id == Learning.proeftuin_id)
+        .outerjoin(Member, Member.id == Learning.author_id)
+        .where(visible(viewer_for(ring)))
+    )
 
 
 async def _themes_of(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, list[str]]:
@@ -240,7 +244,7 @@ async def _markdown(
             f"{t('field.themes')}: {' '.join('#' + s for s in row.themes) or t('word.none')}",
             f"{t('field.ring')}: {t(f'ring.{row.ring}')}",
         ]
-        if ring is not Ring.BUITENWERELD:
+        if row.author or ring is not Ring.BUITENWERELD:  # published: named only by choice
             details.append(f"{t('field.author')}: {row.author or t('word.anonymous')}")
         details.append(t.moment(row.created_at))
         if row.source_url:

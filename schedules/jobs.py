@@ -6,6 +6,7 @@
 - `reminders_due`: the 24 h and 1 h meeting reminders (only the latest one that fell due);
 - `followups_due`: one friendly follow-up per asked proeftuin that has not answered;
 - `outbox`: queued effects (`digest plaats`) and failed ones whose backoff has passed;
+- `notices_due`: follow notices, batched to at most one message an hour per follower;
 - `run_due`: all of the above, the start-up catch-up.
 
 Every effect goes through schedules/ledger.py, so any number of processes may run these at the
@@ -28,6 +29,7 @@ from handlers.meetings import REMINDERS, reminder_reply
 from handlers.prompts import followup_post
 from handlers.types import Reply, Target
 from schedules.ledger import Effect, Outcome, Sender, process_owner, run_effect
+from schedules.notices import notices_due
 from storage import effects
 from storage import meetings as meeting_store
 from storage import prompts as prompt_store
@@ -152,6 +154,11 @@ def _reminder_effect(
         meeting = await meeting_store.get(session, meeting_id)
         if meeting is None or meeting.starts_at - REMINDERS[kind] != due:
             return None  # deleted or moved: this reminder no longer applies
+        if any(
+            offset < REMINDERS[kind] and meeting.starts_at - offset <= now
+            for offset in REMINDERS.values()
+        ):
+            return None  # a retry that a later reminder has overtaken
         counts = (await meeting_store.counts(session, [meeting.id]))[meeting.id]
         return [reminder_reply(t, meeting, counts, max(due, now))]
 
@@ -311,6 +318,8 @@ async def outbox(r: Rhythm, now: datetime) -> list[Outcome]:
                 due,
                 now,
             )
+        elif subject.kind == "notice":
+            continue  # notices_due rebuilds each batch from what is pending, retries included
         elif subject.kind == "followup":
             effect = _followup_effect(
                 r,
@@ -332,6 +341,7 @@ async def run_due(r: Rhythm, now: datetime) -> dict[str, list[Outcome]]:
         "reminders": await reminders_due(r, now),
         "followups": await followups_due(r, now),
         "outbox": await outbox(r, now),
+        "notices": await notices_due(r, now),
     }
 
 

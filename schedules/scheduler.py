@@ -146,7 +146,11 @@ class SchedulerService:
         made a minute before its reminder, a trigger lost to a stalled loop)."""
         await self._sync()
         now = self.clock()
-        for name, work in (("reminders", jobs.reminders_due), ("followups", jobs.followups_due)):
+        for name, work in (
+            ("reminders", jobs.reminders_due),
+            ("followups", jobs.followups_due),
+            ("notices", jobs.notices_due),
+        ):
             try:
                 await work(self.rhythm, now)
             except Exception:

@@ -54,7 +54,7 @@ QUEUED, CLAIMED, DONE, FAILED, MISSED, GAVE_UP = (
 class Subject:
     """What a ledger key is about (parsed back for retries)."""
 
-    kind: str  # digest | reminder | followup
+    kind: str  # digest | reminder | followup | notice
     platform: str
     channel_id: str
     week: str = ""  # digest: 2026-W48
@@ -80,6 +80,11 @@ def followup_key(prompt_id: int, proeftuin_id: int, platform: str, channel_id: s
     return f"followup:prompt:{prompt_id}:proeftuin:{proeftuin_id}:{platform}:{channel_id}"
 
 
+def notice_key(member_id: int, last_learning_id: int, platform: str, user_id: str) -> str:
+    """`notice:4:120:slack:U9`: one batch of follow notices to a member, up to learning 120."""
+    return f"notice:{member_id}:{last_learning_id}:{platform}:{user_id}"
+
+
 def parse_key(key: str) -> Subject | None:
     """The subject of a ledger key made by the functions above (channel ids may hold ':')."""
     kind, _, rest = key.partition(":")
@@ -91,6 +96,9 @@ def parse_key(key: str) -> Subject | None:
             which, word, meeting, platform, channel = rest.split(":", 4)
             if word == "meeting":
                 return Subject(kind, platform, channel, reminder=which, meeting_id=int(meeting))
+        if kind == "notice":
+            _member, _last, platform, user = rest.split(":", 3)
+            return Subject(kind, platform, user)
         if kind == "followup":
             w1, prompt, w2, proeftuin, platform, channel = rest.split(":", 5)
             if (w1, w2) == ("prompt", "proeftuin"):

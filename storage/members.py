@@ -32,7 +32,7 @@ async def upsert(
     if member is None:
         # INSERT … ON CONFLICT DO NOTHING: a person's first commands may arrive in parallel
         # (several processes, PostgreSQL); the loser simply reads the winner's row.
-        insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
+        insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
         await session.execute(
             insert(Member)
             .values(

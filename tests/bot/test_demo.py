@@ -101,6 +101,14 @@ async def test_demo_creates_the_programme(database: Database, policy: Policy) ->
     tagged_later = next(i for i in LEARNINGS if i.themes and "#" not in i.text)
     assert [t.slug for t in by_text[tagged_later.text].themes] == sorted(tagged_later.themes)
     assert any(not item.themes for item in stored)
+    # Published learnings carry their author's consent; two authors chose to be named.
+    published = [item for item in stored if item.ring == Ring.BUITENWERELD.value]
+    assert published and all(item.consent_at and item.published_at for item in published)
+    assert {i.author.display_name for i in published if i.author_public} == {
+        "Mehmet Kaya",
+        "Priya Ramdin",
+    }
+    assert all(not item.author_public for item in stored if item.ring != "buitenwereld")
 
 
 async def test_demo_twice_adds_nothing(database: Database, policy: Policy) -> None:

@@ -22,6 +22,7 @@ from storage.models import Learning, Ring
 
 NOW = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+NAMED_AUTHORS = {"Mehmet Kaya", "Priya Ramdin"}  # demo_data: published with `named=True`
 TRICKY = 'Quote "zo", komma, en\nnieuwe regel: # geen kop\n- geen lijst'
 
 
@@ -106,14 +107,18 @@ async def test_json_kenniskring_export_leaves_out_ring_proeftuin(demo: Database)
     assert any(row["author"] for row in rows)
 
 
-async def test_json_buitenwereld_export_is_published_and_anonymous(demo: Database) -> None:
+async def test_json_buitenwereld_export_names_authors_only_by_choice(demo: Database) -> None:
     rows = json.loads(await export(demo, "json", Ring.BUITENWERELD))
     counts = await ring_counts(demo)
 
     assert len(rows) == counts["buitenwereld"] > 0
     assert {row["ring"] for row in rows} == {"buitenwereld"}
-    assert all(row["author"] is None for row in rows)
     assert all(row["proeftuin"] for row in rows)
+    named = {row["author"] for row in rows if row["author"] is not None}
+    assert named == NAMED_AUTHORS  # the authors who chose to be named; the rest anonymous
+    assert sum(1 for row in rows if row["author"] is None) == len(rows) - len(NAMED_AUTHORS)
+    tricky = next(row for row in rows if row["text"] == TRICKY)
+    assert tricky["author"] is None  # published, but Amira did not choose to be named
 
 
 async def test_csv_parses_back(demo: Database) -> None:
@@ -126,7 +131,7 @@ async def test_csv_parses_back(demo: Database) -> None:
             assert "proeftuin" not in {row["ring"] for row in rows}
         if ring is Ring.BUITENWERELD:
             assert {row["ring"] for row in rows} == {"buitenwereld"}
-            assert {row["author"] for row in rows} == {""}
+            assert {row["author"] for row in rows} == {"", *NAMED_AUTHORS}
     rows = list(csv.DictReader(io.StringIO(await export(demo, "csv", None))))
     assert len(rows) == len(LEARNINGS) + 1
     tricky = next(row for row in rows if row["text"] == TRICKY)
@@ -159,8 +164,9 @@ async def test_markdown_english_and_anonymous_for_buitenwereld(demo: Database) -
     assert value.startswith("# Learnings of Programma SAMEN\n")
     assert "## Week 48 of 2026 (23 Nov – 29 Nov)" in value
     assert "Ring: buitenwereld" in value
-    assert "By:" not in value and "Door:" not in value
-    assert "Amira" not in value
+    assert value.count("By: ") == len(NAMED_AUTHORS) and "Door:" not in value
+    assert all(f"By: {name}" in value for name in NAMED_AUTHORS)
+    assert "Amira" not in value and "anonymous" not in value
     published = sum(1 for i in LEARNINGS if i.ring is Ring.BUITENWERELD) + 1
     assert value.count("\n### #") == published
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.discord_commands import CATCH_ALL, build_group, subcommand_names
 from handlers import registry
 from handlers.i18n import Translator
 from handlers.router import load_handlers
@@ -22,6 +23,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "intrekken": {"nummer": 1},
     "herken": {"nummer": 1},
     "akkoord": {"nummer": 1},
+    "weiger": {"nummer": 1},
     "verrijk": {"nummer": 1, "tekst": "Bij ons ook, zie de notulen"},
     "volg": {"thema": "wonen"},
     "ontvolg": {"thema": "wonen"},
@@ -170,7 +172,8 @@ async def test_commands_are_synced_once_and_again_only_when_changed(bot: Bot) ->
     assert len(puts) == 1 and puts[0].status == 200
     synced = bot.fake.commands[bot.fake.guild_id]
     group = next(c for c in synced if c["name"] == "samen")
-    assert {o["name"] for o in group["options"]} == set(registry.COMMANDS)
+    assert [o["name"] for o in group["options"]] == subcommand_names()
+    assert set(subcommand_names()) == set(registry.COMMANDS) or len(subcommand_names()) == 25
     assert group["description_localizations"]["en-US"].startswith("Programme SAMEN")
     inzicht = next(o for o in group["options"] if o["name"] == "inzicht")
     assert inzicht["description"] == "Bewaar een inzicht"
@@ -193,3 +196,12 @@ async def test_agenda_attaches_the_ics_file(programme: Bot) -> None:
     assert "Sessie" in record.text()
     uploads = [c for c in programme.fake.calls if c.files and record.payload["token"] in c.path]
     assert uploads and all(name.endswith(".ics") for c in uploads for name in c.files)
+
+
+def test_more_than_25_subcommands_end_in_a_catch_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    extra = {f"extra{n}": registry.COMMANDS["help"] for n in range(30)}
+    monkeypatch.setattr(registry, "COMMANDS", {**registry.COMMANDS, **extra})
+    group = build_group(object(), "nl")  # type: ignore[arg-type]
+    names = [command.name for command in group.commands]
+    assert len(names) == 25 and names[-1] == CATCH_ALL
+    assert [p.name for p in group.get_command(CATCH_ALL).parameters] == ["regel"]  # type: ignore[union-attr]

@@ -170,3 +170,36 @@ async def test_without_the_message_content_intent(
         await service.stop()
         await app.close()
         await fake.stop()
+
+
+async def test_a_refused_token_stops_start_up_with_one_clear_error(
+    migrated_url: str, fake: FakeDiscord, tmp_path: Path
+) -> None:
+    app = build_app(discord_settings(migrated_url, fake, DISCORD_BOT_TOKEN="wrong"))
+    service = DiscordService(app, state_dir=tmp_path, guild_ready_timeout=GUILD_READY)
+    try:
+        with pytest.raises(RuntimeError, match="DISCORD_BOT_TOKEN was refused"):
+            await service.start()
+    finally:
+        await service.stop()
+        await app.close()
+
+
+async def test_an_unreachable_discord_is_retried_in_the_background(
+    migrated_url: str, tmp_path: Path
+) -> None:
+    gone = await FakeDiscord().start()
+    await gone.stop()  # nothing listens on its port now
+    app = build_app(discord_settings(migrated_url, gone))
+    service = DiscordService(app, state_dir=tmp_path, guild_ready_timeout=GUILD_READY)
+    back = FakeDiscord()
+    try:
+        await service.start()  # returns: the other adapters must not wait for Discord
+        assert not service.ready.is_set()
+        await back.start(port=gone.port)
+        await back.wait_for(service.ready.is_set, timeout=10, what="a late READY")
+        assert back.gateway.identifies == 1
+    finally:
+        await service.stop()
+        await app.close()
+        await back.stop()

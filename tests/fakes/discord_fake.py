@@ -166,10 +166,10 @@ class FakeDiscord(Driver):
         app.router.add_route("*", "/{tail:.*}", self.not_found)
         return app
 
-    async def start(self) -> FakeDiscord:
+    async def start(self, port: int = 0) -> FakeDiscord:
         self._runner = web.AppRunner(self.app(), handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self

@@ -1,0 +1,56 @@
+"""The hourly batch of follow notices: everyone told at most once an hour, each batch once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.learnings import notice_reply
+from handlers.types import Reply, Target
+from schedules.ledger import Effect, Outcome, run_effect
+from storage import effects, rings
+from storage.models import Member
+
+if TYPE_CHECKING:
+    from schedules.jobs import Rhythm
+
+log = logging.getLogger(__name__)
+
+
+def _notice_effect(r: Rhythm, member: Member, last_id: int, now: datetime) -> Effect:
+    t = r.policy.translator()
+    member_id, platform, user_id = member.id, member.platform, member.user_id
+    sent: list[int] = []
+
+    async def build(session: AsyncSession) -> list[Reply] | None:
+        # Read again at send time, so the ring rule holds for what is actually sent.
+        due = await rings.pending(session, now, {member_id})
+        items = next(iter(due.values()), [])
+        sent[:] = [learning.id for learning in items]
+        return [notice_reply(t, member, items)] if items else None
+
+    async def remember(_reply: Reply, _message_id: str | None) -> None:
+        async with r.database.unit_of_work() as session:
+            await rings.mark_sent(session, member_id, sent, now)
+
+    return Effect(
+        key=effects.notice_key(member_id, last_id, platform, user_id),
+        kind="notice",
+        target=Target(platform, user_id=user_id),
+        build=build,
+        after_send=remember,
+    )
+
+
+async def notices_due(r: Rhythm, now: datetime) -> list[Outcome]:
+    """Send each follower their pending notices when their last one is an hour old."""
+    async with r.database.unit_of_work() as session:
+        due = await rings.pending(session, now)
+    outcomes = []
+    for member, items in due.items():
+        effect = _notice_effect(r, member, max(learning.id for learning in items), now)
+        outcomes.append(await run_effect(r.database, r.sender, effect, now, owner=r.owner))
+    return outcomes
