@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from handlers import registry
 from handlers.context import Context, Policy
 from handlers.i18n import Translator
@@ -69,7 +71,13 @@ class Router:
     async def dispatch(self, command: Command) -> list[Reply]:
         """Handle a command; always returns at least one reply unless it is a duplicate delivery."""
         try:
-            return await self._dispatch(command)
+            try:
+                return await self._dispatch(command)
+            except IntegrityError:
+                # A parallel command won a unique key first (the same message captured twice,
+                # a first recognition): run again, now seeing the winner's row.
+                log.info("retrying %r after a concurrent write", command.name)
+                return await self._dispatch(command)
         except UserError as error:
             return [self._refusal(error)]
         except Exception:
