@@ -57,8 +57,9 @@ async def capture(ctx: Context) -> Reply | list[Reply]:  # noqa: C901
     source_id = ctx.command.source_id or (
         f"{ctx.command.place.platform}:{ctx.command.event_id}" if ctx.command.event_id else None
     )
-    if source_id:
-        existing = await learnings.by_source_event(ctx.session, source_id)
+    # A typed command's own event id was claimed by the router just now: nothing can hold it.
+    if ctx.command.source_id:
+        existing = await learnings.by_source_event(ctx.session, ctx.command.source_id)
         if existing is not None:
             return Reply(
                 text=ctx.t("inzicht.already", number=existing.id),
@@ -126,7 +127,8 @@ async def _saved_reply(ctx: Context, learning: Learning, unknown: list[str]) -> 
         f"> {shorten(learning.text)}",
     ]
     actions = [Action(t("button.undo"), "intrekken", str(learning.id), "danger")]
-    all_themes = await themes.list_all(ctx.session)
+    needs_catalogue = bool(unknown) or not learning.themes
+    all_themes = await themes.catalogue(ctx.session) if needs_catalogue else []
     if learning.themes:
         lines.append(t("inzicht.themes", tags=tags(learning.themes)))
     for slug in unknown:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
+from typing import Protocol, TypeVar
 
 from handlers.types import UserError
-from storage.models import Theme
 
 SLUG_RE = re.compile(r"(?<![\w&])#([^\W_][\w-]{0,59})", re.UNICODE)
 VALID_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
@@ -50,17 +50,30 @@ def parse_number(word: str, usage: str) -> int:
     return int(cleaned)
 
 
+class ThemeLike(Protocol):
+    """What suggestions need of a theme (a Theme row or a cached ThemeInfo)."""
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def keyword_list(self) -> Sequence[str]: ...
+
+
+T = TypeVar("T", bound=ThemeLike)
+
+
 def closest_slug(slug: str, known: Iterable[str]) -> str | None:
     """The known slug nearest to a mistyped one."""
     matches = difflib.get_close_matches(slug, list(known), n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 
-def suggest_themes(text: str, themes: Sequence[Theme], limit: int = 3) -> list[Theme]:
+def suggest_themes(text: str, themes: Sequence[T], limit: int = 3) -> list[T]:
     """Themes whose keywords (or slug) occur in the text, best first."""
     words = {w.lower() for w in WORD_RE.findall(text)}
     lowered = text.lower()
-    scored: list[tuple[int, str, Theme]] = []
+    scored: list[tuple[int, str, T]] = []
     for theme in themes:
         score = 0
         for keyword in [*theme.keyword_list, theme.slug]:
@@ -73,6 +86,6 @@ def suggest_themes(text: str, themes: Sequence[Theme], limit: int = 3) -> list[T
     return [theme for _, _, theme in sorted(scored)[:limit]]
 
 
-def tags(themes: Iterable[Theme]) -> str:
+def tags(themes: Iterable[ThemeLike]) -> str:
     """`#a, #b` for a list of themes."""
     return ", ".join(f"#{t.slug}" for t in themes)

@@ -63,7 +63,9 @@ def make_engine(url: str) -> Engine:
 
 def make_async_engine(url: str) -> AsyncEngine:
     """The engine the bot runs on: aiosqlite or psycopg async."""
-    engine = create_async_engine(_normalise(url, use_async=True), pool_pre_ping=True)
+    normalised = _normalise(url, use_async=True)
+    # A file never goes away under us; a server connection may (restart, idle timeout).
+    engine = create_async_engine(normalised, pool_pre_ping=not is_sqlite(normalised))
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

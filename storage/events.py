@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import HandledEvent
+from storage.models import HandledEvent, utcnow
 
 
 async def claim(session: AsyncSession, key: str) -> bool:
@@ -16,15 +18,18 @@ async def claim(session: AsyncSession, key: str) -> bool:
     a failed handler releases the claim and a retry can succeed, while two parallel deliveries
     cannot both win (the loser's insert fails on the primary key and its unit is rolled back).
     """
-    if await session.get(HandledEvent, key) is not None:
-        return False
-    session.add(HandledEvent(key=key))
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     try:
-        await session.flush()
+        won = await session.scalar(
+            insert(HandledEvent)
+            .values(key=key, handled_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(HandledEvent.key)
+        )
     except IntegrityError:
         await session.rollback()
         return False
-    return True
+    return won is not None
 
 
 async def is_handled(session: AsyncSession, key: str) -> bool:

@@ -20,7 +20,7 @@ from storage.models import (
     Ring,
     Theme,
 )
-from storage.visibility import Viewer, visible
+from storage.visibility import Viewer, may_see, visible
 
 NOTICE_GAP = timedelta(hours=1)
 SHARED = Viewer(proeftuin_id=None)  # what may travel privately to someone outside the proeftuin
@@ -97,10 +97,7 @@ async def queue_notices(session: AsyncSession, learning: Learning) -> set[int]:
     `visible(SHARED)`), and never to followers of the learning's own proeftuin or its author.
     Returns the member ids that got a new notice.
     """
-    shared = await session.scalar(
-        select(Learning.id).where(Learning.id == learning.id, visible(SHARED))
-    )
-    if shared is None:
+    if not learning.themes or not may_see(SHARED, learning.ring, learning.proeftuin_id):
         return set()
     rows = await session.execute(
         select(Follow.member_id)

@@ -2,13 +2,47 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Learning, LearningTheme, Theme
 from storage.visibility import Viewer, visible
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeInfo:
+    """A theme as plain data, safe to keep between units of work."""
+
+    id: int
+    slug: str
+    name: str
+    keyword_list: tuple[str, ...]
+
+
+CATALOGUE_TTL_SECONDS = 30.0
+_catalogues: dict[str, tuple[float, list[ThemeInfo]]] = {}
+
+
+def _database_key(session: AsyncSession) -> str:
+    bind = session.get_bind()
+    return str(bind.engine.url)
+
+
+async def catalogue(session: AsyncSession) -> list[ThemeInfo]:
+    """Every theme, cached per database for a short while: for suggestions and spelling hints,
+    where a theme added by another process a few seconds ago may be missed."""
+    key = _database_key(session)
+    cached = _catalogues.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    rows = await list_all(session)
+    found = [ThemeInfo(t.id, t.slug, t.name, tuple(t.keyword_list)) for t in rows]
+    _catalogues[key] = (time.monotonic() + CATALOGUE_TTL_SECONDS, found)
+    return found
 
 
 async def list_all(session: AsyncSession) -> list[Theme]:
@@ -30,6 +64,7 @@ async def create(session: AsyncSession, slug: str, name: str, keywords: str = ""
     theme = Theme(slug=slug.lower(), name=name, keywords=keywords)
     session.add(theme)
     await session.flush()
+    _catalogues.pop(_database_key(session), None)
     return theme
 
 

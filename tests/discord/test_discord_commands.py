@@ -40,12 +40,8 @@ ERROR = Translator("nl")("error.internal")
 
 
 async def _prepare(bot: Bot, sub: str) -> None:
-    """Learning #1 by Anna in Proeftuin A; meeting #1 / prompt #1 where the command needs one.
-
-    (#1 stays untagged for `intrekken`: withdrawing a tagged learning fails in the core's
-    `storage.learnings.delete_for_good`, reported to the lead; not a Discord matter.)"""
-    tag = "" if sub == "intrekken" else " #wonen"
-    await bot.run("anna", "proeftuin-a", "inzicht", tekst=f"Huur eerst regelen, dan de rest{tag}")
+    """Learning #1 by Anna in Proeftuin A; meeting #1 / prompt #1 where the command needs one."""
+    await bot.run("anna", "proeftuin-a", "inzicht", tekst="Huur eerst regelen, dan de rest #wonen")
     if sub in ("ja", "nee") and "bijeenkomst" in registry.COMMANDS:
         await bot.run(
             LEADER, "proeftuin-a", "bijeenkomst", titel="Sessie", wanneer="2030-12-03 19:30"

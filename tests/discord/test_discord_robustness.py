@@ -140,7 +140,6 @@ async def test_buttons_and_selects_still_work_after_a_restart(programme: Bot) ->
     assert "#wonen" in chosen.text()
     (learning,) = await programme.learnings()
     assert [t.slug for t in learning.themes] == ["wonen"]
-    await programme.run("anna", "proeftuin-a", "untag", nummer=1, themas="wonen")
     pressed = await programme.fake.wait_done(await programme.fake.click("anna", undo))
     assert "ingetrokken" in pressed.text()
     assert await programme.learnings() == []
