@@ -260,6 +260,9 @@ async def share(ctx: Context) -> Reply | list[Reply]:
     return reply
 
 
+IMMEDIATE_NOTICES = 20
+
+
 async def follow_notices(ctx: Context, learning: Learning) -> list[Reply]:
     """Queue notices for followers of the learning's themes; those not told within the hour
     are told now (one private message each, listing everything pending for them)."""
@@ -267,9 +270,12 @@ async def follow_notices(ctx: Context, learning: Learning) -> list[Reply]:
     if not queued:
         return []
     now = ctx.command.received_at
-    due = await rings.pending(ctx.session, now, queued)
+    candidates = set(sorted(queued)[: IMMEDIATE_NOTICES * 3])
+    due = await rings.pending(ctx.session, now, candidates)
     replies = []
-    for member, items in due.items():
+    # A few followers are told with the reply; a large fan-out is left to the scheduler's
+    # notice job (within a minute), so one command never floods a platform with DMs.
+    for member, items in list(due.items())[:IMMEDIATE_NOTICES]:
         replies.append(notice_reply(ctx.t, member, items))
         await rings.mark_sent(ctx.session, member.id, [i.id for i in items], now)
     return replies

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -19,6 +19,7 @@ from storage.models import (
     Recognition,
     Ring,
     Theme,
+    utcnow,
 )
 from storage.visibility import Viewer, may_see, visible
 
@@ -121,8 +122,12 @@ async def queue_notices(session: AsyncSession, learning: Learning) -> set[int]:
         ).all()
     )
     new = followers - already
-    session.add_all(FollowNotice(member_id=m, learning_id=learning.id) for m in sorted(new))
-    await session.flush()
+    if new:
+        now = utcnow()
+        await session.execute(
+            insert(FollowNotice),
+            [dict(member_id=m, learning_id=learning.id, created_at=now) for m in sorted(new)],
+        )
     return new
 
 
