@@ -28,12 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from storage.db import Database, make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.search import (  # noqa: E402
-    COMMON_WORD,
-    fts5_query,
-    query_terms,
-    search_learnings,
-)
+from storage.search import COMMON_WORD, search_learnings  # noqa: E402
+from storage.search_terms import fts5_query, query_terms  # noqa: E402
 from storage.visibility import Viewer  # noqa: E402
 
 PROEFTUINEN = ["Almere", "Deventer", "Groningen", "Heerlen", "Leeuwarden", "Rotterdam", "Zwolle"]

@@ -1,5 +1,6 @@
 """The Discord adapter: discord.py in the shared event loop, turning interactions, 💡 reactions
-and prompt-thread replies into Commands, and Replies into Discord messages.
+and prompt-thread replies into Commands, and Replies into Discord messages. The captures are in
+`bot.discord_capture`, the sending in `bot.discord_outbound`, components in `bot.discord_views`.
 
 Every interaction is acknowledged before any database work (a defer, or the modal), so it is
 answered well within Discord's 3 seconds; the replies follow as an edit of the deferred
@@ -21,9 +22,8 @@ import gc
 import logging
 import re
 import time
-import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -35,19 +35,15 @@ from discord.http import Route
 
 from bot import discord_commands, discord_views
 from bot.app import App
-from bot.delivery import DeliveryError
+from bot.discord_capture import Capturer
 from bot.discord_commands import PRIVATE_FIRST, Suggestions
-from bot.discord_views import Poster
+from bot.discord_outbound import PLATFORM, Poster
 from handlers import registry
-from handlers.prompts import prompt_of
 from handlers.roles import is_leader
-from handlers.types import Actor, Place, Reply, Visibility
-from storage import prompts
+from handlers.types import Actor, Place, Reply
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "discord"
-CAPTURE_EMOJI = "\N{ELECTRIC LIGHT BULB}"
 DEFAULT_API = Route.BASE
 DEFAULT_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
 READY_TIMEOUT = 30.0
@@ -155,14 +151,14 @@ class SamenClient(discord.Client):
         self.service.ready.set()
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        await self.service.on_reaction(payload)
+        await self.service.capturer.on_reaction(payload)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if discord_views.is_capture_modal(interaction):
             await self.service.run_modal(interaction)
 
     async def on_message(self, message: discord.Message) -> None:
-        await self.service.on_thread_message(message)
+        await self.service.capturer.on_thread_message(message)
 
 
 class DiscordService:
@@ -189,15 +185,15 @@ class DiscordService:
         self.suggestions = Suggestions(app.database)
         self.client: SamenClient | None = None
         self.poster = Poster(self)
+        self.capturer = Capturer(self)
         self.ready = asyncio.Event()
         self.setups = 0
         self.syncs = 0
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
-        self._seen = _Recent()
+        self.seen = _Recent()
         self.acks = AckGate()
         self._slots = asyncio.Semaphore(DATABASE_SLOTS)
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # --- life cycle ----------------------------------------------------------------------
 
@@ -296,31 +292,7 @@ class DiscordService:
 
     async def send(self, target: Any, reply: Reply) -> str | None:
         """Post a reply to a channel or DM a person (scheduled jobs, cross-channel replies)."""
-        if self.client is None or not self.client.is_ready():
-            raise DeliveryError("discord is not connected")
-        try:
-            if target.channel_id:
-                prompt_id = prompt_of(reply)
-                name = self.t("discord.prompt_thread", number=prompt_id) if prompt_id else ""
-                return await self.poster.to_channel(int(target.channel_id), reply, thread_name=name)
-            if target.user_id:
-                return await self.poster.to_user(int(target.user_id), reply)
-        except ValueError as error:
-            raise DeliveryError(f"not a Discord id: {target}") from error
-        except discord.HTTPException as error:
-            raise DeliveryError(f"discord refused {target}: {error.status}") from error
-        raise DeliveryError(f"no channel or user in {target}")
-
-    async def delivered(self, reply: Reply, message_id: str | None) -> None:
-        """After a reply went to a channel: remember a posted prompt's message, so replies in
-        its thread become answers (`storage.prompts.record_prompt_post`)."""
-        prompt_id = prompt_of(reply)
-        if prompt_id is None or not message_id or reply.to is None or not reply.to.channel_id:
-            return
-        async with self.app.database.unit_of_work() as session:
-            await prompts.record_prompt_post(
-                session, prompt_id, reply.to.platform, reply.to.channel_id, message_id
-            )
+        return await self.poster.send(target, reply)
 
     # --- who and where ---------------------------------------------------------------------
 
@@ -362,7 +334,7 @@ class DiscordService:
 
     def _first(self, interaction: discord.Interaction) -> bool:
         """False for a repeated delivery of an interaction (then nothing is done at all)."""
-        if self._seen.first(f"interaction:{interaction.id}"):
+        if self.seen.first(f"interaction:{interaction.id}"):
             return True
         self.acks.answered(interaction.id)
         return False
@@ -418,7 +390,7 @@ class DiscordService:
             return
         await self._ack(interaction, interaction.response.defer(thinking=True))
         actor, place = self.who(interaction)
-        command = self.capture_command(message, actor, place, str(interaction.id))
+        command = self.capturer.command(message, actor, place, str(interaction.id))
         await self._finish(
             interaction, command, private=False, original=True, serial=f"message:{message.id}"
         )
@@ -442,7 +414,7 @@ class DiscordService:
             if isinstance(command, Reply):
                 replies = [command]
             else:
-                async with self.one_at_a_time(serial):
+                async with self.capturer.one_at_a_time(serial):
                     replies = await self.dispatch(command)
             if getattr(command, "name", "") in ("thema", "koppel"):
                 self.suggestions.forget()
@@ -469,107 +441,3 @@ class DiscordService:
             t("discord.modal.themes_hint"),
         )
         return discord_views.CaptureModal(labels, str(interaction.id), command, args)
-
-    # --- capturing messages -------------------------------------------------------------------
-
-    @contextlib.asynccontextmanager
-    async def one_at_a_time(self, key: str) -> AsyncIterator[None]:
-        """Captures of one message run one after another (two 💡 at once: one learning and an
-        "already saved" note, not two racing inserts)."""
-        if not key:
-            yield
-            return
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        async with lock:
-            yield
-
-    def capture_command(
-        self, message: discord.Message, actor: Actor, place: Place, event_id: str
-    ) -> Any:
-        """The `inzicht` command for a message (on behalf of its author), or a Reply refusing."""
-        text = (message.content or "").strip()
-        if not text:
-            return Reply(text=self.t("discord.no_content"), visibility=Visibility.ONLY_CALLER)
-        author_user = message.author
-        author = (
-            None
-            if author_user.bot
-            else Actor(PLATFORM, str(author_user.id), author_user.display_name)
-        )
-        return self.router.make_command(
-            f"inzicht {text}",
-            actor,
-            place,
-            event_id=event_id,
-            source_url=message.jump_url,
-            source_id=f"{PLATFORM}:{message.channel.id}:{message.id}",
-            author=author,
-        )
-
-    async def on_reaction(self, payload: discord.RawReactionActionEvent) -> None:
-        """💡 on any message (raw events: old messages count too) captures it."""
-        client = self.client
-        if client is None or str(payload.emoji) != CAPTURE_EMOJI:
-            return
-        if client.user is not None and payload.user_id == client.user.id:
-            return
-        key = f"reaction:{payload.message_id}:{payload.user_id}"
-        if not self._seen.first(key):
-            return
-        try:
-            await self._capture_reaction(client, payload, key)
-        except Exception:
-            log.exception("discord: capturing message %s failed", payload.message_id)
-
-    async def _capture_reaction(
-        self, client: SamenClient, payload: discord.RawReactionActionEvent, key: str
-    ) -> None:
-        channel = client.get_channel(payload.channel_id) or client.get_partial_messageable(
-            payload.channel_id, guild_id=payload.guild_id
-        )
-        try:
-            message = await channel.fetch_message(payload.message_id)  # type: ignore[union-attr]
-        except discord.HTTPException as error:
-            log.warning("discord: cannot read message %s (%s)", payload.message_id, error.status)
-            return
-        member = payload.member
-        actor = Actor(
-            PLATFORM, str(payload.user_id), member.display_name if member else str(payload.user_id)
-        )
-        place = self.place(channel, payload.channel_id, payload.guild_id)
-        command = self.capture_command(message, actor, place, key)
-        async with self.one_at_a_time(f"message:{message.id}"):
-            replies = [command] if isinstance(command, Reply) else await self.dispatch(command)
-        await self.poster.post_replies(replies, source=message, caller=actor)
-
-    async def on_thread_message(self, message: discord.Message) -> None:
-        """A reply in the thread of a posted prompt becomes `antwoord <prompt> <text>`."""
-        channel = message.channel
-        if message.author.bot or not isinstance(channel, discord.Thread):
-            return
-        if not self._seen.first(f"message:{message.id}"):
-            return
-        try:
-            if not (message.content or "").strip():
-                return
-            async with self.app.database.sessions() as session:
-                prompt = await prompts.prompt_for_thread(
-                    session, PLATFORM, str(channel.parent_id), str(channel.id)
-                )
-            if prompt is None:
-                return
-            command = self.router.make_command(
-                f"antwoord {prompt.id} {message.content.strip()}",
-                Actor(PLATFORM, str(message.author.id), message.author.display_name),
-                Place(PLATFORM, str(channel.parent_id), thread_id=str(channel.id)),
-                event_id=f"message:{message.id}",
-                source_url=message.jump_url,
-                source_id=f"{PLATFORM}:{channel.id}:{message.id}",
-            )
-            replies = await self.dispatch(command)
-            caller = Actor(PLATFORM, str(message.author.id))
-            await self.poster.post_replies(replies, source=message, caller=caller)
-        except Exception:
-            log.exception("discord: handling thread reply %s failed", message.id)
