@@ -45,9 +45,19 @@ def _item_line(t: Translator, item: Item, *, with_themes: bool = False) -> str:
     parts = [f"#{item.id}", item.proeftuin]
     if with_themes and item.themes:
         parts.append(", ".join(f"#{s}" for s in item.themes))
+    if item.recognised_by:
+        parts.append(
+            t(
+                "digest.recognised",
+                count=len(item.recognised_by),
+                names=", ".join(item.recognised_by),
+            )
+        )
     line = "• " + " · ".join(parts) + f" — {shorten(item.text, ITEM_LIMIT)}"
     if item.source_url:
         line += " " + t("digest.source", url=item.source_url)
+    for proeftuin, text in item.enrichments:
+        line += "\n   ↳ " + t("views.enrichment", proeftuin=proeftuin, text=shorten(text, 160))
     return line
 
 
@@ -124,6 +134,9 @@ def render_digest(t: Translator, digest: WeekDigest) -> list[Reply]:
             lines.append(t("digest.theme_also", first=places[0], others=", ".join(places[1:])))
         lines += [_item_line(t, item) for item in section.items]
         replies += _parts(t, title, lines)
+    if digest.recognised:
+        lines = [_item_line(t, item) for item in digest.recognised]
+        replies += _parts(t, t("digest.recognised_title"), lines)
     if digest.prompts:
         lines = []
         for prompt in digest.prompts:

@@ -17,7 +17,17 @@ from sqlalchemy import and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import meetings as meeting_store
-from storage.models import Learning, LearningTheme, Proeftuin, Prompt, PromptPost, Ring, Theme
+from storage.models import (
+    Enrichment,
+    Learning,
+    LearningTheme,
+    Proeftuin,
+    Prompt,
+    PromptPost,
+    Recognition,
+    Ring,
+    Theme,
+)
 from storage.visibility import Viewer, visible
 
 WEEK_RE = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
@@ -89,6 +99,8 @@ class Item:
     source_url: str | None
     prompt_id: int | None
     themes: tuple[str, ...]  # slugs
+    recognised_by: tuple[str, ...] = ()  # proeftuinen that said "ook bij ons"
+    enrichments: tuple[tuple[str, str], ...] = ()  # (proeftuin, text)
 
 
 @dataclass(slots=True)
@@ -146,10 +158,11 @@ class WeekDigest:
     shared_themes: list[tuple[str, list[str]]]  # slug, proeftuinen (more than one)
     prompts: list[PromptSection]
     meetings: list[MeetingLine]
+    recognised: list[Item] = field(default_factory=list)  # recognised by several, this week
 
     @property
     def empty(self) -> bool:
-        return self.total == 0 and not self.prompts and not self.meetings
+        return self.total == 0 and not self.prompts and not self.meetings and not self.recognised
 
 
 async def build_week_digest(
@@ -192,6 +205,7 @@ async def build_week_digest(
     for learning_id, slug, name in tag_rows:
         tags[learning_id].append(slug)
         theme_names[slug] = name
+    recognised_by, enriched = await _recognitions_and_enrichments(session, ids, names)
     items = [
         Item(
             id=r.id,
@@ -202,6 +216,8 @@ async def build_week_digest(
             source_url=r.source_url,
             prompt_id=r.prompt_id,
             themes=tuple(tags.get(r.id, ())),
+            recognised_by=tuple(recognised_by.get(r.id, ())),
+            enrichments=tuple(enriched.get(r.id, ())),
         )
         for r in rows
     ]
@@ -228,7 +244,83 @@ async def build_week_digest(
         shared_themes=shared,
         prompts=prompts,
         meetings=await _meetings(session, week, timezone, now),
+        recognised=await _recognised_this_week(session, week, names),
     )
+
+
+async def _recognitions_and_enrichments(
+    session: AsyncSession, ids: list[int], names: dict[int, str]
+) -> tuple[dict[int, list[str]], dict[int, list[tuple[str, str]]]]:
+    """Who recognised, and who enriched, each of the week's learnings (by id, chunked)."""
+    recognised: dict[int, list[str]] = defaultdict(list)
+    enriched: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for at in range(0, len(ids), ID_CHUNK):
+        chunk = ids[at : at + ID_CHUNK]
+        for learning_id, proeftuin_id in (
+            await session.execute(
+                select(Recognition.learning_id, Recognition.proeftuin_id)
+                .where(Recognition.learning_id.in_(chunk))
+                .order_by(Recognition.id)
+            )
+        ).all():
+            recognised[int(learning_id)].append(names.get(proeftuin_id, "?"))
+        for learning_id, proeftuin_id, text in (
+            await session.execute(
+                select(Enrichment.learning_id, Enrichment.proeftuin_id, Enrichment.text)
+                .where(Enrichment.learning_id.in_(chunk))
+                .order_by(Enrichment.id)
+            )
+        ).all():
+            enriched[int(learning_id)].append((names.get(proeftuin_id, "?"), str(text)))
+    return recognised, enriched
+
+
+async def _recognised_this_week(
+    session: AsyncSession, week: Week, names: dict[int, str]
+) -> list[Item]:
+    """Learnings (of any week, visible to the kenniskring) recognised this week and by more
+    than one proeftuin in all: the 'herkend door meerdere proeftuinen' section."""
+    recent = (
+        select(Recognition.learning_id)
+        .where(Recognition.created_at >= week.start, Recognition.created_at < week.end)
+        .distinct()
+    )
+    rows = (
+        await session.execute(
+            select(
+                Learning.id,
+                Learning.text,
+                Learning.proeftuin_id,
+                Learning.created_at,
+                Learning.source_url,
+                Learning.prompt_id,
+            )
+            .where(Learning.id.in_(recent), visible(KENNISKRING))
+            .order_by(Learning.id)
+        )
+    ).all()
+    if not rows:
+        return []
+    recognised_by, enriched = await _recognitions_and_enrichments(
+        session, [r.id for r in rows], names
+    )
+    items = [
+        Item(
+            id=r.id,
+            text=r.text,
+            proeftuin_id=r.proeftuin_id,
+            proeftuin=names.get(r.proeftuin_id, "?"),
+            created_at=r.created_at,
+            source_url=r.source_url,
+            prompt_id=r.prompt_id,
+            themes=(),
+            recognised_by=tuple(recognised_by.get(r.id, ())),
+            enrichments=tuple(enriched.get(r.id, ())),
+        )
+        for r in rows
+        if len(recognised_by.get(r.id, ())) > 1
+    ]
+    return sorted(items, key=lambda item: (-len(item.recognised_by), item.id))
 
 
 def _theme_sections(items: list[Item], theme_names: dict[str, str]) -> list[ThemeSection]:
@@ -239,6 +331,8 @@ def _theme_sections(items: list[Item], theme_names: dict[str, str]) -> list[Them
             if slug not in sections:
                 sections[slug] = ThemeSection(slug, theme_names.get(slug, "") if slug else "")
             sections[slug].items.append(item)
+    for section in sections.values():  # most recognised first, then in order of time
+        section.items.sort(key=lambda item: (-len(item.recognised_by), item.created_at, item.id))
     tagged = sorted(
         (s for s in sections.values() if s.slug is not None),
         key=lambda s: (-len(s.items), s.slug or ""),

@@ -304,7 +304,7 @@ class Recognition(Base):
         ForeignKey("proeftuinen.id", ondelete="CASCADE"), index=True
     )
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     proeftuin: Mapped[Proeftuin] = relationship(lazy="joined")
 

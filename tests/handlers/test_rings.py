@@ -108,3 +108,22 @@ async def test_forget_me_unpublishes(programme: Chat) -> None:
         learning = await session.scalar(select(Learning))
         assert learning is not None and learning.author_id is None and learning.consent_at is None
     assert "niet meer bekend" in await programme.text("deel 1 buitenwereld", user=LEADER)
+
+
+async def test_digest_shows_recognitions_and_enrichments(programme: Chat) -> None:
+    await programme.say("koppel Proeftuin C", user=LEADER, channel="proeftuin-c")
+    await programme.say("inzicht Eerste over huur #wonen")
+    await programme.say("inzicht Tweede over huur #wonen")
+    await programme.say("herken 2", channel="proeftuin-b")
+    await programme.say("herken 2", channel="proeftuin-c")
+    await programme.say(
+        "verrijk 2 Bij ons ook, maar dan met een huurcommissie", channel="proeftuin-b"
+    )
+    replies = await programme.say("digest", user=LEADER, channel="kenniskring")
+    text = "\n".join(f"{r.title}\n{r.text}" for r in replies)
+    wonen = next(r.text for r in replies if (r.title or "").startswith("#wonen"))
+    # Within the theme, the most recognised learning comes first.
+    assert wonen.index("#2 ") < wonen.index("#1 ")
+    assert "herkend door 2: Proeftuin B, Proeftuin C" in wonen
+    assert "↳ Proeftuin B: Bij ons ook, maar dan met een huurcommissie" in wonen
+    assert "Herkend door meerdere proeftuinen" in text

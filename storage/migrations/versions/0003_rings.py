@@ -55,6 +55,7 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f("ix_recognitions_proeftuin_id"), "recognitions", ["proeftuin_id"])
+    op.create_index(op.f("ix_recognitions_created_at"), "recognitions", ["created_at"])
     op.create_table(
         "enrichments",
         sa.Column("id", sa.Integer(), nullable=False),
