@@ -66,7 +66,7 @@ async def test_a_forbidden_channel_is_logged_once_and_skipped(
     fake.forbidden.add(channel)
     first = fake.post_as("bob", "proeftuin-a", "Eerste les over huur")
     second = fake.post_as("carol", "proeftuin-a", "Tweede les over energie")
-    with caplog.at_level(logging.WARNING, logger="bot.discord_views"):
+    with caplog.at_level(logging.WARNING, logger="bot.discord_outbound"):
         await fake.react("anna", first)
         await fake.wait_for(lambda: fake.dms("bob"), what="the DM to Bob")
         await fake.react("anna", second)
