@@ -19,7 +19,7 @@ from handlers.text import (
 from handlers.types import Action, Reply, Target, UserError, Visibility
 from handlers.views import learning_fields, learning_line
 from storage import learnings, members, rings, themes
-from storage.models import Learning, Member, Ring, Role
+from storage.models import Learning, Member, Proeftuin, Ring, Role
 
 RING_WORDS = {
     "proeftuin": Ring.PROEFTUIN,
@@ -45,37 +45,27 @@ async def find_changeable(ctx: Context, word: str, usage: str) -> Learning:
     return learning
 
 
-@command("inzicht", "learning", "idee")
-async def capture(ctx: Context) -> Reply | list[Reply]:  # noqa: C901
-    """Capture a learning from this channel's proeftuin."""
-    text = ctx.command.args.strip()
-    if not text:
-        raise UserError("inzicht.empty")
-    if not has_words(text):
-        raise UserError("inzicht.no_words", text=text)
-    proeftuin = ctx.require_proeftuin(text)
+async def already_saved(ctx: Context) -> Reply | None:
+    """The reply for a message captured before (one learning per platform message)."""
+    # A typed command's own event id was claimed by the router just now: nothing can hold it.
+    if not ctx.command.source_id:
+        return None
+    existing = await learnings.by_source_event(ctx.session, ctx.command.source_id)
+    if existing is None:
+        return None
+    return Reply(
+        text=ctx.t("inzicht.already", number=existing.id), visibility=Visibility.ONLY_CALLER
+    )
+
+
+async def store_learning(
+    ctx: Context, text: str, proeftuin: Proeftuin, author: Member, *, prompt_id: int | None = None
+) -> tuple[Learning, list[str]]:
+    """Save a learning of `proeftuin` with the themes its `#slugs` name, in the proeftuin's
+    default ring; returns it with the slugs that are no theme (the text keeps them)."""
     source_id = ctx.command.source_id or (
         f"{ctx.command.place.platform}:{ctx.command.event_id}" if ctx.command.event_id else None
     )
-    # A typed command's own event id was claimed by the router just now: nothing can hold it.
-    if ctx.command.source_id:
-        existing = await learnings.by_source_event(ctx.session, ctx.command.source_id)
-        if existing is not None:
-            return Reply(
-                text=ctx.t("inzicht.already", number=existing.id),
-                visibility=Visibility.ONLY_CALLER,
-            )
-    author = ctx.member
-    captured_for = ctx.command.author
-    if captured_for is not None and captured_for.key != ctx.command.actor.key:
-        author = await members.upsert(
-            ctx.session,
-            captured_for.platform,
-            captured_for.user_id,
-            captured_for.display_name,
-            Role.DEELNEMER.value,
-            keep_role=True,
-        )
     wanted = slugs_in(text)
     known = await themes.by_slugs(ctx.session, wanted)
     ring = Ring(proeftuin.default_ring) if proeftuin.default_ring else ctx.policy.default_ring
@@ -91,8 +81,36 @@ async def capture(ctx: Context) -> Reply | list[Reply]:  # noqa: C901
         source_url=ctx.command.source_url,
         source_event_id=source_id,
         created_at=ctx.command.received_at,
+        prompt_id=prompt_id,
     )
-    replies = [await _saved_reply(ctx, learning, [s for s in wanted if s not in known])]
+    return learning, [s for s in wanted if s not in known]
+
+
+@command("inzicht", "learning", "idee")
+async def capture(ctx: Context) -> Reply | list[Reply]:
+    """Capture a learning from this channel's proeftuin."""
+    text = ctx.command.args.strip()
+    if not text:
+        raise UserError("inzicht.empty")
+    if not has_words(text):
+        raise UserError("inzicht.no_words", text=text)
+    proeftuin = ctx.require_proeftuin(text)
+    duplicate = await already_saved(ctx)
+    if duplicate is not None:
+        return duplicate
+    author = ctx.member
+    captured_for = ctx.command.author
+    if captured_for is not None and captured_for.key != ctx.command.actor.key:
+        author = await members.upsert(
+            ctx.session,
+            captured_for.platform,
+            captured_for.user_id,
+            captured_for.display_name,
+            Role.DEELNEMER.value,
+            keep_role=True,
+        )
+    learning, unknown = await store_learning(ctx, text, proeftuin, author)
+    replies = [await _saved_reply(ctx, learning, unknown)]
     if author is not ctx.member:
         replies.append(_author_note(ctx, learning, author))
     return replies + await follow_notices(ctx, learning)

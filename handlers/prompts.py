@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from handlers.context import Context
 from handlers.i18n import Translator
+from handlers.learnings import already_saved, follow_notices, store_learning
 from handlers.registry import command
-from handlers.text import has_words, parse_number, shorten, slugs_in, tags
+from handlers.text import has_words, parse_number, shorten, tags
 from handlers.types import Action, Reply, Target, UserError, Visibility
-from storage import learnings, proeftuinen, themes
+from storage import proeftuinen
 from storage import prompts as prompt_store
-from storage.models import Prompt, Ring
+from storage.models import Prompt
 
 ANSWER_COMMAND = "antwoord"
 MAX_ID = 2**31 - 1  # numbers above this are no row id (PostgreSQL INTEGER)
@@ -122,7 +123,7 @@ async def ask(ctx: Context) -> list[Reply]:
 
 
 @command("antwoord", "answer")
-async def answer(ctx: Context) -> Reply:
+async def answer(ctx: Context) -> Reply | list[Reply]:
     """`antwoord <N> <tekst>`: answer prompt N; the answer is a learning of this proeftuin."""
     usage = ctx.t("usage.antwoord")
     word, _, text = ctx.command.args.partition(" ")
@@ -134,34 +135,10 @@ async def answer(ctx: Context) -> Reply:
     if not text or not has_words(text):
         raise UserError("antwoord.empty", number=number, question=shorten(prompt.question, 200))
     proeftuin = ctx.require_proeftuin(text)
-    source_id = ctx.command.source_id or (
-        f"{ctx.command.place.platform}:{ctx.command.event_id}" if ctx.command.event_id else None
-    )
-    if source_id:
-        existing = await learnings.by_source_event(ctx.session, source_id)
-        if existing is not None:
-            return Reply(
-                text=ctx.t("inzicht.already", number=existing.id),
-                visibility=Visibility.ONLY_CALLER,
-            )
-    wanted = slugs_in(text)
-    known = await themes.by_slugs(ctx.session, wanted)
-    ring = Ring(proeftuin.default_ring) if proeftuin.default_ring else ctx.policy.default_ring
-    learning = await learnings.add(
-        ctx.session,
-        text=text,
-        proeftuin=proeftuin,
-        author=ctx.member,
-        ring=ring.value,
-        themes=[known[s] for s in wanted if s in known],
-        platform=ctx.command.place.platform,
-        channel_id=ctx.command.place.channel_id,
-        source_url=ctx.command.source_url,
-        source_event_id=source_id,
-        created_at=ctx.command.received_at,
-    )
-    learning.prompt_id = prompt.id
-    await ctx.session.flush()
+    duplicate = await already_saved(ctx)
+    if duplicate is not None:
+        return duplicate
+    learning, _unknown = await store_learning(ctx, text, proeftuin, ctx.member, prompt_id=prompt.id)
     lines = [
         ctx.t(
             "antwoord.saved",
@@ -177,8 +154,9 @@ async def answer(ctx: Context) -> Reply:
     asked = await prompt_store.asked_proeftuinen(ctx.session, prompt.id)
     if proeftuin.id not in asked:
         lines.append(ctx.t("antwoord.not_asked", prompt=prompt.id, proeftuin=proeftuin.name))
-    return Reply(
+    saved = Reply(
         text="\n".join(lines),
         title=ctx.t("antwoord.title", prompt=prompt.id),
         actions=(Action(ctx.t("button.undo"), "intrekken", str(learning.id), "danger"),),
     )
+    return [saved, *await follow_notices(ctx, learning)]

@@ -11,9 +11,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import meetings as meeting_store
@@ -170,20 +171,7 @@ async def build_week_digest(
 ) -> WeekDigest:
     """Gather the digest of `week` (as the kenniskring sees it); `now` bounds 'upcoming'."""
     in_week = (Learning.created_at >= week.start, Learning.created_at < week.end)
-    rows = (
-        await session.execute(
-            select(
-                Learning.id,
-                Learning.text,
-                Learning.proeftuin_id,
-                Learning.created_at,
-                Learning.source_url,
-                Learning.prompt_id,
-            )
-            .where(*in_week, visible(KENNISKRING))
-            .order_by(Learning.created_at, Learning.id)
-        )
-    ).all()
+    rows = await _item_rows(session, and_(*in_week), (Learning.created_at, Learning.id))
     # The week's ids, not a join on the week: the primary key of learning_themes then serves
     # every lookup, whatever the planner's statistics say (a join can turn into a full scan).
     ids = [r.id for r in rows]
@@ -205,22 +193,7 @@ async def build_week_digest(
     for learning_id, slug, name in tag_rows:
         tags[learning_id].append(slug)
         theme_names[slug] = name
-    recognised_by, enriched = await _recognitions_and_enrichments(session, ids, names)
-    items = [
-        Item(
-            id=r.id,
-            text=r.text,
-            proeftuin_id=r.proeftuin_id,
-            proeftuin=names.get(r.proeftuin_id, "?"),
-            created_at=r.created_at,
-            source_url=r.source_url,
-            prompt_id=r.prompt_id,
-            themes=tuple(tags.get(r.id, ())),
-            recognised_by=tuple(recognised_by.get(r.id, ())),
-            enrichments=tuple(enriched.get(r.id, ())),
-        )
-        for r in rows
-    ]
+    items = await _items(session, rows, names, tags)
     prompts = await _prompt_sections(session, week, items, names)
     answered_here = {p.id for p in prompts}
     sections = _theme_sections([i for i in items if i.prompt_id not in answered_here], theme_names)
@@ -246,6 +219,49 @@ async def build_week_digest(
         meetings=await _meetings(session, week, timezone, now),
         recognised=await _recognised_this_week(session, week, names),
     )
+
+
+async def _item_rows(
+    session: AsyncSession, condition: ColumnElement[bool], order: tuple[Any, ...]
+) -> list[Any]:
+    """The digest's columns of the learnings matching `condition` that the kenniskring sees."""
+    query = (
+        select(
+            Learning.id,
+            Learning.text,
+            Learning.proeftuin_id,
+            Learning.created_at,
+            Learning.source_url,
+            Learning.prompt_id,
+        )
+        .where(condition, visible(KENNISKRING))
+        .order_by(*order)
+    )
+    return list((await session.execute(query)).all())
+
+
+async def _items(
+    session: AsyncSession, rows: list[Any], names: dict[int, str], tags: dict[int, list[str]]
+) -> list[Item]:
+    """Digest items for `rows`, with their themes, recognitions and enrichments."""
+    recognised_by, enriched = await _recognitions_and_enrichments(
+        session, [r.id for r in rows], names
+    )
+    return [
+        Item(
+            id=r.id,
+            text=r.text,
+            proeftuin_id=r.proeftuin_id,
+            proeftuin=names.get(r.proeftuin_id, "?"),
+            created_at=r.created_at,
+            source_url=r.source_url,
+            prompt_id=r.prompt_id,
+            themes=tuple(tags.get(r.id, ())),
+            recognised_by=tuple(recognised_by.get(r.id, ())),
+            enrichments=tuple(enriched.get(r.id, ())),
+        )
+        for r in rows
+    ]
 
 
 async def _recognitions_and_enrichments(
@@ -285,41 +301,8 @@ async def _recognised_this_week(
         .where(Recognition.created_at >= week.start, Recognition.created_at < week.end)
         .distinct()
     )
-    rows = (
-        await session.execute(
-            select(
-                Learning.id,
-                Learning.text,
-                Learning.proeftuin_id,
-                Learning.created_at,
-                Learning.source_url,
-                Learning.prompt_id,
-            )
-            .where(Learning.id.in_(recent), visible(KENNISKRING))
-            .order_by(Learning.id)
-        )
-    ).all()
-    if not rows:
-        return []
-    recognised_by, enriched = await _recognitions_and_enrichments(
-        session, [r.id for r in rows], names
-    )
-    items = [
-        Item(
-            id=r.id,
-            text=r.text,
-            proeftuin_id=r.proeftuin_id,
-            proeftuin=names.get(r.proeftuin_id, "?"),
-            created_at=r.created_at,
-            source_url=r.source_url,
-            prompt_id=r.prompt_id,
-            themes=(),
-            recognised_by=tuple(recognised_by.get(r.id, ())),
-            enrichments=tuple(enriched.get(r.id, ())),
-        )
-        for r in rows
-        if len(recognised_by.get(r.id, ())) > 1
-    ]
+    rows = await _item_rows(session, Learning.id.in_(recent), (Learning.id,))
+    items = [i for i in await _items(session, rows, names, {}) if len(i.recognised_by) > 1]
     return sorted(items, key=lambda item: (-len(item.recognised_by), item.id))
 
 

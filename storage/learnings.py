@@ -25,8 +25,9 @@ async def add(
     source_url: str | None = None,
     source_event_id: str | None = None,
     created_at: datetime | None = None,
+    prompt_id: int | None = None,
 ) -> Learning:
-    """Store a new learning with its themes."""
+    """Store a new learning with its themes (and the prompt it answers)."""
     learning = Learning(
         text=text,
         proeftuin=proeftuin,
@@ -37,6 +38,7 @@ async def add(
         source_url=source_url,
         source_event_id=source_event_id,
         created_at=created_at or utcnow(),
+        prompt_id=prompt_id,
     )
     learning.themes = list(themes)
     learning.recognitions = []
