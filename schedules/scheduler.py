@@ -162,7 +162,6 @@ class SchedulerService:
         if scheduler is None:
             return
         now = self.clock()
-        tz = self.rhythm.timezone
         try:
             async with self.rhythm.database.unit_of_work() as session:
                 found = await meeting_store.starting_between(session, now, now + HORIZON)
@@ -176,27 +175,21 @@ class SchedulerService:
                 fire = meeting.starts_at - offset
                 if fire <= now or fire < meeting.created_at:
                     continue  # past ones are the catch-up's; too-late ones do not apply
-                mid = meeting.id
-                scheduler.add_job(
-                    self._guard(
-                        f"reminder:{mid}:{kind}",
-                        partial(jobs.reminders_due, self.rhythm, meeting_id=mid),
-                    ),
-                    DateTrigger(fire, timezone=tz),
-                    id=f"reminder:{mid}:{kind}",
-                    replace_existing=True,
-                )
+                work = partial(jobs.reminders_due, self.rhythm, meeting_id=meeting.id)
+                self._at(scheduler, f"reminder:{meeting.id}:{kind}", work, fire)
         for prompt in asked:
             fire = prompt.created_at + wait
-            if fire <= now:
-                continue
-            pid = prompt.id
-            scheduler.add_job(
-                self._guard(
-                    f"followup:{pid}",
-                    partial(jobs.followups_due, self.rhythm, prompt_id=pid),
-                ),
-                DateTrigger(fire, timezone=tz),
-                id=f"followup:{pid}",
-                replace_existing=True,
-            )
+            if fire > now:
+                work = partial(jobs.followups_due, self.rhythm, prompt_id=prompt.id)
+                self._at(scheduler, f"followup:{prompt.id}", work, fire)
+
+    def _at(
+        self,
+        scheduler: AsyncIOScheduler,
+        job_id: str,
+        work: Callable[[datetime], Awaitable[object]],
+        fire: datetime,
+    ) -> None:
+        """One job at `fire`, replacing the one with the same id (rebuilt at every sync)."""
+        trigger = DateTrigger(fire, timezone=self.rhythm.timezone)
+        scheduler.add_job(self._guard(job_id, work), trigger, id=job_id, replace_existing=True)

@@ -304,29 +304,28 @@ async def queue(
     """In the caller's unit of work: ask for an effect to be sent by the next outbox run.
     True when queued now, False when the key is already in the ledger (sent, queued, …).
     A `missed` effect (the bot was down at its moment) is queued again when a person asks."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    inserted = await _inserted(
+    inserted = await _add(
         session,
-        _insert(
-            dialect,
-            dict(
-                key=key,
-                kind=kind,
-                status=QUEUED,
-                attempts=0,
-                progress=0,
-                due_at=due_at,
-                expires_at=expires_at,
-                next_attempt_at=now,
-                created_at=now,
-            ),
-        ),
+        key=key,
+        kind=kind,
+        status=QUEUED,
+        attempts=0,
+        progress=0,
+        due_at=due_at,
+        expires_at=expires_at,
+        next_attempt_at=now,
+        created_at=now,
     )
     if inserted:
         return True
     return revive_missed and await _revive(
         session, key, status=QUEUED, next_attempt_at=now, expires_at=expires_at, error=None
     )
+
+
+async def _add(session: AsyncSession, **values: Any) -> bool:
+    """Insert a ledger row in the caller's unit of work; False when its key is taken."""
+    return await _inserted(session, _insert(session.get_bind().dialect.name, values))
 
 
 async def _revive(session: AsyncSession, key: str, **values: Any) -> bool:
@@ -338,23 +337,17 @@ async def _revive(session: AsyncSession, key: str, **values: Any) -> bool:
 async def mark_done_now(session: AsyncSession, key: str, kind: str, now: datetime) -> bool:
     """In the caller's unit of work: record an effect the caller delivers itself (a console
     reply). False when the key was already in the ledger (a missed one is taken over)."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    inserted = await _inserted(
+    inserted = await _add(
         session,
-        _insert(
-            dialect,
-            dict(
-                key=key,
-                kind=kind,
-                status=DONE,
-                attempts=1,
-                progress=0,
-                claimed_at=now,
-                claimed_by="reply",
-                done_at=now,
-                created_at=now,
-            ),
-        ),
+        key=key,
+        kind=kind,
+        status=DONE,
+        attempts=1,
+        progress=0,
+        claimed_at=now,
+        claimed_by="reply",
+        done_at=now,
+        created_at=now,
     )
     if inserted:
         return True
