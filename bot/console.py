@@ -73,7 +73,7 @@ class Console:
                 self.write(self.t("console.plain_message"))
                 self._hinted = True
             return
-        actor = Actor(PLATFORM, self.user, self.user)
+        actor = Actor(PLATFORM, self.user)  # no name: keep the one the member has
         place = Place(PLATFORM, self.channel)
         command = self.app.router.make_command(
             stripped, actor, place, received_at=datetime.now(UTC)

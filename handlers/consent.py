@@ -35,7 +35,7 @@ def consent_request(ctx: Context, learning: Learning) -> Reply:
     return Reply(
         text=ctx.t(
             "consent.request",
-            leader=ctx.command.actor.display_name or ctx.member.user_id,
+            leader=ctx.member.display_name,
             number=learning.id,
             text=shorten(learning.text),
         ),

@@ -121,7 +121,7 @@ def _author_note(ctx: Context, learning: Learning, author: Member) -> Reply:
     return Reply(
         text=ctx.t(
             "inzicht.captured_note",
-            capturer=ctx.command.actor.display_name or ctx.command.actor.user_id,
+            capturer=ctx.member.display_name,
             number=learning.id,
             proeftuin=learning.proeftuin.name,
             ring=ctx.t(f"ring.{learning.ring}"),

@@ -99,7 +99,7 @@ async def ask(ctx: Context) -> list[Reply]:
         created_by=ctx.member,
         created_at=ctx.command.received_at,
     )
-    asker = ctx.command.actor.display_name or ctx.command.actor.user_id
+    asker = ctx.member.display_name
     replies = []
     for proeftuin_id, platform, channel_id in channels:
         await prompt_store.add_post(

@@ -77,3 +77,24 @@ def test_console_ends_cleanly_on_empty_input(tmp_path: Path) -> None:
     result = run_console(tmp_path, "")
     assert result.returncode == 0
     assert "samen-bot console" in result.stdout
+
+
+def test_console_keeps_a_members_name(tmp_path: Path) -> None:
+    """Typing as `mehmet` must not replace the name the demo gave him with his user id."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(ROOT),
+        "SAMEN_DATABASE_URL": f"sqlite:///{tmp_path}/console.db",
+    }
+    demo = subprocess.run(
+        [sys.executable, "-m", "bot", "demo"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert demo.returncode == 0, demo.stderr
+    result = run_console(tmp_path, ":user mehmet\n/samen mijn-gegevens\n", SAMEN_LEADERS="")
+    assert result.returncode == 0, result.stderr
+    assert "naam 'Mehmet Kaya'" in result.stdout
