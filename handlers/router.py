@@ -9,7 +9,6 @@ from sqlalchemy.exc import IntegrityError
 
 from handlers import registry
 from handlers.context import Context, Policy
-from handlers.i18n import Translator
 from handlers.roles import is_leader
 from handlers.types import Actor, Command, Place, Reply, UserError, Visibility
 from storage import events, members, proeftuinen
@@ -124,8 +123,3 @@ class Router:
             ctx = Context(command, session, self.policy, self.t, member, leader, proeftuin)
             result = await spec.handler(ctx)
         return result if isinstance(result, list) else [result]
-
-
-def translator_for(policy: Policy) -> Translator:
-    """The translator adapters use for their own few words (button labels, errors)."""
-    return policy.translator()

@@ -171,22 +171,19 @@ async def claim(
     token = f"{owner}:{uuid.uuid4().hex[:10]}"
     async with database.unit_of_work() as session:
         clock = await database_now(session)
-        fresh = _insert(
-            database.dialect,
-            dict(
-                key=key,
-                kind=kind,
-                status=CLAIMED,
-                attempts=1,
-                progress=0,
-                due_at=due_at,
-                expires_at=expires_at,
-                claimed_at=clock,
-                claimed_by=token,
-                created_at=now,
-            ),
-        )
-        if await _inserted(session, fresh):
+        if await _add(
+            session,
+            key=key,
+            kind=kind,
+            status=CLAIMED,
+            attempts=1,
+            progress=0,
+            due_at=due_at,
+            expires_at=expires_at,
+            claimed_at=clock,
+            claimed_by=token,
+            created_at=now,
+        ):
             return Claim(key, token, 1, 0)
     retryable = and_(
         Effect.status.in_([QUEUED, FAILED]),
@@ -273,21 +270,16 @@ async def record_missed(
     """Record that an effect's moment passed unsent; True when this call recorded it (the first
     to notice reports it), False when the key was already in the ledger."""
     async with database.unit_of_work() as session:
-        return await _inserted(
+        return await _add(
             session,
-            _insert(
-                database.dialect,
-                dict(
-                    key=key,
-                    kind=kind,
-                    status=MISSED,
-                    attempts=0,
-                    progress=0,
-                    due_at=due_at,
-                    error=reason[:2000],
-                    created_at=now,
-                ),
-            ),
+            key=key,
+            kind=kind,
+            status=MISSED,
+            attempts=0,
+            progress=0,
+            due_at=due_at,
+            error=reason[:2000],
+            created_at=now,
         )
 
 

@@ -59,11 +59,3 @@ async def link_channel(
     link.proeftuin_id = proeftuin.id
     await session.flush()
     return previous if previous is not None and previous.id != proeftuin.id else None
-
-
-async def channels_of(session: AsyncSession, proeftuin_id: int) -> list[ChannelLink]:
-    """The channels linked to a proeftuin."""
-    result = await session.scalars(
-        select(ChannelLink).where(ChannelLink.proeftuin_id == proeftuin_id).order_by(ChannelLink.id)
-    )
-    return list(result.all())
