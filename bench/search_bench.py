@@ -4,7 +4,8 @@
 
 Fills the database at the head revision (once; an existing file with N learnings is reused),
 then times selective queries (a rare word, a rare word with a common one, a prefix) and common
-ones (words in ~40% of all learnings) through an AsyncSession, with a viewer in one proeftuin.
+ones (words in ~40% of all learnings) through `Database.reading()` (the session `zoek` searches
+in), with a viewer in one proeftuin.
 Prints a Markdown table of p50/p95/p99 in milliseconds.
 """
 
@@ -221,7 +222,7 @@ async def measure(
     """Milliseconds of each run on each query; the runs take turns, so both see the same noise."""
     for query in dict.fromkeys(queries):  # warm the caches: every query once, every way
         for run in runs:
-            async with db.sessions() as session:
+            async with db.reading() as session:
                 await run(session, query)
     timings: list[list[float]] = [[] for _ in runs]
     for i, query in enumerate(queries):
@@ -229,7 +230,7 @@ async def measure(
         if i % 2:
             order.reverse()
         for which, run in order:
-            async with db.sessions() as session:
+            async with db.reading() as session:
                 began = clock()
                 await run(session, query)
                 timings[which].append((clock() - began) * 1000)

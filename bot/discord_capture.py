@@ -121,7 +121,7 @@ class Capturer:
         try:
             if not (message.content or "").strip():
                 return
-            async with service.app.database.sessions() as session:
+            async with service.app.database.reading() as session:
                 prompt = await prompts.prompt_for_thread(
                     session, PLATFORM, str(channel.parent_id), str(channel.id)
                 )

@@ -233,14 +233,14 @@ class Suggestions:
 
     async def themes(self) -> list[tuple[str, str]]:
         async def load() -> list[tuple[str, str]]:
-            async with self.database.sessions() as session:
+            async with self.database.reading() as session:
                 return [(t.slug, t.name) for t in await themes.list_all(session)]
 
         return await self._cached("themes", load)
 
     async def proeftuinen(self) -> list[str]:
         async def load() -> list[str]:
-            async with self.database.sessions() as session:
+            async with self.database.reading() as session:
                 return [p.name for p in await proeftuinen.list_all(session)]
 
         return await self._cached("proeftuinen", load)
@@ -248,7 +248,7 @@ class Suggestions:
     async def learnings(self, channel_id: str, current: str) -> list[tuple[int, str]]:
         """(number, label) of learnings visible in this channel that match what was typed."""
         typed = current.strip().lstrip("#").lower()
-        async with self.database.sessions() as session:
+        async with self.database.reading() as session:
             proeftuin = await proeftuinen.for_channel(session, "discord", channel_id)
             viewer = Viewer(proeftuin_id=proeftuin.id if proeftuin else None)
             rows = await learnings.list_visible(session, viewer, limit=200, newest_first=True)

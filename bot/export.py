@@ -128,7 +128,7 @@ async def iter_rows(
     base = _query(ring)
     order = (Learning.created_at, Learning.id) if by_time else (Learning.id,)
     after: tuple[Any, ...] | None = None
-    async with database.engine.connect() as conn, conn.begin():
+    async with database.reader.connect() as conn, conn.begin():
         while True:
             query = base.order_by(*order).limit(batch_size)
             if after is not None:  # keyset paging: strictly after the last row written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.i18n import Translator
 from handlers.types import Command, UserError
+from storage.db import Database
 from storage.models import Member, Proeftuin, Ring
 from storage.visibility import Viewer
 
@@ -41,6 +43,13 @@ class Context:
     member: Member
     is_leader: bool
     proeftuin: Proeftuin | None
+    database: Database
+
+    def reading(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session for a query that may read many rows (search, digest preview): off the
+        event loop on SQLite, and it sees committed data, not this unit of work's changes.
+        Use what it loads inside the block."""
+        return self.database.reading()
 
     @property
     def viewer(self) -> Viewer:

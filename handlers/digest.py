@@ -185,7 +185,8 @@ async def digest(ctx: Context) -> list[Reply]:
     now = ctx.command.received_at
     tz = ctx.policy.timezone
     if not posting:
-        replies = await digest_replies(ctx.session, ctx.t, tz, week, now)
+        async with ctx.reading() as reader:
+            replies = await digest_replies(reader, ctx.t, tz, week, now)
         return [dataclasses.replace(r, visibility=Visibility.ONLY_CALLER) for r in replies]
     if not ctx.policy.digest_channels:
         raise UserError("digest.no_channels")

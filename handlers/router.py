@@ -120,6 +120,8 @@ class Router:
             proeftuin = await proeftuinen.for_channel(
                 session, command.place.platform, command.place.channel_id
             )
-            ctx = Context(command, session, self.policy, self.t, member, leader, proeftuin)
+            ctx = Context(
+                command, session, self.policy, self.t, member, leader, proeftuin, self.database
+            )
             result = await spec.handler(ctx)
         return result if isinstance(result, list) else [result]

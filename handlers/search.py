@@ -53,29 +53,6 @@ async def search(ctx: Context) -> Reply:
         theme = found[slugs[0]]
     if not words and theme is None and proeftuin is None:
         raise UserError("zoek.empty")
-    if words:
-        hits = await search_learnings(
-            ctx.session,
-            ctx.viewer,
-            words,
-            theme_id=theme.id if theme else None,
-            proeftuin_id=proeftuin.id if proeftuin else None,
-            limit=RESULT_LIMIT,
-        )
-        snippets = {hit.learning_id: hit.snippet for hit in hits}
-        found_learnings = await learnings.by_ids(
-            ctx.session, ctx.viewer, [h.learning_id for h in hits]
-        )
-    else:
-        found_learnings = await learnings.list_visible(
-            ctx.session,
-            ctx.viewer,
-            theme_id=theme.id if theme else None,
-            proeftuin_id=proeftuin.id if proeftuin else None,
-            limit=RESULT_LIMIT,
-            newest_first=True,
-        )
-        snippets = {}
     query_label = " ".join(
         part
         for part in (
@@ -85,9 +62,36 @@ async def search(ctx: Context) -> Reply:
         )
         if part
     )
-    if not found_learnings:
-        return Reply(text=ctx.t("zoek.nothing", query=query_label))
-    lines = [ctx.t("zoek.header", count=len(found_learnings), query=query_label)]
-    for learning in found_learnings:
-        lines.append(learning_line(ctx.t, learning, snippets.get(learning.id)))
+    theme_id = theme.id if theme else None
+    proeftuin_id = proeftuin.id if proeftuin else None
+    # The full-text query may read many rows: off the unit of work (see Context.reading).
+    async with ctx.reading() as reader:
+        if words:
+            hits = await search_learnings(
+                reader,
+                ctx.viewer,
+                words,
+                theme_id=theme_id,
+                proeftuin_id=proeftuin_id,
+                limit=RESULT_LIMIT,
+            )
+            snippets = {hit.learning_id: hit.snippet for hit in hits}
+            found_learnings = await learnings.by_ids(
+                reader, ctx.viewer, [h.learning_id for h in hits]
+            )
+        else:
+            found_learnings = await learnings.list_visible(
+                reader,
+                ctx.viewer,
+                theme_id=theme_id,
+                proeftuin_id=proeftuin_id,
+                limit=RESULT_LIMIT,
+                newest_first=True,
+            )
+            snippets = {}
+        if not found_learnings:
+            return Reply(text=ctx.t("zoek.nothing", query=query_label))
+        lines = [ctx.t("zoek.header", count=len(found_learnings), query=query_label)]
+        for learning in found_learnings:
+            lines.append(learning_line(ctx.t, learning, snippets.get(learning.id)))
     return Reply(text="\n".join(lines), title=ctx.t("zoek.title", query=query_label))

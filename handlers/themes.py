@@ -14,7 +14,8 @@ NEW_WORDS = ("nieuw", "add", "new")
 @command("themas", "themes", "thema's")
 async def list_themes(ctx: Context) -> Reply:
     """Every theme with the number of learnings the caller may see."""
-    rows = await themes.counts(ctx.session, ctx.viewer)
+    async with ctx.reading() as reader:  # counts every tagged learning: off the unit of work
+        rows = await themes.counts(reader, ctx.viewer)
     if not rows:
         return Reply(text=ctx.t("themas.none"))
     lines = [ctx.t("themas.header", count=len(rows))]

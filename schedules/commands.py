@@ -27,8 +27,8 @@ def resolve_week(text: str | None, timezone: ZoneInfo, now: datetime) -> Week:
 async def print_digest(app: Any, week: Week, now: datetime, out: TextIO) -> int:
     """Write the digest of `week` as console text; returns how many messages it has."""
     t = app.policy.translator()
-    async with app.database.unit_of_work() as session:
-        replies = await digest_replies(session, t, app.policy.timezone, week, now)
+    async with app.database.reading() as reader:
+        replies = await digest_replies(reader, t, app.policy.timezone, week, now)
     for reply in replies:
         out.write(render_reply(reply, t, "", "digest") + "\n")
     out.flush()

@@ -92,8 +92,11 @@ def digest_week_for(fire_time: datetime, timezone: ZoneInfo) -> Week:
 def _digest_effect(r: Rhythm, week: Week, platform: str, channel: str, now: datetime) -> Effect:
     t = r.policy.translator()
 
-    async def build(session: AsyncSession) -> list[Reply]:
-        return await digest_replies(session, t, r.timezone, week, now)
+    async def build(_session: AsyncSession) -> list[Reply]:
+        # The week's learnings may be many rows: read them off the unit of work (and, on
+        # SQLite, off the event loop); the ledger's unit only records the send.
+        async with r.database.reading() as reader:
+            return await digest_replies(reader, t, r.timezone, week, now)
 
     return Effect(
         key=effects.digest_key(week.label, platform, channel),

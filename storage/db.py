@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage import sqlite_inline
+from storage.checkpoint import Checkpointer
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -39,11 +43,18 @@ def _normalise(url: str, *, use_async: bool) -> str:
     raise DatabaseSetupError(f"SAMEN_DATABASE_URL: unsupported database {backend!r}")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(
+    dbapi_connection: Any,
+    _record: Any,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    autocheckpoint: bool = True,
+) -> None:
     cursor = dbapi_connection.cursor()
+    if not autocheckpoint:
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # storage.checkpoint does it off the loop
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA mmap_size=268435456")  # reads of a large FTS index ~40% faster
     cursor.close()
@@ -62,12 +73,38 @@ def make_engine(url: str) -> Engine:
 
 
 def make_async_engine(url: str) -> AsyncEngine:
-    """The engine the bot runs on: aiosqlite or psycopg async."""
+    """An engine off the event loop's thread: aiosqlite or psycopg async."""
     normalised = _normalise(url, use_async=True)
     # A file never goes away under us; a server connection may (restart, idle timeout).
     engine = create_async_engine(normalised, pool_pre_ping=not is_sqlite(normalised))
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def inline_sqlite_path(url: str) -> str | None:
+    """The file of a plain SQLite URL (no memory database, no URI options), else None."""
+    parsed = make_url(url)
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" or parsed.query:
+        return None
+    return path
+
+
+def make_writer_engine(url: str) -> AsyncEngine:
+    """The engine units of work run on: for a SQLite file the inline driver
+    (`storage.sqlite_inline`), which waits for another process's lock on the event loop
+    instead of in SQLite's busy handler; otherwise the same as `make_async_engine`."""
+    normalised = _normalise(url, use_async=True)
+    path = inline_sqlite_path(normalised)
+    if path is None:
+        return make_async_engine(url)
+    connect = sqlite_inline.connector(path, SQLITE_BUSY_TIMEOUT_MS / 1000)
+    engine = create_async_engine(normalised, async_creator=connect, pool_pre_ping=False)
+    inline_pragmas: Callable[[Any, Any], None] = partial(
+        _sqlite_pragmas, busy_timeout_ms=0, autocheckpoint=False
+    )
+    event.listen(engine.sync_engine, "connect", inline_pragmas)
     return engine
 
 
@@ -89,12 +126,19 @@ def check_sqlite_pragmas(engine: Engine) -> None:
 
 
 class Database:
-    """The bot's store: one async engine and a factory of units of work."""
+    """The bot's store: units of work on the writer engine, long reads on the reader engine."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = make_async_engine(url)
+        self.engine = make_writer_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # On SQLite the writer runs statements on the event loop's thread; a query that may
+        # read many rows goes to aiosqlite's worker thread instead (WAL readers never wait).
+        sqlite = self.engine.dialect.name == "sqlite"
+        self.reader = make_async_engine(url) if sqlite else self.engine
+        self.reader_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
+        inline_path = inline_sqlite_path(url)
+        self._checkpoints = Checkpointer(inline_path) if inline_path else None
         # SQLite has one writer at a time; queueing units of work here (instead of letting
         # them collide on the file lock and wait out the busy timeout) keeps latency flat.
         self._sqlite_gate = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
@@ -115,12 +159,12 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
-        """A read-only session that does not queue behind writers (WAL readers never block)."""
-        async with self.sessions() as session:
-            try:
-                yield session
-            finally:
-                await session.rollback()
+        """A read-only session for queries that may read many rows (search, digest, export):
+        it does not queue behind units of work and, on SQLite, reads off the event loop.
+        It sees what is committed, not the open unit of work's own changes; what it loaded
+        stays readable after the block (closing detaches, it does not expire)."""
+        async with self.reader_sessions() as session:
+            yield session
 
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[AsyncSession]:
@@ -131,6 +175,8 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+        if self._checkpoints is not None:
+            self._checkpoints.after_commit()
 
     async def ping(self) -> bool:
         """True when the database answers."""
@@ -142,4 +188,8 @@ class Database:
         return True
 
     async def close(self) -> None:
+        if self._checkpoints is not None:
+            await self._checkpoints.close()
         await self.engine.dispose()
+        if self.reader is not self.engine:
+            await self.reader.dispose()

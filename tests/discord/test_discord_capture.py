@@ -41,6 +41,8 @@ async def test_the_same_reaction_twice_is_handled_once(programme: Bot) -> None:
     await fake.react("anna", said)  # the gateway delivers it again
     await fake.react("carol", said)  # and someone else agrees
     await fake.wait_for(lambda: fake.dms("carol"), what="carol's note")
+    # Carol's answer may arrive before the note to the author is delivered: wait for both.
+    await fake.wait_for(lambda: fake.dms("bob"), what="the note to the author")
     assert len(await programme.learnings()) == 1
     assert len(fake.posts("proeftuin-a")) == 1
     assert len(fake.dms("bob")) == 1

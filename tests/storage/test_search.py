@@ -42,7 +42,7 @@ class Programme:
             return learning.id
 
     async def search(self, viewer: Viewer, words: str, **filters: int | None) -> list[SearchHit]:
-        async with self.db.sessions() as session:
+        async with self.db.reading() as session:
             return await search_learnings(session, viewer, words, **filters)  # type: ignore[arg-type]
 
     async def ids(self, viewer: Viewer, words: str, **filters: int | None) -> list[int]:

@@ -1,0 +1,132 @@
+"""The SQLite writer runs on the event loop's thread: it must wait for another process's write
+lock without blocking the loop, give up clearly after the busy timeout, keep the WAL short
+from a worker thread, and leave long reads to the reader engine."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+import storage.db
+from storage import checkpoint, sqlite_inline
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import Proeftuin
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    url = f"sqlite:///{tmp_path / 'samen.db'}"
+    upgrade(url)
+    db = Database(url)
+    yield db
+    await db.close()
+
+
+def other_process(db: Database) -> sqlite3.Connection:
+    """A second connection to the file holding the write lock, as another process would."""
+    conn = sqlite3.connect(str(db.engine.url.database), isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    return conn
+
+
+async def count_proeftuinen(db: Database) -> int:
+    async with db.reading() as session:
+        return int(await session.scalar(select(func.count()).select_from(Proeftuin)) or 0)
+
+
+async def test_a_write_waits_for_another_lock_while_the_loop_goes_on(database: Database) -> None:
+    holder = other_process(database)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        for _ in range(40):  # bounded: 40 x 5 ms
+            ticks += 1
+            await asyncio.sleep(0.005)
+
+    async def write() -> None:
+        async with database.unit_of_work() as session:
+            session.add(Proeftuin(name="Wachtend"))
+
+    writing = asyncio.create_task(write())
+    ticking = asyncio.create_task(ticker())
+    await asyncio.sleep(0.08)
+    assert not writing.done()  # still waiting for the other connection's lock
+    assert ticks >= 5  # and the event loop kept running meanwhile
+    holder.execute("COMMIT")
+    holder.close()
+    await asyncio.wait_for(writing, timeout=5)
+    await ticking
+    assert await count_proeftuinen(database) == 1
+
+
+async def test_a_lock_held_past_the_busy_timeout_fails_clearly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(storage.db, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    url = f"sqlite:///{tmp_path / 'samen.db'}"
+    upgrade(url)
+    database = Database(url)
+    connection = await database.engine.raw_connection()
+    inline = connection.driver_connection
+    assert isinstance(inline, sqlite_inline.InlineConnection)
+    assert inline.busy_timeout_s == 0.05
+    connection.close()
+    holder = other_process(database)
+    try:
+        with pytest.raises(OperationalError, match="locked"):
+            async with database.unit_of_work() as session:
+                session.add(Proeftuin(name="Te laat"))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    async with database.unit_of_work() as session:  # the writer is usable afterwards
+        session.add(Proeftuin(name="Daarna"))
+    assert await count_proeftuinen(database) == 1
+    await database.close()
+
+
+async def test_the_wal_is_checkpointed_off_the_loop(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpoint, "COMMITS_PER_CHECKPOINT", 5)
+    ran: list[tuple[int, int, int]] = []
+    real = checkpoint.checkpoint
+
+    def counted(path: str) -> tuple[int, int, int]:
+        ran.append(real(path))
+        return ran[-1]
+
+    monkeypatch.setattr(checkpoint, "checkpoint", counted)
+    for i in range(5):
+        async with database.unit_of_work() as session:
+            session.add(Proeftuin(name=f"Proeftuin {i}"))
+    for _ in range(100):  # bounded wait for the worker thread
+        if ran:
+            break
+        await asyncio.sleep(0.01)
+    busy, wal_pages, copied = ran[0]
+    assert busy == 0 and wal_pages > 0 and copied == wal_pages
+    async with database.engine.connect() as conn:  # the writer itself never checkpoints
+        assert (await conn.exec_driver_sql("PRAGMA wal_autocheckpoint")).scalar() == 0
+        assert (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar() == 0
+
+
+async def test_reading_sees_committed_rows_and_keeps_them_after_the_block(
+    database: Database,
+) -> None:
+    async with database.unit_of_work() as session:
+        session.add(Proeftuin(name="Zichtbaar"))
+        await session.flush()
+        assert await count_proeftuinen(database) == 0  # not committed yet: not seen
+    async with database.reading() as reader:
+        (found,) = (await reader.scalars(select(Proeftuin))).all()
+    assert found.name == "Zichtbaar"  # loaded data stays readable after the session closed
+    assert database.reader is not database.engine
