@@ -6,11 +6,14 @@ Builds the app (bot.app.build_app) on a fresh SQLite file, links a channel, adds
 dispatches N capture commands made with `router.make_command` (each with its own event id, as
 the adapters send them), once one after the other and once from `--tasks` concurrent tasks. In
 the same run it inserts the same rows into the raw database: one SQLAlchemy Core insert per row,
-each in its own transaction, through the same async engine. The difference is the router's cost
-(unit of work, event claim, member upsert, channel lookup, theme lookup, reply).
+each in its own transaction, through the same async engine (on SQLite also through aiosqlite,
+the driver the writer used before it ran inline: see storage/sqlite_inline.py). The difference
+is the router's cost (unit of work, event claim, member upsert, channel lookup, theme lookup,
+reply).
 
 With `--database-url postgresql+psycopg://…` the same runs go to a fresh database created on that
-server (and dropped afterwards). `--profile` adds a cProfile of the sequential router run.
+server (and dropped afterwards). `--profile` adds a cProfile of the sequential router run
+(PROFILE_SORT=tottime and PROFILE_TOP=60 change its order and length).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -148,9 +152,9 @@ async def bench(url: str, n: int, tasks: int, profile: bool) -> list[Result]:
 
             return one
 
-        def raw(prefix: str) -> Callable[[int], Awaitable[bool]]:
+        def raw(prefix: str, engine: AsyncEngine) -> Callable[[int], Awaitable[bool]]:
             async def one(i: int) -> bool:
-                async with app.database.engine.begin() as conn:
+                async with engine.begin() as conn:
                     await conn.execute(
                         insert(Learning).values(
                             text=lines[i],
@@ -167,12 +171,16 @@ async def bench(url: str, n: int, tasks: int, profile: bool) -> list[Result]:
             return one
 
         await run_tasks(min(50, n), 1, capture("warm"))  # imports, caches, pool
-        for label, make, workers in (
+        writer, reader = app.database.engine, app.database.reader
+        runs: list[tuple[str, Callable[[str], Callable[[int], Awaitable[bool]]], int]] = [
             ("router, sequential", capture, 1),
             (f"router, {tasks} tasks", capture, tasks),
-            ("raw insert, sequential", raw, 1),
-            (f"raw insert, {tasks} tasks", raw, tasks),
-        ):
+            ("raw insert, sequential", lambda p: raw(p, writer), 1),
+            (f"raw insert, {tasks} tasks", lambda p: raw(p, writer), tasks),
+        ]
+        if reader is not writer:  # SQLite: the same inserts through aiosqlite's worker thread
+            runs.append(("raw insert via aiosqlite, sequential", lambda p: raw(p, reader), 1))
+        for label, make, workers in runs:
             before = await count(app)
             profiler = cProfile.Profile() if profile and label == "router, sequential" else None
             if profiler is not None:
@@ -190,7 +198,9 @@ async def bench(url: str, n: int, tasks: int, profile: bool) -> list[Result]:
 
 def print_profile(profiler: cProfile.Profile) -> None:
     buffer = io.StringIO()
-    pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(30)
+    stats = pstats.Stats(profiler, stream=buffer)
+    stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
+    stats.print_stats(int(os.environ.get("PROFILE_TOP", "30")))
     print(buffer.getvalue())
 
 

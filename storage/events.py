@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
+from storage import core
 from storage.models import HandledEvent, utcnow
+
+_table = HandledEvent.metadata.tables[HandledEvent.__tablename__]
+# Built once per dialect: every command runs it, and a prebuilt statement skips the work of
+# building and keying a new one.
+_CLAIMS: dict[str, ReturningInsert[tuple[str]]] = {
+    name: insert(_table)
+    .values(key=bindparam("key"), handled_at=bindparam("handled_at"))
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(_table.c.key)
+    for name, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
+}
 
 
 async def claim(session: AsyncSession, key: str) -> bool:
@@ -18,14 +31,12 @@ async def claim(session: AsyncSession, key: str) -> bool:
     a failed handler releases the claim and a retry can succeed, while two parallel deliveries
     cannot both win (the loser's insert fails on the primary key and its unit is rolled back).
     """
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    conn = await core.connection(session)
     try:
-        won = await session.scalar(
-            insert(HandledEvent)
-            .values(key=key, handled_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(HandledEvent.key)
+        result = await conn.execute(
+            _CLAIMS[conn.dialect.name], {"key": key, "handled_at": utcnow()}
         )
+        won = result.scalar()
     except IntegrityError:
         await session.rollback()
         return False

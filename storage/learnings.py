@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
+from storage import core
 from storage.models import Learning, LearningTheme, Member, Proeftuin, Theme, utcnow
 from storage.visibility import Viewer, visible
+
+_learnings = Learning.metadata.tables[Learning.__tablename__]
+_INSERT_LEARNING = insert(_learnings).returning(_learnings.c.id)
+_INSERT_TAGS = insert(LearningTheme.metadata.tables[LearningTheme.__tablename__])
 
 
 async def add(
@@ -27,24 +33,41 @@ async def add(
     created_at: datetime | None = None,
     prompt_id: int | None = None,
 ) -> Learning:
-    """Store a new learning with its themes (and the prompt it answers)."""
-    learning = Learning(
-        text=text,
-        proeftuin=proeftuin,
-        author=author,
-        ring=ring,
-        platform=platform,
-        channel_id=channel_id,
-        source_url=source_url,
-        source_event_id=source_event_id,
-        created_at=created_at or utcnow(),
-        prompt_id=prompt_id,
-    )
-    learning.themes = list(themes)
-    learning.recognitions = []
-    learning.enrichments = []
-    session.add(learning)
-    await session.flush()
+    """Store a new learning with its themes (and the prompt it answers).
+
+    Two Core inserts (the row, its tags) instead of an ORM flush: capture is the bot's busiest
+    write. The returned learning is an ordinary model in the session, relations filled in."""
+    tagged = list(themes)
+    conn = await core.connection(session)  # flushes a new author or proeftuin first
+    values = {
+        "text": text,
+        "author_id": author.id if author is not None else None,
+        "proeftuin_id": proeftuin.id,
+        "ring": ring,
+        "platform": platform,
+        "channel_id": channel_id,
+        "source_url": source_url,
+        "source_event_id": source_event_id,
+        "created_at": created_at or utcnow(),
+        "prompt_id": prompt_id,
+        "consent_at": None,
+        "published_at": None,
+        "publish_requested_at": None,
+        "author_public": False,
+    }
+    values["id"] = (await conn.execute(_INSERT_LEARNING, values)).scalar_one()
+    if tagged:
+        tags = [{"learning_id": values["id"], "theme_id": theme.id} for theme in tagged]
+        await conn.execute(_INSERT_TAGS, tags)
+    learning = core.attach(session, Learning, values)
+    for relation, value in (
+        ("proeftuin", proeftuin),
+        ("author", author),
+        ("themes", tagged),
+        ("recognitions", []),
+        ("enrichments", []),
+    ):
+        set_committed_value(learning, relation, value)
     return learning
 
 

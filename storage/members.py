@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Learning, Member, utcnow
 
+# Every command asks who is speaking: a statement built once skips building and keying a new
+# one each time (most of what a query costs here).
+_FIND = select(Member).where(
+    Member.platform == bindparam("platform"), Member.user_id == bindparam("user_id")
+)
+
 
 async def find(session: AsyncSession, platform: str, user_id: str) -> Member | None:
     """The member with this platform id, if known."""
-    return await session.scalar(
-        select(Member).where(Member.platform == platform, Member.user_id == user_id)
-    )
+    return await session.scalar(_FIND, {"platform": platform, "user_id": user_id})
 
 
 async def upsert(

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelLink, Proeftuin
+
+# Every command asks where it was said: built once (see storage.members._FIND).
+_FOR_CHANNEL = (
+    select(Proeftuin)
+    .join(ChannelLink, ChannelLink.proeftuin_id == Proeftuin.id)
+    .where(
+        ChannelLink.platform == bindparam("platform"),
+        ChannelLink.channel_id == bindparam("channel"),
+    )
+)
 
 
 async def find_by_name(session: AsyncSession, name: str) -> Proeftuin | None:
@@ -34,12 +44,8 @@ async def list_all(session: AsyncSession) -> list[Proeftuin]:
 
 async def for_channel(session: AsyncSession, platform: str, channel_id: str) -> Proeftuin | None:
     """The proeftuin a channel is linked to, if any."""
-    result = await session.execute(
-        select(Proeftuin)
-        .join(ChannelLink, ChannelLink.proeftuin_id == Proeftuin.id)
-        .where(ChannelLink.platform == platform, ChannelLink.channel_id == channel_id)
-    )
-    return result.scalar_one_or_none()
+    params = {"platform": platform, "channel": channel_id}
+    return await session.scalar(_FOR_CHANNEL, params)
 
 
 async def link_channel(

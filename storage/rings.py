@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -91,6 +91,18 @@ async def follows_of(session: AsyncSession, member: Member) -> list[Follow]:
     return list(result.all())
 
 
+# Asked at every tagged capture: built once (see storage.members._FIND).
+_FOLLOWERS = (
+    select(Follow.member_id)
+    .join(LearningTheme, LearningTheme.theme_id == Follow.theme_id)
+    .where(
+        LearningTheme.learning_id == bindparam("learning"),
+        (Follow.proeftuin_id.is_(None)) | (Follow.proeftuin_id != bindparam("proeftuin")),
+    )
+    .distinct()
+)
+
+
 async def queue_notices(session: AsyncSession, learning: Learning) -> set[int]:
     """Queue a notice of `learning` for every follower of its themes who may be told.
 
@@ -100,15 +112,8 @@ async def queue_notices(session: AsyncSession, learning: Learning) -> set[int]:
     """
     if not learning.themes or not may_see(SHARED, learning.ring, learning.proeftuin_id):
         return set()
-    rows = await session.execute(
-        select(Follow.member_id)
-        .join(LearningTheme, LearningTheme.theme_id == Follow.theme_id)
-        .where(
-            LearningTheme.learning_id == learning.id,
-            (Follow.proeftuin_id.is_(None)) | (Follow.proeftuin_id != learning.proeftuin_id),
-        )
-        .distinct()
-    )
+    params = {"learning": learning.id, "proeftuin": learning.proeftuin_id}
+    rows = await session.execute(_FOLLOWERS, params)
     followers = {m for (m,) in rows.all() if m != learning.author_id}
     if not followers:
         return set()

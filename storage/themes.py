@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Learning, LearningTheme, Theme
@@ -50,12 +50,15 @@ async def list_all(session: AsyncSession) -> list[Theme]:
     return list((await session.scalars(select(Theme).order_by(Theme.slug))).all())
 
 
+_BY_SLUGS = select(Theme).where(Theme.slug.in_(bindparam("slugs", expanding=True)))
+
+
 async def by_slugs(session: AsyncSession, slugs: Iterable[str]) -> dict[str, Theme]:
     """The known themes among `slugs` (lower-case), keyed by slug."""
     wanted = {s.lower() for s in slugs}
     if not wanted:
         return {}
-    result = await session.scalars(select(Theme).where(Theme.slug.in_(wanted)))
+    result = await session.scalars(_BY_SLUGS, {"slugs": sorted(wanted)})
     return {t.slug: t for t in result.all()}
 
 

@@ -1,0 +1,40 @@
+"""Core statements inside an ORM unit of work, for the paths every command takes.
+
+The ORM costs several times what a prebuilt Core statement costs on the same connection
+(building the statement, its cache key, the flush's bookkeeping). The few queries that every
+command or capture makes (claiming the event, who is speaking, where, storing the learning)
+therefore run as Core statements, and `attach` turns their rows into ORM objects in the
+session without a second SELECT, so handlers keep working with ordinary models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
+
+from storage.models import Base
+
+M = TypeVar("M", bound=Base)
+
+
+async def connection(session: AsyncSession) -> AsyncConnection:
+    """The session's connection, after flushing pending ORM changes (Core does not autoflush)."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    return await session.connection()
+
+
+def attach(session: AsyncSession, model: type[M], values: Mapping[str, Any]) -> M:
+    """The session's instance of `model` with these column values: the one already in the
+    identity map, or a new persistent instance made from them without a query."""
+    sync = session.sync_session
+    existing = sync.identity_map.get(sync.identity_key(model, values["id"]))
+    if existing is not None:
+        return existing  # type: ignore[return-value]
+    instance = model(**values)
+    make_transient_to_detached(instance)  # as if loaded: no history, nothing to flush
+    sync.add(instance)
+    return instance
