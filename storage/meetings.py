@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -165,6 +164,8 @@ def data_dir(database_url: str | None, configured: str = "data") -> Path:
 def ics_text(meeting: Meeting, timezone: ZoneInfo, *, description: str = "") -> bytes:
     """The meeting as an iCalendar document: stable UID, DTSTART with the programme's TZID and
     a VTIMEZONE, so calendars keep the local time across daylight-saving changes."""
+    from icalendar import Calendar, Event  # only when a meeting is planned: keeps start-up short
+
     calendar = Calendar()
     calendar.add("prodid", "-//Programma SAMEN//samen-bot//NL")
     calendar.add("version", "2.0")

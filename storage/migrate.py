@@ -1,24 +1,29 @@
 """Alembic, configured in code: upgrade, downgrade, and the schema check done at start-up.
 
 No alembic.ini is needed: `alembic_config(url)` points Alembic at `storage/migrations` inside the
-package. The start-up check reads the `alembic_version` table directly, so it costs one query.
+package. The start-up check reads the `alembic_version` table directly, so it costs one query, and
+compares it with `HEAD_REVISION`: Alembic itself (a quarter of a second to import on a slow
+machine) is only loaded when the database is not at head or a command needs it.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from storage.db import DatabaseSetupError, check_sqlite_pragmas, is_sqlite, make_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
+# The newest revision in storage/migrations/versions (a test checks it against Alembic's head).
+HEAD_REVISION = "0003_rings"
 UPGRADE_HINT = "samen-bot db upgrade"
 
 # Schema objects that migrations create but the ORM does not model (full-text search).
@@ -49,6 +54,8 @@ def include_object(
 
 def alembic_config(url: str) -> Config:
     """An Alembic `Config` for `url`, built in code (no alembic.ini)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     # ConfigParser interpolates '%', which URL-encoded passwords contain.
@@ -59,6 +66,8 @@ def alembic_config(url: str) -> Config:
 
 @lru_cache(maxsize=1)
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config("sqlite://"))
 
 
@@ -77,11 +86,15 @@ def revisions() -> list[str]:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply migrations up to `revision`."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str) -> None:
     """Revert migrations down to `revision` (`base` removes everything)."""
+    from alembic import command
+
     command.downgrade(alembic_config(url), revision)
 
 
@@ -102,7 +115,7 @@ def schema_state(url: str) -> SchemaState:
     current = current_revision(url)
     if current is None:
         return "empty"
-    if current == head_revision():
+    if current == HEAD_REVISION:
         return "current"
     if current in revisions():
         return "behind"
@@ -117,7 +130,8 @@ def ensure_schema(url: str, *, auto_upgrade: bool) -> None:
     it then checks that WAL mode, foreign keys and the busy timeout are in effect.
     """
     state = schema_state(url)
-    head = head_revision()
+    if state != "current":
+        head = head_revision()
     if state == "ahead":
         raise DatabaseSetupError(
             f"de database staat op schemarevisie {current_revision(url)}, die deze versie van "
@@ -141,5 +155,8 @@ def ensure_schema(url: str, *, auto_upgrade: bool) -> None:
 
 
 def make_revision(url: str, message: str, rev_id: str, *, autogenerate: bool = True) -> None:
-    """Write a new revision file (for developers): `rev_id` like `0002_meetings`."""
+    """Write a new revision file (for developers): `rev_id` like `0002_meetings`; then set
+    `HEAD_REVISION` to it."""
+    from alembic import command
+
     command.revision(alembic_config(url), message=message, rev_id=rev_id, autogenerate=autogenerate)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -240,6 +242,23 @@ def test_ensure_schema_on_an_empty_database(database_url: str) -> None:
     ensure_schema(database_url, auto_upgrade=False)  # current: nothing to do, no error
 
 
+def test_head_revision_constant_is_alembics_head() -> None:
+    assert migrate.HEAD_REVISION == head_revision() == revisions()[-1]
+
+
+def test_start_up_check_at_head_does_not_load_alembic(database_url: str) -> None:
+    upgrade(database_url)
+    check = (
+        "import sys; from storage.migrate import ensure_schema; "
+        f"ensure_schema({database_url!r}, auto_upgrade=False); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
 def test_ensure_schema_on_a_database_behind(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -251,6 +270,7 @@ def test_ensure_schema_on_a_database_behind(
         older, head = known[0], "9998_next"
         upgrade(database_url)
         monkeypatch.setattr(migrate, "head_revision", lambda: head)
+        monkeypatch.setattr(migrate, "HEAD_REVISION", head)
         monkeypatch.setattr(migrate, "revisions", lambda: [*known, head])
     assert schema_state(database_url) == "behind"
     with pytest.raises(DatabaseSetupError) as error:
