@@ -132,12 +132,12 @@ class Database:
         self.url = url
         self.engine = make_writer_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        # On SQLite the writer runs statements on the event loop's thread; a query that may
-        # read many rows goes to aiosqlite's worker thread instead (WAL readers never wait).
-        sqlite = self.engine.dialect.name == "sqlite"
-        self.reader = make_async_engine(url) if sqlite else self.engine
-        self.reader_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
+        # For a SQLite file the writer runs statements on the event loop's thread; a query that
+        # may read many rows goes to aiosqlite's worker thread instead (WAL readers never wait).
+        # Anything else (PostgreSQL, a memory database) reads through the same engine.
         inline_path = inline_sqlite_path(url)
+        self.reader = make_async_engine(url) if inline_path else self.engine
+        self.reader_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
         self._checkpoints = Checkpointer(inline_path) if inline_path else None
         # SQLite has one writer at a time; queueing units of work here (instead of letting
         # them collide on the file lock and wait out the busy timeout) keeps latency flat.
