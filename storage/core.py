@@ -1,10 +1,10 @@
 """Core statements inside an ORM unit of work, for the paths every command takes.
 
-The ORM costs several times what a prebuilt Core statement costs on the same connection
-(building the statement, its cache key, the flush's bookkeeping). The few queries that every
-command or capture makes (claiming the event, who is speaking, where, storing the learning)
-therefore run as Core statements, and `attach` turns their rows into ORM objects in the
-session without a second SELECT, so handlers keep working with ordinary models.
+An ORM insert or flush costs several times what a prebuilt Core insert costs on the same
+connection. The writes every command or capture makes (claiming the event, storing the
+learning and its tags) therefore run as Core statements, and `attach` turns the stored values
+into an ORM object in the session without a SELECT, so handlers keep working with ordinary
+models. (Lookups stay ORM queries, built once at import: see storage.members._FIND.)
 """
 
 from __future__ import annotations
