@@ -3,7 +3,8 @@ test_two_processes.py): `python tests/schedules/sim_worker.py URL OUTFILE TICKS.
 
 It calls `jobs.run_due(rhythm, now)` for every moment in TICKS.json, as a `samen-bot serve`
 process would at those moments, delivering console messages to OUTFILE; several of these run at
-once against one PostgreSQL database.
+once against one PostgreSQL database. So that they really race, each one, once connected,
+writes `ready-NAME` beside TICKS.json and waits (at most a minute) for a file `go` there.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
 
 from bot.console_outbound import ConsoleOutbound
 from bot.delivery import Delivery
@@ -32,6 +35,14 @@ async def main(url: str, outfile: str, ticks_file: str, name: str) -> None:
     rhythm = jobs.Rhythm(database=database, sender=delivery, policy=policy, owner=name)
     sent = 0
     try:
+        async with database.unit_of_work() as session:  # connected, and every import done
+            await session.execute(text("SELECT 1"))
+        folder = Path(ticks_file).parent
+        (folder / f"ready-{name}").touch()
+        for _ in range(600):
+            if (folder / "go").exists():
+                break
+            await asyncio.sleep(0.1)
         for moment in json.loads(Path(ticks_file).read_text()):
             outcomes = await jobs.run_due(rhythm, datetime.fromisoformat(moment))
             sent += sum(o == jobs.Outcome.SENT for found in outcomes.values() for o in found)

@@ -159,6 +159,12 @@ async def test_two_serve_processes_and_simulated_weeks_send_each_effect_once(
             )
             for i, sim in enumerate(sims)
         ]
+        wait_for(
+            lambda: all((tmp_path / f"ready-worker{i}").exists() for i in range(2)),
+            60,
+            "both simulating workers to be ready",
+        )
+        (tmp_path / "go").touch()  # start them together, so both win some of the races
         reports = [w.communicate(timeout=300) for w in workers]
         for worker, (_stdout, stderr) in zip(workers, reports, strict=True):
             assert worker.returncode == 0, stderr.decode()
