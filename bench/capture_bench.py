@@ -182,7 +182,7 @@ async def bench(url: str, n: int, tasks: int, profile: bool) -> list[Result]:
             runs.append(("raw insert via aiosqlite, sequential", lambda p: raw(p, reader), 1))
         for label, make, workers in runs:
             before = await count(app)
-            profiler = cProfile.Profile() if profile and label == "router, sequential" else None
+            profiler = cProfile.Profile() if profile and label.startswith("router") else None
             if profiler is not None:
                 profiler.enable()
             seconds, cpu, failures = await run_tasks(n, workers, make(label.replace(" ", "")))

@@ -19,7 +19,8 @@ from handlers.text import (
 from handlers.types import Action, Reply, Target, UserError, Visibility
 from handlers.views import learning_fields, learning_line
 from storage import learnings, members, rings, themes
-from storage.models import Learning, Member, Proeftuin, Ring, Role
+from storage.learnings import NewLearning
+from storage.models import Learning, Member, Proeftuin, Ring, Role, Theme
 
 RING_WORDS = {
     "proeftuin": Ring.PROEFTUIN,
@@ -58,19 +59,23 @@ async def already_saved(ctx: Context) -> Reply | None:
     )
 
 
-async def store_learning(
-    ctx: Context, text: str, proeftuin: Proeftuin, author: Member, *, prompt_id: int | None = None
-) -> tuple[Learning, list[str]]:
-    """Save a learning of `proeftuin` with the themes its `#slugs` name, in the proeftuin's
-    default ring; returns it with the slugs that are no theme (the text keeps them)."""
+def learning_to_store(
+    ctx: Context,
+    text: str,
+    proeftuin: Proeftuin,
+    author: Member,
+    known: dict[str, Theme],
+    *,
+    prompt_id: int | None = None,
+) -> tuple[NewLearning, list[str]]:
+    """The learning to save from `text`, tagged with the known themes its `#slugs` name, in
+    the proeftuin's default ring; with the slugs that are no theme (the text keeps them)."""
     source_id = ctx.command.source_id or (
         f"{ctx.command.place.platform}:{ctx.command.event_id}" if ctx.command.event_id else None
     )
     wanted = slugs_in(text)
-    known = await themes.by_slugs(ctx.session, wanted)
     ring = Ring(proeftuin.default_ring) if proeftuin.default_ring else ctx.policy.default_ring
-    learning = await learnings.add(
-        ctx.session,
+    new = NewLearning(
         text=text,
         proeftuin=proeftuin,
         author=author,
@@ -83,7 +88,18 @@ async def store_learning(
         created_at=ctx.command.received_at,
         prompt_id=prompt_id,
     )
-    return learning, [s for s in wanted if s not in known]
+    return new, [s for s in wanted if s not in known]
+
+
+async def store_learning(
+    ctx: Context, text: str, proeftuin: Proeftuin, author: Member, *, prompt_id: int | None = None
+) -> tuple[Learning, list[str]]:
+    """Save a learning of `proeftuin` (see `learning_to_store`); returns it with the slugs
+    that are no theme."""
+    known = await themes.by_slugs(ctx.session, slugs_in(text))
+    new, unknown = learning_to_store(ctx, text, proeftuin, author, known, prompt_id=prompt_id)
+    (learning,) = await learnings.add_many(ctx.session, [new])
+    return learning, unknown
 
 
 @command("inzicht", "learning", "idee")
@@ -110,10 +126,21 @@ async def capture(ctx: Context) -> Reply | list[Reply]:
             keep_role=True,
         )
     learning, unknown = await store_learning(ctx, text, proeftuin, author)
-    replies = [await _saved_reply(ctx, learning, unknown)]
+    replies = await capture_replies(ctx, learning, unknown)
     if author is not ctx.member:
-        replies.append(_author_note(ctx, learning, author))
-    return replies + await follow_notices(ctx, learning)
+        replies.insert(1, _author_note(ctx, learning, author))
+    return replies
+
+
+async def capture_replies(
+    ctx: Context, learning: Learning, unknown: list[str], *, followed: bool = True
+) -> list[Reply]:
+    """What a capture answers: the saved reply, then notices for followers of its themes
+    (`followed=False` when the caller knows that none of its themes has a follower)."""
+    replies = [await _saved_reply(ctx, learning, unknown)]
+    if followed:
+        replies += await follow_notices(ctx, learning)
+    return replies
 
 
 def _author_note(ctx: Context, learning: Learning, author: Member) -> Reply:

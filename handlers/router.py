@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 
 from handlers import registry
+from handlers.capture_batch import CaptureBatcher
 from handlers.context import Context, Policy
 from handlers.roles import is_leader
 from handlers.types import Actor, Command, Place, Reply, UserError, Visibility
@@ -16,6 +17,8 @@ from storage.db import Database
 from storage.models import Role
 
 log = logging.getLogger(__name__)
+
+CAPTURE = "inzicht"  # the sub-command whose commands are stored in batches
 
 
 def load_handlers() -> None:
@@ -33,11 +36,17 @@ def load_handlers() -> None:
 class Router:
     """Turns a Command into Replies; the only way adapters reach handlers and storage."""
 
-    def __init__(self, database: Database, policy: Policy) -> None:
+    def __init__(self, database: Database, policy: Policy, *, batch_captures: bool = True) -> None:
         load_handlers()
         self.database = database
         self.policy = policy
         self.t = policy.translator()
+        # Captures that arrive together are stored together (handlers.capture_batch).
+        self.captures = (
+            CaptureBatcher(database, policy, self.t, self._dispatch_alone)
+            if batch_captures
+            else None
+        )
 
     def make_command(
         self,
@@ -69,6 +78,12 @@ class Router:
 
     async def dispatch(self, command: Command) -> list[Reply]:
         """Handle a command; always returns at least one reply unless it is a duplicate delivery."""
+        if command.name == CAPTURE and self.captures is not None:
+            return await self.captures.submit(command)
+        return await self._dispatch_alone(command)
+
+    async def _dispatch_alone(self, command: Command) -> list[Reply]:
+        """Handle a command in its own unit of work, turning every failure into a reply."""
         try:
             try:
                 return await self._dispatch(command)

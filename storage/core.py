@@ -9,7 +9,7 @@ models. (Lookups stay ORM queries, built once at import: see storage.members._FI
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -34,7 +34,23 @@ def attach(session: AsyncSession, model: type[M], values: Mapping[str, Any]) -> 
     existing = sync.identity_map.get(sync.identity_key(model, values["id"]))
     if existing is not None:
         return existing  # type: ignore[return-value]
-    instance = model(**values)
-    make_transient_to_detached(instance)  # as if loaded: no history, nothing to flush
+    # As if loaded from a row: made without __init__ and its per-attribute events (a large
+    # part of a capture's cost), then given its identity with nothing to flush.
+    instance = model.__mapper__.class_manager.new_instance()
+    instance.__dict__.update(values)
+    make_transient_to_detached(instance)
     sync.add(instance)
     return instance
+
+
+def dialect_insert(dialect: str) -> Callable[..., Any]:
+    """The `insert` of a backend's dialect, for its ON CONFLICT clauses. PostgreSQL's dialect
+    is imported only when a PostgreSQL database is used: importing it costs the console on
+    SQLite a noticeable part of its start-up."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert

@@ -29,9 +29,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import core
 from storage.db import Database
 from storage.models import Effect
 
@@ -128,8 +128,8 @@ def backoff(attempts: int) -> timedelta:
 def _insert(dialect: str, values: dict[str, Any]) -> Any:
     """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key, for the backend in use: a row
     back means this statement inserted it (rowcount is not reliable on every driver)."""
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(Effect).values(**values).on_conflict_do_nothing().returning(Effect.key)
+    insert = core.dialect_insert(dialect)
+    return insert(Effect).values(**values).on_conflict_do_nothing().returning(Effect.key)
 
 
 async def _inserted(session: AsyncSession, statement: Any) -> bool:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
@@ -13,15 +13,19 @@ from storage import core
 from storage.models import HandledEvent, utcnow
 
 _table = HandledEvent.metadata.tables[HandledEvent.__tablename__]
-# Built once per dialect: every command runs it, and a prebuilt statement skips the work of
-# building and keying a new one.
-_CLAIMS: dict[str, ReturningInsert[tuple[str]]] = {
-    name: insert(_table)
-    .values(key=bindparam("key"), handled_at=bindparam("handled_at"))
-    .on_conflict_do_nothing(index_elements=["key"])
-    .returning(_table.c.key)
-    for name, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
-}
+
+
+@cache
+def _claim_statement(dialect: str) -> ReturningInsert[tuple[str]]:
+    """Built once per dialect: every command runs it, and a prebuilt statement skips the work
+    of building and keying a new one."""
+    statement: ReturningInsert[tuple[str]] = (
+        core.dialect_insert(dialect)(_table)
+        .values(key=bindparam("key"), handled_at=bindparam("handled_at"))
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(_table.c.key)
+    )
+    return statement
 
 
 async def claim(session: AsyncSession, key: str) -> bool:
@@ -34,13 +38,28 @@ async def claim(session: AsyncSession, key: str) -> bool:
     conn = await core.connection(session)
     try:
         result = await conn.execute(
-            _CLAIMS[conn.dialect.name], {"key": key, "handled_at": utcnow()}
+            _claim_statement(conn.dialect.name), {"key": key, "handled_at": utcnow()}
         )
         won = result.scalar()
     except IntegrityError:
         await session.rollback()
         return False
     return won is not None
+
+
+async def claim_many(session: AsyncSession, keys: list[str]) -> set[str]:
+    """Claim several distinct keys at once (one statement); returns those this unit won.
+
+    The same rules as `claim`: the rows commit with the unit's effects."""
+    if not keys:
+        return set()
+    assert len(set(keys)) == len(keys), "claim_many needs distinct keys"
+    conn = await core.connection(session)
+    now = utcnow()
+    result = await conn.execute(
+        _claim_statement(conn.dialect.name), [{"key": key, "handled_at": now} for key in keys]
+    )
+    return {str(row[0]) for row in result.all()}
 
 
 async def is_handled(session: AsyncSession, key: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, insert, select
@@ -14,8 +15,29 @@ from storage.models import Learning, LearningTheme, Member, Proeftuin, Theme, ut
 from storage.visibility import Viewer, visible
 
 _learnings = Learning.metadata.tables[Learning.__tablename__]
-_INSERT_LEARNING = insert(_learnings).returning(_learnings.c.id)
+# Ids must be matched to their rows. Rows with distinct source event ids (every delivered
+# capture) return them with their ids: one statement for a whole batch, on every backend.
+# Other rows ask for RETURNING in parameter order, which SQLAlchemy does row by row on SQLite.
+_INSERT_KEYED = insert(_learnings).returning(_learnings.c.id, _learnings.c.source_event_id)
+_INSERT_ORDERED = insert(_learnings).returning(_learnings.c.id, sort_by_parameter_order=True)
 _INSERT_TAGS = insert(LearningTheme.metadata.tables[LearningTheme.__tablename__])
+
+
+@dataclass(slots=True)
+class NewLearning:
+    """What a new learning is made of, for `add_many`."""
+
+    text: str
+    proeftuin: Proeftuin
+    author: Member | None
+    ring: str
+    themes: Sequence[Theme] = ()
+    platform: str = "console"
+    channel_id: str | None = None
+    source_url: str | None = None
+    source_event_id: str | None = None
+    created_at: datetime | None = None
+    prompt_id: int | None = None
 
 
 async def add(
@@ -33,42 +55,76 @@ async def add(
     created_at: datetime | None = None,
     prompt_id: int | None = None,
 ) -> Learning:
-    """Store a new learning with its themes (and the prompt it answers).
+    """Store a new learning with its themes (and the prompt it answers)."""
+    new = NewLearning(
+        text=text,
+        proeftuin=proeftuin,
+        author=author,
+        ring=ring,
+        themes=list(themes),
+        platform=platform,
+        channel_id=channel_id,
+        source_url=source_url,
+        source_event_id=source_event_id,
+        created_at=created_at,
+        prompt_id=prompt_id,
+    )
+    return (await add_many(session, [new]))[0]
 
-    Two Core inserts (the row, its tags) instead of an ORM flush: capture is the bot's busiest
-    write. The returned learning is an ordinary model in the session, relations filled in."""
-    tagged = list(themes)
+
+async def add_many(session: AsyncSession, new: Sequence[NewLearning]) -> list[Learning]:
+    """Store new learnings with their themes, in the order given.
+
+    One Core insert for the rows and one for their tags, instead of an ORM flush: capture is
+    the bot's busiest write, and a batch of captures shares both statements. The returned
+    learnings are ordinary models in the session, relations filled in."""
+    if not new:
+        return []
     conn = await core.connection(session)  # flushes a new author or proeftuin first
-    values = {
-        "text": text,
-        "author_id": author.id if author is not None else None,
-        "proeftuin_id": proeftuin.id,
-        "ring": ring,
-        "platform": platform,
-        "channel_id": channel_id,
-        "source_url": source_url,
-        "source_event_id": source_event_id,
-        "created_at": created_at or utcnow(),
-        "prompt_id": prompt_id,
-        "consent_at": None,
-        "published_at": None,
-        "publish_requested_at": None,
-        "author_public": False,
-    }
-    values["id"] = (await conn.execute(_INSERT_LEARNING, values)).scalar_one()
-    if tagged:
-        tags = [{"learning_id": values["id"], "theme_id": theme.id} for theme in tagged]
+    rows = [
+        {
+            "text": item.text,
+            "author_id": item.author.id if item.author is not None else None,
+            "proeftuin_id": item.proeftuin.id,
+            "ring": item.ring,
+            "platform": item.platform,
+            "channel_id": item.channel_id,
+            "source_url": item.source_url,
+            "source_event_id": item.source_event_id,
+            "created_at": item.created_at or utcnow(),
+            "prompt_id": item.prompt_id,
+            "consent_at": None,
+            "published_at": None,
+            "publish_requested_at": None,
+            "author_public": False,
+        }
+        for item in new
+    ]
+    keys = [row["source_event_id"] for row in rows]
+    if None not in keys and len(set(keys)) == len(keys):
+        by_key = dict((key, id_) for id_, key in await conn.execute(_INSERT_KEYED, rows))
+        ids = [by_key[key] for key in keys]
+    else:
+        ids = list((await conn.execute(_INSERT_ORDERED, rows)).scalars())
+    tags = []
+    for row, learning_id, item in zip(rows, ids, new, strict=True):
+        row["id"] = learning_id
+        tags += [{"learning_id": learning_id, "theme_id": theme.id} for theme in item.themes]
+    if tags:
         await conn.execute(_INSERT_TAGS, tags)
-    learning = core.attach(session, Learning, values)
-    for relation, value in (
-        ("proeftuin", proeftuin),
-        ("author", author),
-        ("themes", tagged),
-        ("recognitions", []),
-        ("enrichments", []),
-    ):
-        set_committed_value(learning, relation, value)
-    return learning
+    stored = []
+    for row, item in zip(rows, new, strict=True):
+        learning = core.attach(session, Learning, row)
+        for relation, value in (
+            ("proeftuin", item.proeftuin),
+            ("author", item.author),
+            ("themes", list(item.themes)),
+            ("recognitions", []),
+            ("enrichments", []),
+        ):
+            set_committed_value(learning, relation, value)
+        stored.append(learning)
+    return stored
 
 
 async def by_source_event(session: AsyncSession, source_event_id: str) -> Learning | None:

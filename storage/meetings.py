@@ -9,10 +9,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import core
 from storage.models import ChannelLink, Meeting, Member, Proeftuin, Rsvp, Theme
 
 YES, NO = "ja", "nee"
@@ -108,8 +108,7 @@ async def rsvp(
         select(Rsvp.answer).where(Rsvp.meeting_id == meeting.id, Rsvp.member_id == member.id)
     )
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(Rsvp).values(
+    statement = core.dialect_insert(dialect)(Rsvp).values(
         meeting_id=meeting.id, member_id=member.id, answer=answer, answered_at=now
     )
     statement = statement.on_conflict_do_update(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from collections.abc import Iterable
+
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import core
 from storage.models import Learning, Member, utcnow
 
 # Every command asks who is speaking: a statement built once skips building and keying a new
@@ -19,6 +20,22 @@ _FIND = select(Member).where(
 async def find(session: AsyncSession, platform: str, user_id: str) -> Member | None:
     """The member with this platform id, if known."""
     return await session.scalar(_FIND, {"platform": platform, "user_id": user_id})
+
+
+_FIND_MANY = select(Member).where(
+    tuple_(Member.platform, Member.user_id).in_(bindparam("keys", expanding=True))
+)
+
+
+async def find_many(
+    session: AsyncSession, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], Member]:
+    """The known members among these (platform, user id) pairs, keyed by that pair."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    found = await session.scalars(_FIND_MANY, {"keys": wanted})
+    return {(m.platform, m.user_id): m for m in found.all()}
 
 
 async def upsert(
@@ -36,7 +53,7 @@ async def upsert(
     if member is None:
         # INSERT … ON CONFLICT DO NOTHING: a person's first commands may arrive in parallel
         # (several processes, PostgreSQL); the loser simply reads the winner's row.
-        insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+        insert = core.dialect_insert(session.get_bind().dialect.name)
         await session.execute(
             insert(Member)
             .values(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select
+from collections.abc import Iterable
+
+from sqlalchemy import bindparam, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelLink, Proeftuin
@@ -14,6 +16,16 @@ _FOR_CHANNEL = (
     .where(
         ChannelLink.platform == bindparam("platform"),
         ChannelLink.channel_id == bindparam("channel"),
+    )
+)
+
+_FOR_CHANNELS = (
+    select(ChannelLink.platform, ChannelLink.channel_id, Proeftuin)
+    .join(Proeftuin, ChannelLink.proeftuin_id == Proeftuin.id)
+    .where(
+        tuple_(ChannelLink.platform, ChannelLink.channel_id).in_(
+            bindparam("places", expanding=True)
+        )
     )
 )
 
@@ -46,6 +58,17 @@ async def for_channel(session: AsyncSession, platform: str, channel_id: str) -> 
     """The proeftuin a channel is linked to, if any."""
     params = {"platform": platform, "channel": channel_id}
     return await session.scalar(_FOR_CHANNEL, params)
+
+
+async def for_channels(
+    session: AsyncSession, places: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], Proeftuin]:
+    """The proeftuinen of these (platform, channel id) pairs, for the linked ones."""
+    wanted = sorted(set(places))
+    if not wanted:
+        return {}
+    rows = await session.execute(_FOR_CHANNELS, {"places": wanted})
+    return {(platform, channel): proeftuin for platform, channel, proeftuin in rows.all()}
 
 
 async def link_channel(

@@ -42,7 +42,6 @@ from sqlalchemy import (
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy import text as sql_text
-from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
@@ -196,7 +195,16 @@ _fts = table("learnings_fts", sql_column("rowid", Integer))
 _fts_ref: ColumnClause[Any] = literal_column("learnings_fts")
 _vocab = table("learnings_fts_vocab", sql_column("term", String))
 _vector: ColumnClause[Any] = literal_column("learnings.search_vector")
-_tsquery = cast(bindparam("tsquery", type_=String), TSQUERY)
+
+
+@lru_cache(maxsize=1)
+def _tsquery() -> ColumnElement[Any]:
+    """The query as a tsquery (PostgreSQL's dialect imported only for a PostgreSQL search)."""
+    from sqlalchemy.dialects.postgresql import TSQUERY
+
+    return cast(bindparam("tsquery", type_=String), TSQUERY)
+
+
 _TSQUERY = {  # (has rest, has prefix last word) -> the query's text form, PostgreSQL-normalised
     (True, False): sql_text("SELECT to_tsquery('dutch', :rest)::text"),
     (False, True): sql_text(
@@ -295,20 +303,20 @@ def _sqlite_sample_statement(
 def _postgresql_statement(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> Select[Any]:
     candidates = (
         select(_learnings.c.id)
-        .where(_vector.op("@@")(_tsquery), *_filters(viewer, has_theme, has_proeftuin))
+        .where(_vector.op("@@")(_tsquery()), *_filters(viewer, has_theme, has_proeftuin))
         .order_by(_learnings.c.id.desc())
         .limit(CANDIDATES)
         .subquery("candidates")
     )
     ranked = (
-        select(candidates.c.id, func.ts_rank(_vector, _tsquery).label("score"))
+        select(candidates.c.id, func.ts_rank(_vector, _tsquery()).label("score"))
         .join_from(candidates, _learnings, _learnings.c.id == candidates.c.id)
         .subquery("ranked")
     )
     headline = func.ts_headline(
         literal_column("'dutch'::regconfig"),
         _learnings.c.text,
-        _tsquery,
+        _tsquery(),
         bindparam("headline_options", HEADLINE_OPTIONS, type_=String),
     )
     return _best(ranked, headline)

@@ -1,0 +1,188 @@
+"""Captures in batches: `inzicht` commands that arrive together share one unit of work.
+
+A chat workspace delivers messages concurrently, and stored one by one, each capture spends
+most of its time on the cost of its statements and its commit rather than on its data. The
+batcher queues `inzicht` commands; one task at a time stores everything queued so far with a
+few statements for the whole batch (lookups, event claims, rows, tags) and one commit, then
+answers each command exactly as the ordinary handler would.
+
+Only the common case is batched: a known member with the same name and role, in a linked
+channel, typing text with words. Everything else (a first command, a changed name, an
+unlinked channel, a capture by reaction or for someone else, bad text, a repeated delivery
+within the batch) takes the router's ordinary path after the batch, as does every command of a
+batch whose unit of work fails. A command that arrives alone takes the ordinary path too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from handlers.context import Context, Policy
+from handlers.i18n import Translator
+from handlers.learnings import capture_replies, learning_to_store
+from handlers.roles import is_leader
+from handlers.text import has_words, slugs_in
+from handlers.types import Command, Reply
+from storage import events, learnings, members, proeftuinen, rings, themes
+from storage.db import Database
+from storage.models import Member, Proeftuin, Role
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 64  # a bound on one unit of work, and on how long the last in it waits
+
+Handle = Callable[[Command], Awaitable[list[Reply]]]
+
+
+@dataclass(slots=True)
+class _Waiting:
+    command: Command
+    answer: asyncio.Future[list[Reply]]
+
+
+class CaptureBatcher:
+    """Queues capture commands and stores them in batches; `alone` is the router's ordinary,
+    fully guarded path for one command."""
+
+    def __init__(self, database: Database, policy: Policy, t: Translator, alone: Handle) -> None:
+        self.database = database
+        self.policy = policy
+        self.t = t
+        self.alone = alone
+        self._queue: list[_Waiting] = []
+        self._drainer: asyncio.Task[None] | None = None
+
+    async def submit(self, command: Command) -> list[Reply]:
+        """Store a capture with whatever else is queued; returns its replies."""
+        loop = asyncio.get_running_loop()
+        waiting = _Waiting(command, loop.create_future())
+        self._queue.append(waiting)
+        drainer = self._drainer
+        if drainer is None or drainer.done() or drainer.get_loop() is not loop:
+            self._drainer = loop.create_task(self._drain())
+        return await waiting.answer
+
+    async def _drain(self) -> None:
+        """Store what is queued, batch after batch, until the queue is empty."""
+        while self._queue:
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            try:
+                await self._store(batch)
+            finally:
+                for waiting in batch:  # only when cancelled: every answer is set below
+                    if not waiting.answer.done():
+                        waiting.answer.cancel()
+
+    async def _store(self, batch: list[_Waiting]) -> None:
+        answers: list[list[Reply] | None] = [None] * len(batch)
+        if len(batch) > 1:
+            try:
+                answers = await self._store_together([w.command for w in batch])
+            except Exception:
+                # Nothing of the batch was committed: each command runs again on its own, so
+                # one bad capture cannot cost the others their words.
+                log.warning(
+                    "a batch of %d captures failed; storing one by one", len(batch), exc_info=True
+                )
+                answers = [None] * len(batch)
+        for waiting, answer in zip(batch, answers, strict=True):
+            if answer is None:
+                answer = await self.alone(waiting.command)
+            if not waiting.answer.done():
+                waiting.answer.set_result(answer)
+
+    def _simple(self, command: Command) -> bool:
+        """Whether the batch may store this command (the rest take the ordinary path)."""
+        text = command.args.strip()
+        return bool(
+            command.event_id  # ids are matched to rows by it (storage.learnings.add_many)
+            and text
+            and has_words(text)
+            and not command.source_id
+            and (command.author is None or command.author.key == command.actor.key)
+        )
+
+    async def _store_together(self, commands: list[Command]) -> list[list[Reply] | None]:
+        """Store the simple captures among `commands` in one unit of work; None marks the
+        commands left for the ordinary path."""
+        answers: list[list[Reply] | None] = [None] * len(commands)
+        keys: set[str] = set()
+        simple: list[int] = []
+        for i, command in enumerate(commands):
+            key = self._event_key(command)
+            if self._simple(command) and (key is None or key not in keys):
+                simple.append(i)
+                if key is not None:
+                    keys.add(key)
+        if len(simple) < 2:
+            return answers
+        async with self.database.unit_of_work() as session:
+            known = await members.find_many(
+                session, [(commands[i].actor.platform, commands[i].actor.user_id) for i in simple]
+            )
+            linked = await proeftuinen.for_channels(
+                session,
+                [(commands[i].place.platform, commands[i].place.channel_id) for i in simple],
+            )
+            ready: list[tuple[int, Member, Proeftuin, bool]] = []
+            for i in simple:
+                command = commands[i]
+                leader = is_leader(self.policy, command.actor)
+                member = known.get((command.actor.platform, command.actor.user_id))
+                proeftuin = linked.get((command.place.platform, command.place.channel_id))
+                if member is None or proeftuin is None or not _unchanged(command, member, leader):
+                    continue
+                ready.append((i, member, proeftuin, leader))
+            won = await events.claim_many(
+                session, [k for i, *_ in ready if (k := self._event_key(commands[i]))]
+            )
+            storing = []
+            for i, member, proeftuin, leader in ready:
+                key = self._event_key(commands[i])
+                if key is not None and key not in won:
+                    log.info("duplicate delivery %s ignored", commands[i].event_id)
+                    answers[i] = []
+                    continue
+                storing.append((i, member, proeftuin, leader))
+            slugs = {s for i, *_ in storing for s in slugs_in(commands[i].args)}
+            by_slug = await themes.by_slugs(session, slugs)
+            contexts, new, unknown = [], [], []
+            for i, member, proeftuin, leader in storing:
+                ctx = Context(
+                    commands[i],
+                    session,
+                    self.policy,
+                    self.t,
+                    member,
+                    leader,
+                    proeftuin,
+                    self.database,
+                )
+                item, missing = learning_to_store(
+                    ctx, commands[i].args.strip(), proeftuin, member, by_slug
+                )
+                contexts.append((i, ctx))
+                new.append(item)
+                unknown.append(missing)
+            stored = await learnings.add_many(session, new)
+            followed = await rings.followed_themes(
+                session, {th.id for learning in stored for th in learning.themes}
+            )
+            for (i, ctx), learning, missing in zip(contexts, stored, unknown, strict=True):
+                has_followers = any(th.id in followed for th in learning.themes)
+                answers[i] = await capture_replies(ctx, learning, missing, followed=has_followers)
+        return answers
+
+    @staticmethod
+    def _event_key(command: Command) -> str | None:
+        return f"{command.place.platform}:{command.event_id}" if command.event_id else None
+
+
+def _unchanged(command: Command, member: Member, leader: bool) -> bool:
+    """Whether the router's member upsert would leave `member` as it is."""
+    name = command.actor.display_name
+    role = Role.LEIDER.value if leader else Role.DEELNEMER.value
+    return (not name or member.display_name == name) and member.role == role
