@@ -1,10 +1,12 @@
 """Capture throughput: `/samen inzicht …` through the real router, against raw inserts.
 
-    .venv/bin/python bench/capture_bench.py [-n 5000] [--tasks 8] [--database-url URL] [--profile]
+    .venv/bin/python bench/capture_bench.py [-n 5000] [--tasks 8,32] [--database-url URL]
+        [--profile]
 
 Builds the app (bot.app.build_app) on a fresh SQLite file, links a channel, adds two themes, then
 dispatches N capture commands made with `router.make_command` (each with its own event id, as
-the adapters send them), once one after the other and once from `--tasks` concurrent tasks. In
+the adapters send them), once one after the other and from `--tasks` concurrent tasks (captures
+that arrive together are stored in one unit of work: handlers/capture_batch.py). In
 the same run it inserts the same rows into the raw database: one SQLAlchemy Core insert per row,
 each in its own transaction, through the same async engine (on SQLite also through aiosqlite,
 the driver the writer used before it ran inline: see storage/sqlite_inline.py). The difference
@@ -128,7 +130,7 @@ async def count(app: App) -> int:
 Result = tuple[str, int, float, float, int]  # mode, learnings stored, wall s, CPU s, failures
 
 
-async def bench(url: str, n: int, tasks: int, profile: bool) -> list[Result]:
+async def bench(url: str, n: int, tasks: list[int], profile: bool) -> list[Result]:
     settings = load_settings(SAMEN_DATABASE_URL=url, SAMEN_LEADERS=f"console:{LEADER}")
     app = build_app(settings)
     results: list[Result] = []
@@ -174,9 +176,9 @@ async def bench(url: str, n: int, tasks: int, profile: bool) -> list[Result]:
         writer, reader = app.database.engine, app.database.reader
         runs: list[tuple[str, Callable[[str], Callable[[int], Awaitable[bool]]], int]] = [
             ("router, sequential", capture, 1),
-            (f"router, {tasks} tasks", capture, tasks),
+            *((f"router, {k} tasks", capture, k) for k in tasks),
             ("raw insert, sequential", lambda p: raw(p, writer), 1),
-            (f"raw insert, {tasks} tasks", lambda p: raw(p, writer), tasks),
+            (f"raw insert, {tasks[0]} tasks", lambda p: raw(p, writer), tasks[0]),
         ]
         if reader is not writer:  # SQLite: the same inserts through aiosqlite's worker thread
             runs.append(("raw insert via aiosqlite, sequential", lambda p: raw(p, reader), 1))
@@ -204,10 +206,24 @@ def print_profile(profiler: cProfile.Profile) -> None:
     print(buffer.getvalue())
 
 
+def calibrate() -> float:
+    """Seconds for a fixed pure-Python loop: how fast this machine runs Python right now
+    (machines here differ by 3x and drift within an hour), printed beside the figures."""
+    began, total = time.perf_counter(), 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - began
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", "--learnings", type=int, default=5_000)
-    parser.add_argument("--tasks", type=int, default=8, help="concurrent tasks (default 8)")
+    parser.add_argument(
+        "--tasks",
+        type=lambda value: [int(k) for k in value.split(",")],
+        default=[8, 32],
+        help="numbers of concurrent tasks, comma-separated (default 8,32)",
+    )
     parser.add_argument("--database-url", help="also run on this PostgreSQL server")
     parser.add_argument("--profile", action="store_true", help="cProfile the sequential run")
     args = parser.parse_args()
@@ -216,6 +232,7 @@ def main() -> None:
     if args.database_url:
         backends.append(("postgresql", args.database_url))
     print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print(f"this CPU: {calibrate():.2f} s for a pure-Python loop of 10,000,000 additions")
     print("| backend | mode | learnings | seconds | learnings/s | CPU ms/learning | failed |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for backend, server in backends:
