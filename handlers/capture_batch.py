@@ -71,10 +71,16 @@ class CaptureBatcher:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
             try:
                 await self._store(batch)
-            finally:
-                for waiting in batch:  # only when cancelled: every answer is set below
+            except asyncio.CancelledError:  # shutting down: nobody waits for ever
+                for waiting in batch + self._queue:
+                    waiting.answer.cancel()
+                self._queue = []
+                raise
+            except Exception as error:  # not expected: the ordinary path answers every failure
+                log.exception("storing a batch of %d captures failed", len(batch))
+                for waiting in batch:
                     if not waiting.answer.done():
-                        waiting.answer.cancel()
+                        waiting.answer.set_exception(error)
 
     async def _store(self, batch: list[_Waiting]) -> None:
         answers: list[list[Reply] | None] = [None] * len(batch)

@@ -190,3 +190,21 @@ async def test_a_cancelled_caller_does_not_lose_the_batch(programme: Chat) -> No
     assert "bewaard" in replies[0].text
     texts = [row[1] for row in await stored(programme.router.database)]
     assert "Tweede over huur" in texts
+
+
+async def test_an_unexpected_failure_reaches_the_callers(
+    programme: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await programme.say("help")
+    batcher = programme.router.captures
+    assert batcher is not None
+
+    async def broken(command: object) -> list[Reply]:
+        raise RuntimeError("a bug in the ordinary path")
+
+    monkeypatch.setattr(batcher, "alone", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        await asyncio.wait_for(say(programme, Say("inzicht Alleen", event_id="u1")), timeout=10)
+    monkeypatch.undo()
+    replies = await asyncio.wait_for(say(programme, Say("inzicht Daarna", event_id="u2")), 10)
+    assert "bewaard" in replies[0].text
