@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,19 +73,30 @@ def fresh_pg_database(template: str | None = None) -> tuple[str, callable]:  # t
     return make_url(_pg_admin_url()).set(database=name).render_as_string(False), drop
 
 
+@contextmanager
+def fresh_migrated(
+    backend: str, path: Path, sqlite_template: Path, pg_template: str | None
+) -> Iterator[str]:
+    """A fresh database at the newest schema: a copy of the template at `path` (SQLite), or a
+    new database made from the template (PostgreSQL), dropped afterwards."""
+    if backend == "sqlite":
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    url, drop = fresh_pg_database(pg_template)
+    try:
+        yield url
+    finally:
+        drop()
+
+
 @pytest.fixture(params=BACKENDS)
 def migrated_url(
     request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, pg_template: str | None
 ) -> Iterator[str]:
     """The URL of a fresh database at the newest schema, on each backend."""
-    if request.param == "sqlite":
-        path = tmp_path / "samen.db"
-        shutil.copy(sqlite_template, path)
-        yield f"sqlite:///{path}"
-        return
-    url, drop = fresh_pg_database(pg_template)
-    yield url
-    drop()
+    with fresh_migrated(request.param, tmp_path / "samen.db", sqlite_template, pg_template) as url:
+        yield url
 
 
 @pytest.fixture

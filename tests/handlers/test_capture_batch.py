@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ from handlers.types import Reply
 from storage import rings
 from storage.db import Database
 from storage.models import Learning, Member
-from tests.conftest import LEADER, Chat, fresh_pg_database
+from tests.conftest import LEADER, Chat, fresh_migrated
 
 AT = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
@@ -112,14 +111,9 @@ def second_url(
     migrated_url: str, tmp_path: Path, sqlite_template: Path, pg_template: str | None
 ) -> Iterator[str]:
     """Another fresh database on the same backend as `migrated_url`."""
-    if migrated_url.startswith("sqlite"):
-        path = tmp_path / "second.db"
-        shutil.copy(sqlite_template, path)
-        yield f"sqlite:///{path}"
-        return
-    url, drop = fresh_pg_database(pg_template)
-    yield url
-    drop()
+    backend = "sqlite" if migrated_url.startswith("sqlite") else "postgresql"
+    with fresh_migrated(backend, tmp_path / "second.db", sqlite_template, pg_template) as url:
+        yield url
 
 
 @pytest.fixture
