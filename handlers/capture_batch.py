@@ -6,11 +6,12 @@ batcher queues `inzicht` commands; one task at a time stores everything queued s
 few statements for the whole batch (lookups, event claims, rows, tags) and one commit, then
 answers each command exactly as the ordinary handler would.
 
-Only the common case is batched: a known member with the same name and role, in a linked
-channel, typing text with words. Everything else (a first command, a changed name, an
-unlinked channel, a capture by reaction or for someone else, bad text, a repeated delivery
-within the batch) takes the router's ordinary path after the batch, as does every command of a
-batch whose unit of work fails. A command that arrives alone takes the ordinary path too.
+Only the common case is batched: a delivered command (with an event id) with words, from a
+known member with the same name and role, in a linked channel. A capture by reaction or for
+someone else, or without an event id or words, never queues; a first command, a changed name or
+role, an unlinked channel, a repeated delivery within the batch, a command that arrives alone,
+and every command of a batch whose unit of work fails are handed back after the batch. Both
+take the router's ordinary path in their caller's own task, so the queue never waits for them.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ Handle = Callable[[Command], Awaitable[list[Reply]]]
 @dataclass(slots=True)
 class _Waiting:
     command: Command
-    answer: asyncio.Future[list[Reply]]
+    # The replies, or None: not stored by the batch, the caller takes the ordinary path.
+    answer: asyncio.Future[list[Reply] | None]
 
 
 class CaptureBatcher:
@@ -57,48 +59,47 @@ class CaptureBatcher:
 
     async def submit(self, command: Command) -> list[Reply]:
         """Store a capture with whatever else is queued; returns its replies."""
+        if not self._simple(command):
+            return await self.alone(command)
         loop = asyncio.get_running_loop()
         waiting = _Waiting(command, loop.create_future())
-        self._queue.append(waiting)
         drainer = self._drainer
         if drainer is None or drainer.done() or drainer.get_loop() is not loop:
+            # Entries of an event loop that has ended (tests run several) are dropped.
+            self._queue = [w for w in self._queue if w.answer.get_loop() is loop]
             self._drainer = loop.create_task(self._drain())
-        return await waiting.answer
+        self._queue.append(waiting)
+        answer = await waiting.answer
+        # Left to the ordinary path, in the caller's own task: the queue does not wait for it,
+        # and a cancelled caller's unit of work is rolled back as usual.
+        return answer if answer is not None else await self.alone(command)
 
     async def _drain(self) -> None:
         """Store what is queued, batch after batch, until the queue is empty."""
         while self._queue:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            try:
-                await self._store(batch)
-            except asyncio.CancelledError:  # shutting down: nobody waits for ever
-                for waiting in batch + self._queue:
-                    waiting.answer.cancel()
-                self._queue = []
-                raise
-            except Exception as error:  # not expected: the ordinary path answers every failure
-                log.exception("storing a batch of %d captures failed", len(batch))
-                for waiting in batch:
-                    if not waiting.answer.done():
-                        waiting.answer.set_exception(error)
-
-    async def _store(self, batch: list[_Waiting]) -> None:
-        answers: list[list[Reply] | None] = [None] * len(batch)
-        if len(batch) > 1:
-            try:
-                answers = await self._store_together([w.command for w in batch])
-            except Exception:
-                # Nothing of the batch was committed: each command runs again on its own, so
-                # one bad capture cannot cost the others their words.
-                log.warning(
-                    "a batch of %d captures failed; storing one by one", len(batch), exc_info=True
-                )
-                answers = [None] * len(batch)
-        for waiting, answer in zip(batch, answers, strict=True):
-            if answer is None:
-                answer = await self.alone(waiting.command)
-            if not waiting.answer.done():
-                waiting.answer.set_result(answer)
+            batch = [w for w in batch if not w.answer.done()]  # a cancelled caller: not stored
+            answers: list[list[Reply] | None] = [None] * len(batch)
+            if len(batch) > 1:
+                try:
+                    answers = await self._store_together([w.command for w in batch])
+                except asyncio.CancelledError:  # shutting down: nobody waits for ever
+                    for waiting in batch + self._queue:
+                        waiting.answer.cancel()
+                    self._queue = []
+                    raise
+                except Exception:
+                    # Nothing of the batch was committed: each command runs again on its own,
+                    # so one bad capture cannot cost the others their words.
+                    log.warning(
+                        "a batch of %d captures failed; storing one by one",
+                        len(batch),
+                        exc_info=True,
+                    )
+                    answers = [None] * len(batch)
+            for waiting, answer in zip(batch, answers, strict=True):
+                if not waiting.answer.done():
+                    waiting.answer.set_result(answer)
 
     def _simple(self, command: Command) -> bool:
         """Whether the batch may store this command (the rest take the ordinary path)."""

@@ -50,14 +50,17 @@ async def claim(session: AsyncSession, key: str) -> bool:
 async def claim_many(session: AsyncSession, keys: list[str]) -> set[str]:
     """Claim several distinct keys at once (one statement); returns those this unit won.
 
-    The same rules as `claim`: the rows commit with the unit's effects."""
+    The same rules as `claim`: the rows commit with the unit's effects. Keys are claimed in
+    sorted order, so two processes claiming overlapping sets wait for each other instead of
+    deadlocking."""
     if not keys:
         return set()
     assert len(set(keys)) == len(keys), "claim_many needs distinct keys"
     conn = await core.connection(session)
     now = utcnow()
     result = await conn.execute(
-        _claim_statement(conn.dialect.name), [{"key": key, "handled_at": now} for key in keys]
+        _claim_statement(conn.dialect.name),
+        [{"key": key, "handled_at": now} for key in sorted(keys)],
     )
     return {str(row[0]) for row in result.all()}
 

@@ -15,7 +15,7 @@ from sqlalchemy import event, select
 
 from handlers.context import Policy
 from handlers.router import Router
-from handlers.types import Reply
+from handlers.types import Actor, Command, Place, Reply
 from storage import rings
 from storage.db import Database
 from storage.models import Learning, Member
@@ -33,19 +33,23 @@ class Say:
     name: str | None = None  # a display name other than the user's usual one
 
 
-# The first four are the common case a batch stores itself; the rest take the ordinary path.
+# The common case, which a batch stores itself.
 BATCHED = [
     Say("inzicht Huurders tekenen mee aan het plan #wonen", event_id="e1"),
     Say("inzicht Het fonds wil verhalen horen", user="carla", event_id="e2"),
     Say("inzicht Een typefout in #wonne en #energie", event_id="e3"),
     Say("inzicht In B over huur #wonen", user="carla", channel="proeftuin-b", event_id="e4"),
 ]
-ORDINARY = [
-    Say("inzicht Mijn eerste inzicht hier", user="dirk", event_id="e6"),  # a new member
+# Refused or repeated: the ordinary path answers them and stores nothing.
+REFUSED = [
     Say("inzicht Hier is niets gekoppeld", channel="nergens", event_id="e7"),
     Say("inzicht", event_id="e8"),  # empty
     Say("inzicht 🎉🎉🎉", event_id="e9"),  # no words
     Say("inzicht Dubbel afgeleverd #wonen", event_id="e1"),  # the same delivery as the first
+]
+# Stored by the ordinary path.
+ORDINARY = [
+    Say("inzicht Mijn eerste inzicht hier", user="dirk", event_id="e6"),  # a new member
     Say("inzicht Zonder afleveringsnummer, zoals in de console"),
     Say("inzicht Met een nieuwe naam", name="Anna de Vries", event_id="e10"),
 ]
@@ -64,8 +68,6 @@ async def prepare(chat: Chat) -> None:
 
 
 async def say(chat: Chat, item: Say) -> list[Reply]:
-    from handlers.types import Actor, Place
-
     router = chat.router
     command = router.make_command(
         f"/samen {item.line}",
@@ -127,12 +129,10 @@ async def test_a_batch_answers_and_stores_as_one_by_one(chat: Chat, one_by_one: 
     await prepare(chat)
     await prepare(one_by_one)
     inserts = learning_inserts(chat.router.database)
-    together = await asyncio.gather(*(say(chat, item) for item in BATCHED + ORDINARY))
-    # The four common captures went in with one statement; of the rest, dirk's and the two of
-    # anna (new name, no delivery id) are stored on the ordinary path, the others refused.
-    assert inserts == [len(BATCHED), 1, 1, 1]
-    # One by one, in the order the batch stores them: the same numbers, texts and buttons.
-    alone = [await say(one_by_one, item) for item in BATCHED + ORDINARY]
+    together = await asyncio.gather(*(say(chat, item) for item in BATCHED + REFUSED))
+    assert inserts == [len(BATCHED)]  # one statement for the batch, nothing else stored
+    # One by one: the same numbers, texts, buttons and notices.
+    alone = [await say(one_by_one, item) for item in BATCHED + REFUSED]
     assert together == alone
     assert await stored(chat.router.database) == await stored(one_by_one.router.database)
     # What the replies say, for the record.
@@ -142,8 +142,20 @@ async def test_a_batch_answers_and_stores_as_one_by_one(chat: Chat, one_by_one: 
     assert "#financiering" in texts[1]  # suggested from the keyword 'fonds'
     assert "#wonne" in texts[2] and "#wonen" in texts[2]
     assert len(together[3]) == 1  # bram follows from B: no notice of B's own learning
-    assert "koppel" in texts[5]
-    assert together[8] == []  # the repeated delivery
+    assert "koppel" in texts[4] and "Schrijf je inzicht" in texts[5] and "woorden" in texts[6]
+    assert together[7] == []  # the repeated delivery
+
+
+async def test_the_uncommon_captures_of_a_batch_are_stored_one_by_one(chat: Chat) -> None:
+    await prepare(chat)
+    inserts = learning_inserts(chat.router.database)
+    together = await asyncio.gather(*(say(chat, item) for item in BATCHED + ORDINARY))
+    assert sorted(inserts) == [1, 1, 1, len(BATCHED)]
+    rows = {row[1]: row for row in await stored(chat.router.database)}
+    for item, replies in zip(BATCHED + ORDINARY, together, strict=True):
+        row = rows[item.line.removeprefix("inzicht ")]
+        assert f"Inzicht #{row[0]} bewaard" in replies[0].text
+        assert row[3] == item.user
     async with chat.router.database.unit_of_work() as session:
         anna = await session.scalar(select(Member).where(Member.user_id == "anna"))
         assert anna is not None and anna.display_name == "Anna de Vries"
@@ -166,24 +178,81 @@ async def test_a_failing_batch_stores_each_capture_on_its_own(
         replies = await asyncio.gather(*(say(programme, item) for item in lines))
     assert calls == 1
     assert "storing one by one" in caplog.text
-    rows = await stored(programme.router.database)
-    assert [row[1] for row in rows] == [item.line.removeprefix("inzicht ") for item in lines]
-    assert [r[0].text.splitlines()[0] for r in replies] == [
-        f"💡 Inzicht #{row[0]} bewaard voor proeftuin Proeftuin A (ring kenniskring)."
-        for row in rows
-    ]
+    rows = {row[1]: row for row in await stored(programme.router.database)}
+    assert sorted(rows) == sorted(item.line.removeprefix("inzicht ") for item in lines)
+    for item, reply in zip(lines, replies, strict=True):  # stored once each, in any order
+        number = rows[item.line.removeprefix("inzicht ")][0]
+        assert reply[0].text.splitlines()[0] == (
+            f"💡 Inzicht #{number} bewaard voor proeftuin Proeftuin A (ring kenniskring)."
+        )
 
 
-async def test_a_cancelled_caller_does_not_lose_the_batch(programme: Chat) -> None:
+async def test_a_cancelled_caller_is_not_stored_and_does_not_stop_the_batch(
+    programme: Chat,
+) -> None:
     await programme.say("help")
-    first = asyncio.ensure_future(say(programme, Say("inzicht Eerste over huur", event_id="c1")))
-    second = asyncio.ensure_future(say(programme, Say("inzicht Tweede over huur", event_id="c2")))
-    await asyncio.sleep(0)  # both queued
-    first.cancel()
-    replies = await asyncio.wait_for(second, timeout=10)
-    assert "bewaard" in replies[0].text
+    lines = ["Eerste over huur", "Tweede over huur", "Derde over huur"]
+    calls = [
+        asyncio.ensure_future(say(programme, Say(f"inzicht {line}", event_id=f"c{n}")))
+        for n, line in enumerate(lines)
+    ]
+    await asyncio.sleep(0)  # all three queued, the batch not yet stored
+    calls[0].cancel()
+    replies = await asyncio.wait_for(asyncio.gather(*calls[1:]), timeout=10)
+    assert all("bewaard" in r[0].text for r in replies)
+    assert [row[1] for row in await stored(programme.router.database)] == lines[1:]
+
+
+async def test_a_delivery_repeated_in_a_later_batch_is_ignored(programme: Chat) -> None:
+    await programme.say("help")
+    first = [Say(f"inzicht Eerst {n}", event_id=f"r{n}") for n in (1, 2)]
+    await asyncio.gather(*(say(programme, item) for item in first))
+    again = await asyncio.gather(
+        say(programme, Say("inzicht Eerst 2", event_id="r2")),  # claimed by the first batch
+        say(programme, Say("inzicht Nieuw 3", event_id="r3")),
+        say(programme, Say("inzicht Nieuw 4", event_id="r4")),
+    )
+    assert again[0] == [] and all("bewaard" in r[0].text for r in again[1:])
     texts = [row[1] for row in await stored(programme.router.database)]
-    assert "Tweede over huur" in texts
+    assert texts == ["Eerst 1", "Eerst 2", "Nieuw 3", "Nieuw 4"]
+
+
+async def test_the_ordinary_path_does_not_hold_up_the_queue(
+    programme: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await programme.say("help")
+    batcher = programme.router.captures
+    assert batcher is not None
+    ordinary = batcher.alone
+    finished: list[str] = []
+
+    async def slow_for_reactions(command: Command) -> list[Reply]:
+        if command.source_id:
+            await asyncio.sleep(0.5)  # a lock wait, say
+        return await ordinary(command)
+
+    monkeypatch.setattr(batcher, "alone", slow_for_reactions)
+
+    async def run(name: str, command: Command) -> None:
+        await programme.router.dispatch(command)
+        finished.append(name)
+
+    router = programme.router
+    anna, place = Actor("console", "anna", "Anna"), Place("console", "proeftuin-a")
+    reaction = router.make_command(
+        "/samen inzicht Een bericht met een 💡", anna, place, event_id="x0", source_id="msg-1"
+    )
+    typed = [
+        router.make_command(f"/samen inzicht Getypt {n}", anna, place, event_id=f"x{n}")
+        for n in (1, 2)
+    ]
+    await asyncio.wait_for(
+        asyncio.gather(
+            run("reaction", reaction), *(run(f"typed {n}", c) for n, c in enumerate(typed, 1))
+        ),
+        timeout=10,
+    )
+    assert finished == ["typed 1", "typed 2", "reaction"]
 
 
 async def test_an_unexpected_failure_reaches_the_callers(
