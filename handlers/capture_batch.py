@@ -77,6 +77,9 @@ class CaptureBatcher:
     async def _drain(self) -> None:
         """Store what is queued, batch after batch, until the queue is empty."""
         while self._queue:
+            # Let what is ready run first (an acknowledgement to send, a reply to deliver): on
+            # SQLite a batch holds the event loop while it runs.
+            await asyncio.sleep(0)
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
             batch = [w for w in batch if not w.answer.done()]  # a cancelled caller: not stored
             answers: list[list[Reply] | None] = [None] * len(batch)
