@@ -10,7 +10,12 @@ OUT=bench/out
 DATA="${SAMEN_BENCH_DATA:-/tmp/samen-bench}"
 mkdir -p "$OUT" "$DATA"
 py=.venv/bin/python
-run() { local name=$1; shift; echo "== $name: $*"; "$@" 2>&1 | tee "$OUT/$name.txt"; }
+failed=()
+# A benchmark that misses its target exits non-zero: note it and go on with the others.
+run() {
+  local name=$1; shift; echo "== $name: $*"
+  if ! "$@" 2>&1 | tee "$OUT/$name.txt"; then failed+=("$name"); fi
+}
 
 { uname -srm; nproc; grep -m1 "model name" /proc/cpuinfo; date -u; } | tee "$OUT/machine.txt"
 run startup  $py bench/startup_bench.py --runs 20
@@ -25,3 +30,7 @@ run notices  $py bench/notices_bench.py --followers 1000
 run kennisbank $py bench/kennisbank_bench.py --learnings 10000
 run slack    $py bench/slack_bench.py --requests 1000
 run discord  $py bench/discord_bench.py
+if ((${#failed[@]})); then
+  echo "missed a target or failed: ${failed[*]}"
+  exit 1
+fi
