@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.kennisbank import browser
 from tests.kennisbank.conftest import BuiltSite, require
@@ -93,7 +94,10 @@ def test_search_finds_learnings_in_the_page(chromium: Any, served: str, site: Bu
     field = chromium.find_element("id", "zoekveld-kop")
     field.send_keys(learning.proeftuin.split()[-1] + " nr. " + str(learning.id) + ")")
     field.submit()
-    status = chromium.find_element("id", "zoekstatus").text
+    # submit() does not wait for the search page, nor for its script to fill in the status.
+    status = WebDriverWait(chromium, 10).until(
+        lambda driver: "".join(e.text for e in driver.find_elements("id", "zoekstatus"))
+    )
     results = chromium.find_elements("css selector", "#zoekresultaten a")
     assert "gevonden" in status and results, status
     assert any(a.get_attribute("href").endswith(f"inzicht/{learning.id}.html") for a in results)
