@@ -76,33 +76,37 @@ class CaptureBatcher:
 
     async def _drain(self) -> None:
         """Store what is queued, batch after batch, until the queue is empty."""
-        while self._queue:
-            # Let what is ready run first (an acknowledgement to send, a reply to deliver): on
-            # SQLite a batch holds the event loop while it runs.
-            await asyncio.sleep(0)
-            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            batch = [w for w in batch if not w.answer.done()]  # a cancelled caller: not stored
-            answers: list[list[Reply] | None] = [None] * len(batch)
-            if len(batch) > 1:
-                try:
-                    answers = await self._store_together([w.command for w in batch])
-                except asyncio.CancelledError:  # shutting down: nobody waits for ever
-                    for waiting in batch + self._queue:
-                        waiting.answer.cancel()
-                    self._queue = []
-                    raise
-                except Exception:
-                    # Nothing of the batch was committed: each command runs again on its own,
-                    # so one bad capture cannot cost the others their words.
-                    log.warning(
-                        "a batch of %d captures failed; storing one by one",
-                        len(batch),
-                        exc_info=True,
-                    )
-                    answers = [None] * len(batch)
-            for waiting, answer in zip(batch, answers, strict=True):
-                if not waiting.answer.done():
-                    waiting.answer.set_result(answer)
+        batch: list[_Waiting] = []
+        try:
+            while self._queue:
+                # Let what is ready run first (an acknowledgement to send, a reply to deliver):
+                # on SQLite a batch holds the event loop while it runs.
+                await asyncio.sleep(0)
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                batch = [w for w in batch if not w.answer.done()]  # cancelled: not stored
+                answers = await self._answers([w.command for w in batch])
+                for waiting, answer in zip(batch, answers, strict=True):
+                    if not waiting.answer.done():
+                        waiting.answer.set_result(answer)
+        except asyncio.CancelledError:  # shutting down: nobody waits for ever
+            for waiting in batch + self._queue:
+                waiting.answer.cancel()
+            self._queue = []
+            raise
+
+    async def _answers(self, commands: list[Command]) -> list[list[Reply] | None]:
+        """The batch's replies; None for a command left to the ordinary path."""
+        if len(commands) < 2:
+            return [None] * len(commands)
+        try:
+            return await self._store_together(commands)
+        except Exception:
+            # Nothing of the batch was committed: each command runs again on its own, so one
+            # bad capture cannot cost the others their words.
+            log.warning(
+                "a batch of %d captures failed; storing one by one", len(commands), exc_info=True
+            )
+            return [None] * len(commands)
 
     def _simple(self, command: Command) -> bool:
         """Whether the batch may store this command (the rest take the ordinary path)."""
@@ -116,29 +120,20 @@ class CaptureBatcher:
         )
 
     async def _store_together(self, commands: list[Command]) -> list[list[Reply] | None]:
-        """Store the simple captures among `commands` in one unit of work; None marks the
-        commands left for the ordinary path."""
+        """Store `commands` (all simple) in one unit of work; None marks the commands left
+        for the ordinary path."""
         answers: list[list[Reply] | None] = [None] * len(commands)
-        keys: set[str] = set()
-        simple: list[int] = []
-        for i, command in enumerate(commands):
-            key = self._event_key(command)
-            if self._simple(command) and (key is None or key not in keys):
-                simple.append(i)
-                if key is not None:
-                    keys.add(key)
-        if len(simple) < 2:
-            return answers
+        keys = [_event_key(command) for command in commands]
+        first = [i for i, key in enumerate(keys) if keys.index(key) == i]  # repeats: ordinary
         async with self.database.unit_of_work() as session:
             known = await members.find_many(
-                session, [(commands[i].actor.platform, commands[i].actor.user_id) for i in simple]
+                session, [(commands[i].actor.platform, commands[i].actor.user_id) for i in first]
             )
             linked = await proeftuinen.for_channels(
-                session,
-                [(commands[i].place.platform, commands[i].place.channel_id) for i in simple],
+                session, [(commands[i].place.platform, commands[i].place.channel_id) for i in first]
             )
             ready: list[tuple[int, Member, Proeftuin, bool]] = []
-            for i in simple:
+            for i in first:
                 command = commands[i]
                 leader = is_leader(self.policy, command.actor)
                 member = known.get((command.actor.platform, command.actor.user_id))
@@ -146,17 +141,14 @@ class CaptureBatcher:
                 if member is None or proeftuin is None or not _unchanged(command, member, leader):
                     continue
                 ready.append((i, member, proeftuin, leader))
-            won = await events.claim_many(
-                session, [k for i, *_ in ready if (k := self._event_key(commands[i]))]
-            )
+            won = await events.claim_many(session, [keys[i] for i, *_ in ready])
             storing = []
             for i, member, proeftuin, leader in ready:
-                key = self._event_key(commands[i])
-                if key is not None and key not in won:
+                if keys[i] not in won:
                     log.info("duplicate delivery %s ignored", commands[i].event_id)
                     answers[i] = []
-                    continue
-                storing.append((i, member, proeftuin, leader))
+                else:
+                    storing.append((i, member, proeftuin, leader))
             slugs = {s for i, *_ in storing for s in slugs_in(commands[i].args)}
             by_slug = await themes.by_slugs(session, slugs)
             contexts, new, unknown = [], [], []
@@ -186,9 +178,10 @@ class CaptureBatcher:
                 answers[i] = await capture_replies(ctx, learning, missing, followed=has_followers)
         return answers
 
-    @staticmethod
-    def _event_key(command: Command) -> str | None:
-        return f"{command.place.platform}:{command.event_id}" if command.event_id else None
+
+def _event_key(command: Command) -> str:
+    """The key the router claims for a delivered command (simple commands all have one)."""
+    return f"{command.place.platform}:{command.event_id}"
 
 
 def _unchanged(command: Command, member: Member, leader: bool) -> bool:
