@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
+from handlers.capture_batch import CaptureBatcher
 from handlers.context import Policy
 from handlers.router import Router
 from handlers.types import Actor, Command, Place, Reply
@@ -125,6 +126,14 @@ async def one_by_one(second_url: str, policy: Policy) -> AsyncIterator[Chat]:
     await database.close()
 
 
+@pytest.fixture
+async def batcher(programme: Chat) -> CaptureBatcher:
+    """The programme's capture batcher, with anna known (she has typed a command)."""
+    await programme.say("help")
+    assert programme.router.captures is not None
+    return programme.router.captures
+
+
 async def test_a_batch_answers_and_stores_as_one_by_one(chat: Chat, one_by_one: Chat) -> None:
     await prepare(chat)
     await prepare(one_by_one)
@@ -218,11 +227,8 @@ async def test_a_delivery_repeated_in_a_later_batch_is_ignored(programme: Chat) 
 
 
 async def test_the_ordinary_path_does_not_hold_up_the_queue(
-    programme: Chat, monkeypatch: pytest.MonkeyPatch
+    programme: Chat, batcher: CaptureBatcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await programme.say("help")
-    batcher = programme.router.captures
-    assert batcher is not None
     ordinary = batcher.alone
     finished: list[str] = []
 
@@ -256,11 +262,8 @@ async def test_the_ordinary_path_does_not_hold_up_the_queue(
 
 
 async def test_an_unexpected_failure_reaches_the_callers(
-    programme: Chat, monkeypatch: pytest.MonkeyPatch
+    programme: Chat, batcher: CaptureBatcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await programme.say("help")
-    batcher = programme.router.captures
-    assert batcher is not None
 
     async def broken(command: object) -> list[Reply]:
         raise RuntimeError("a bug in the ordinary path")
