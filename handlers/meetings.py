@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.context import Context
@@ -208,7 +207,7 @@ def reminder_reply(
     t: Translator, meeting: Meeting, counts: Counts, now: datetime, ics: Path | None = None
 ) -> Reply:
     """The reminder sent 24 h and 1 h before (the text says how long it really is from now)."""
-    left = format_timedelta(max(meeting.starts_at - now, timedelta(minutes=1)), locale=t.language)
+    left = t.duration(max(meeting.starts_at - now, timedelta(minutes=1)))
     text = t(
         "bijeenkomst.reminder",
         number=meeting.id,

@@ -1,16 +1,21 @@
-"""Translation catalogs (Babel .po files, nl default, en) and locale-aware formatting."""
+"""Translation catalogs (nl default, en) and locale-aware formatting.
+
+The catalogs are edited as Babel .po files (`<language>.po`) and read at run time from their
+compiled .mo files, with the standard library's gettext: reading a .mo takes a millisecond,
+where parsing the .po with Babel (and importing its message tools) cost the console a
+noticeable part of its start-up. After editing a .po, compile it (a test checks they agree):
+
+    .venv/bin/python -m handlers.i18n
+"""
 
 from __future__ import annotations
 
+import gettext
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-from babel.dates import format_date, format_datetime
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
 
 LANGUAGES = ("nl", "en")
 CATALOG_DIR = Path(__file__).parent
@@ -19,10 +24,28 @@ log = logging.getLogger(__name__)
 
 @cache
 def catalog(language: str) -> dict[str, str]:
-    """The messages of one language as msgid -> text (read once from its .po file)."""
-    with (CATALOG_DIR / f"{language}.po").open("rb") as handle:
-        parsed = read_po(handle, locale=language)
-    return {str(m.id): str(m.string) for m in parsed if m.id and m.string}
+    """The messages of one language as msgid -> text (read once from its .mo file)."""
+    with (CATALOG_DIR / f"{language}.mo").open("rb") as handle:
+        translations = gettext.GNUTranslations(handle)
+    messages: dict[str, str] = translations._catalog  # type: ignore[attr-defined]
+    return {key: text for key, text in messages.items() if key and text}
+
+
+def compile_catalogs() -> list[Path]:
+    """Compile every `<language>.po` into its `<language>.mo` (with Babel); returns the .mo
+    files written."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for language in LANGUAGES:
+        with (CATALOG_DIR / f"{language}.po").open("rb") as source:
+            parsed = read_po(source, locale=language)
+        target = CATALOG_DIR / f"{language}.mo"
+        with target.open("wb") as handle:
+            write_mo(handle, parsed)
+        written.append(target)
+    return written
 
 
 class Translator:
@@ -50,16 +73,30 @@ class Translator:
     def has(self, msgid: str) -> bool:
         return msgid in self._messages
 
+    # Babel's formatting is imported when first used: most commands format no date.
+
     def number(self, value: float) -> str:
+        from babel.numbers import format_decimal
+
         return format_decimal(value, locale=self.language)
 
     def day(self, moment: datetime | date) -> str:
         """A short date such as '3 dec. 2026' / 'Dec 3, 2026' in the programme time zone."""
         if isinstance(moment, datetime):
             moment = moment.astimezone(self.timezone).date()
+        from babel.dates import format_date
+
         return format_date(moment, format="medium", locale=self.language)
+
+    def duration(self, delta: timedelta) -> str:
+        """A rounded duration such as '2 uur' / '2 hours'."""
+        from babel.dates import format_timedelta
+
+        return format_timedelta(delta, locale=self.language)
 
     def moment(self, moment: datetime) -> str:
         """Date and time, such as 'do 3 dec. 2026 19:30', in the programme time zone."""
         local = moment.astimezone(self.timezone)
+        from babel.dates import format_datetime
+
         return format_datetime(local, format="EEE d MMM y HH:mm", locale=self.language)

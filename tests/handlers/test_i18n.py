@@ -23,6 +23,18 @@ def test_languages_have_same_keys_and_placeholders() -> None:
         assert placeholders(nl[key]) == placeholders(en[key]), key
 
 
+def test_compiled_catalogs_match_their_po_files() -> None:
+    """The bot reads the .mo files: each must say what its .po says (else: python -m
+    handlers.i18n)."""
+    from babel.messages.pofile import read_po
+
+    for language in ("nl", "en"):
+        with (ROOT / "handlers" / "i18n" / f"{language}.po").open("rb") as handle:
+            parsed = read_po(handle, locale=language)
+        in_po = {str(m.id): str(m.string) for m in parsed if m.id and m.string}
+        assert catalog(language) == in_po, f"{language}.mo is stale: run python -m handlers.i18n"
+
+
 def test_every_key_used_in_code_exists() -> None:
     nl = catalog("nl")
     missing = []
@@ -35,10 +47,12 @@ def test_every_key_used_in_code_exists() -> None:
 
 
 def test_dates_and_numbers_follow_the_locale() -> None:
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     moment = datetime(2026, 12, 3, 18, 30, tzinfo=UTC)
     assert Translator("nl").number(12345) == "12.345"
     assert Translator("en").number(12345) == "12,345"
     assert "19:30" in Translator("nl").moment(moment)  # shown in Europe/Amsterdam
     assert "dec" in Translator("nl").day(moment) and "Dec" in Translator("en").day(moment)
+    assert Translator("nl").duration(timedelta(hours=2)) == "2 uur"
+    assert Translator("en").duration(timedelta(hours=2)) == "2 hours"
