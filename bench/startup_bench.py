@@ -2,12 +2,23 @@
 welcome line printed), against a bare `python -c pass` in the same run. Prints a table.
 
     .venv/bin/python bench/startup_bench.py --runs 20
+
+Rows, run in turns so drift of the machine's speed hits all alike:
+- ready for input, with the project's bytecode cached: as after `pip install .` (the README's
+  first command; pip compiles what it installs), or any start after the first where Python may
+  write bytecode;
+- a whole session: start, answer `/samen themas`, end at end of input;
+- ready for input with no cached bytecode for the project's own modules (an editable install
+  where PYTHONDONTWRITEBYTECODE is set, as on the machines these figures come from);
+- the bare interpreter.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -17,6 +28,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMEN_BOT = Path(sys.executable).with_name("samen-bot")
+PACKAGES = ("bot", "handlers", "storage", "schedules")
+READY = "samen-bot console (ready for input)"
+SESSION = "samen-bot console: start, answer `/samen themas`, end"
+COLD = "samen-bot console (ready), project not compiled"
+BARE = "python -c 'print()' (bare interpreter)"
 
 
 def time_until_first_line(command: list[str], env: dict[str, str], cwd: str) -> float:
@@ -37,6 +53,25 @@ def time_until_first_line(command: list[str], env: dict[str, str], cwd: str) -> 
     return elapsed
 
 
+def time_session(command: list[str], env: dict[str, str], cwd: str) -> float:
+    """Seconds for a whole console session of one command, from start to exit."""
+    began = time.perf_counter()
+    subprocess.run(
+        command, input=b"/samen themas\n", capture_output=True, env=env, cwd=cwd, check=True
+    )
+    return time.perf_counter() - began
+
+
+def bytecode(compiled: bool) -> None:
+    """Compile the project's own modules, or remove their cached bytecode."""
+    for package in PACKAGES:
+        if compiled:
+            compileall.compile_dir(ROOT / package, quiet=1)
+        else:
+            for cache in (ROOT / package).rglob("__pycache__"):
+                shutil.rmtree(cache)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
@@ -45,14 +80,19 @@ def main() -> None:
     env = {**os.environ, "SAMEN_DATABASE_URL": f"sqlite:///{work}/startup.db"}
     # The first start creates and migrates the database; measure the steady state after it.
     subprocess.run([str(SAMEN_BOT), "demo"], env=env, cwd=work, capture_output=True, check=True)
-    rows = {"samen-bot console (ready for input)": [], "python -c 'print()' (bare interpreter)": []}
-    for _ in range(args.runs):
-        rows["samen-bot console (ready for input)"].append(
-            time_until_first_line([str(SAMEN_BOT), "console"], env, work)
-        )
-        rows["python -c 'print()' (bare interpreter)"].append(
-            time_until_first_line([sys.executable, "-c", "print()"], env, work)
-        )
+    console = [str(SAMEN_BOT), "console"]
+    cold_env = {**env, "PYTHONDONTWRITEBYTECODE": "1"}
+    rows: dict[str, list[float]] = {READY: [], SESSION: [], COLD: [], BARE: []}
+    try:
+        for _ in range(args.runs):
+            bytecode(compiled=True)
+            rows[READY].append(time_until_first_line(console, env, work))
+            rows[SESSION].append(time_session(console, env, work))
+            bytecode(compiled=False)
+            rows[COLD].append(time_until_first_line(console, cold_env, work))
+            rows[BARE].append(time_until_first_line([sys.executable, "-c", "print()"], env, work))
+    finally:
+        bytecode(compiled=True)
     print(f"| start-up ({args.runs} runs, demo database) | p50 s | p95 s | max s |")
     print("|---|---:|---:|---:|")
     for name, values in rows.items():
