@@ -27,7 +27,7 @@ from handlers.learnings import capture_replies, learning_to_store
 from handlers.roles import is_leader
 from handlers.text import has_words, slugs_in
 from handlers.types import Command, Reply
-from storage import events, learnings, members, proeftuinen, rings, themes
+from storage import events, learnings, members, proeftuinen, themes
 from storage.db import Database
 from storage.models import Member, Proeftuin, Role
 
@@ -150,7 +150,7 @@ class CaptureBatcher:
                 else:
                     storing.append((i, member, proeftuin, leader))
             slugs = {s for i, *_ in storing for s in slugs_in(commands[i].args)}
-            by_slug = await themes.by_slugs(session, slugs)
+            by_slug, followed = await themes.by_slugs_followed(session, slugs)
             contexts, new, unknown = [], [], []
             for i, member, proeftuin, leader in storing:
                 ctx = Context(
@@ -170,9 +170,6 @@ class CaptureBatcher:
                 new.append(item)
                 unknown.append(missing)
             stored = await learnings.add_many(session, new)
-            followed = await rings.followed_themes(
-                session, {th.id for learning in stored for th in learning.themes}
-            )
             for (i, ctx), learning, missing in zip(contexts, stored, unknown, strict=True):
                 has_followers = any(th.id in followed for th in learning.themes)
                 answers[i] = await capture_replies(ctx, learning, missing, followed=has_followers)

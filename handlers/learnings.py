@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from handlers import consent
 from handlers.context import Context
 from handlers.i18n import Translator
@@ -91,15 +93,23 @@ def learning_to_store(
     return new, [s for s in wanted if s not in known]
 
 
+class Saved(NamedTuple):
+    """A stored learning, with the slugs in its text that are no theme and whether anyone
+    follows one of its themes."""
+
+    learning: Learning
+    unknown: list[str]
+    followed: bool
+
+
 async def store_learning(
     ctx: Context, text: str, proeftuin: Proeftuin, author: Member, *, prompt_id: int | None = None
-) -> tuple[Learning, list[str]]:
-    """Save a learning of `proeftuin` (see `learning_to_store`); returns it with the slugs
-    that are no theme."""
-    known = await themes.by_slugs(ctx.session, slugs_in(text))
+) -> Saved:
+    """Save a learning of `proeftuin` (see `learning_to_store`)."""
+    known, followed = await themes.by_slugs_followed(ctx.session, slugs_in(text))
     new, unknown = learning_to_store(ctx, text, proeftuin, author, known, prompt_id=prompt_id)
     (learning,) = await learnings.add_many(ctx.session, [new])
-    return learning, unknown
+    return Saved(learning, unknown, any(theme.id in followed for theme in learning.themes))
 
 
 @command("inzicht", "learning", "idee")
@@ -125,8 +135,8 @@ async def capture(ctx: Context) -> Reply | list[Reply]:
             Role.DEELNEMER.value,
             keep_role=True,
         )
-    learning, unknown = await store_learning(ctx, text, proeftuin, author)
-    replies = await capture_replies(ctx, learning, unknown)
+    learning, unknown, followed = await store_learning(ctx, text, proeftuin, author)
+    replies = await capture_replies(ctx, learning, unknown, followed=followed)
     if author is not ctx.member:
         replies.insert(1, _author_note(ctx, learning, author))
     return replies

@@ -138,7 +138,9 @@ async def answer(ctx: Context) -> Reply | list[Reply]:
     duplicate = await already_saved(ctx)
     if duplicate is not None:
         return duplicate
-    learning, _unknown = await store_learning(ctx, text, proeftuin, ctx.member, prompt_id=prompt.id)
+    learning, _unknown, followed = await store_learning(
+        ctx, text, proeftuin, ctx.member, prompt_id=prompt.id
+    )
     lines = [
         ctx.t(
             "antwoord.saved",
@@ -159,4 +161,4 @@ async def answer(ctx: Context) -> Reply | list[Reply]:
         title=ctx.t("antwoord.title", prompt=prompt.id),
         actions=(Action(ctx.t("button.undo"), "intrekken", str(learning.id), "danger"),),
     )
-    return [saved, *await follow_notices(ctx, learning)]
+    return [saved, *(await follow_notices(ctx, learning) if followed else [])]

@@ -91,19 +91,6 @@ async def follows_of(session: AsyncSession, member: Member) -> list[Follow]:
     return list(result.all())
 
 
-_FOLLOWED = (
-    select(Follow.theme_id).where(Follow.theme_id.in_(bindparam("themes", expanding=True)))
-).distinct()
-
-
-async def followed_themes(session: AsyncSession, theme_ids: set[int]) -> set[int]:
-    """Which of these themes anyone follows (a batch of captures asks once, not per learning)."""
-    if not theme_ids:
-        return set()
-    rows = await session.scalars(_FOLLOWED, {"themes": sorted(theme_ids)})
-    return set(rows.all())
-
-
 # Asked at every tagged capture: built once (see storage.members._FIND).
 _FOLLOWERS = (
     select(Follow.member_id)

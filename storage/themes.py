@@ -6,10 +6,10 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Learning, LearningTheme, Theme
+from storage.models import Follow, Learning, LearningTheme, Theme
 from storage.visibility import Viewer, visible
 
 
@@ -60,6 +60,24 @@ async def by_slugs(session: AsyncSession, slugs: Iterable[str]) -> dict[str, The
         return {}
     result = await session.scalars(_BY_SLUGS, {"slugs": sorted(wanted)})
     return {t.slug: t for t in result.all()}
+
+
+_BY_SLUGS_FOLLOWED = select(Theme, exists().where(Follow.theme_id == Theme.id)).where(
+    Theme.slug.in_(bindparam("slugs", expanding=True))
+)
+
+
+async def by_slugs_followed(
+    session: AsyncSession, slugs: Iterable[str]
+) -> tuple[dict[str, Theme], set[int]]:
+    """`by_slugs`, with the ids of those themes that anyone follows: a capture tells their
+    followers, and most captures' themes have none (one statement for both questions)."""
+    wanted = {s.lower() for s in slugs}
+    if not wanted:
+        return {}, set()
+    rows = (await session.execute(_BY_SLUGS_FOLLOWED, {"slugs": sorted(wanted)})).all()
+    found = {theme.slug: theme for theme, _ in rows}
+    return found, {theme.id for theme, followed in rows if followed}
 
 
 async def create(session: AsyncSession, slug: str, name: str, keywords: str = "") -> Theme:

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
+from handlers import capture_batch
 from handlers.capture_batch import CaptureBatcher
 from handlers.context import Policy
 from handlers.router import Router
 from handlers.types import Actor, Command, Place, Reply
-from storage import rings
 from storage.db import Database
 from storage.models import Learning, Member
 from tests.conftest import LEADER, Chat, fresh_migrated
@@ -176,12 +176,13 @@ async def test_a_failing_batch_stores_each_capture_on_its_own(
     await programme.say("help")
     calls = 0
 
-    async def broken(*args: object, **kwargs: object) -> set[int]:
+    async def broken(*args: object, **kwargs: object) -> list[Reply]:
         nonlocal calls
         calls += 1
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(rings, "followed_themes", broken)
+    # Fails after the batch's rows are inserted: none of them may stay.
+    monkeypatch.setattr(capture_batch, "capture_replies", broken)
     lines = [Say(f"inzicht Inzicht nummer {n} over huur", event_id=f"f{n}") for n in range(4)]
     with caplog.at_level(logging.WARNING, logger="handlers.capture_batch"):
         replies = await asyncio.gather(*(say(programme, item) for item in lines))

@@ -65,6 +65,17 @@ async def test_answers_become_linked_learnings(programme: Chat) -> None:
         assert [t.slug for t in learning.themes] == ["wonen"]
 
 
+async def test_an_answer_tells_the_followers_of_its_themes(programme: Chat) -> None:
+    await programme.say("volg #wonen", user="bram", channel="proeftuin-b")
+    await programme.say("vraag Wat werkt?", user=LEADER, at=NOW)
+    untagged = await programme.say("antwoord 1 Een vaste contactpersoon", channel="proeftuin-a")
+    assert not [r for r in untagged if r.visibility is Visibility.DIRECT]
+    tagged = await programme.say("antwoord 1 Huur samen innen #wonen", channel="proeftuin-a")
+    notes = [r for r in tagged if r.visibility is Visibility.DIRECT]
+    assert len(notes) == 1 and notes[0].to and notes[0].to.user_id == "bram"
+    assert "Huur samen innen" in notes[0].text
+
+
 async def test_answer_from_a_proeftuin_that_was_not_asked_is_kept_kindly(
     programme: Chat,
 ) -> None:
