@@ -10,6 +10,8 @@ Rows, run in turns so drift of the machine's speed hits all alike:
 - a whole session: start, answer `/samen themas`, end at end of input;
 - ready for input with no cached bytecode for the project's own modules (an editable install
   where PYTHONDONTWRITEBYTECODE is set, as on the machines these figures come from);
+- the frameworks alone: a Python that imports what the console cannot start without
+  (SQLAlchemy's ORM and asyncio extension, pydantic-settings, click) and nothing of samen-bot;
 - the bare interpreter.
 """
 
@@ -32,7 +34,11 @@ PACKAGES = ("bot", "handlers", "storage", "schedules")
 READY = "samen-bot console (ready for input)"
 SESSION = "samen-bot console: start, answer `/samen themas`, end"
 COLD = "samen-bot console (ready), project not compiled"
+FRAMEWORKS = "python importing SQLAlchemy ORM + pydantic-settings + click, no samen-bot"
 BARE = "python -c 'print()' (bare interpreter)"
+IMPORT_FRAMEWORKS = (
+    "import sqlalchemy.orm, sqlalchemy.ext.asyncio, pydantic_settings, click; print()"
+)
 
 
 def time_until_first_line(command: list[str], env: dict[str, str], cwd: str) -> float:
@@ -82,7 +88,7 @@ def main() -> None:
     subprocess.run([str(SAMEN_BOT), "demo"], env=env, cwd=work, capture_output=True, check=True)
     console = [str(SAMEN_BOT), "console"]
     cold_env = {**env, "PYTHONDONTWRITEBYTECODE": "1"}
-    rows: dict[str, list[float]] = {READY: [], SESSION: [], COLD: [], BARE: []}
+    rows: dict[str, list[float]] = {READY: [], SESSION: [], COLD: [], FRAMEWORKS: [], BARE: []}
     try:
         for _ in range(args.runs):
             bytecode(compiled=True)
@@ -90,6 +96,9 @@ def main() -> None:
             rows[SESSION].append(time_session(console, env, work))
             bytecode(compiled=False)
             rows[COLD].append(time_until_first_line(console, cold_env, work))
+            rows[FRAMEWORKS].append(
+                time_until_first_line([sys.executable, "-c", IMPORT_FRAMEWORKS], env, work)
+            )
             rows[BARE].append(time_until_first_line([sys.executable, "-c", "print()"], env, work))
     finally:
         bytecode(compiled=True)
