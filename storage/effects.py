@@ -353,13 +353,30 @@ async def get(session: AsyncSession, key: str) -> Effect | None:
     return await session.scalar(select(Effect).where(Effect.key == key))
 
 
+def _like_literal(text: str) -> str:
+    """`text` for a LIKE pattern (escape character: backslash), matching itself only."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 async def by_prefix(session: AsyncSession, prefix: str) -> list[Effect]:
     """Ledger rows whose key starts with `prefix` (a week's digests, a meeting's reminders)."""
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = await session.scalars(
-        select(Effect).where(Effect.key.like(f"{escaped}%", escape="\\")).order_by(Effect.key)
+        select(Effect)
+        .where(Effect.key.like(f"{_like_literal(prefix)}%", escape="\\"))
+        .order_by(Effect.key)
     )
     return list(rows.all())
+
+
+async def any_digest(database: Database, platform: str, channel_id: str) -> bool:
+    """Whether the ledger holds any week's digest for this channel (posted, missed or given
+    up): False on a new install, or for a digest channel just added."""
+    pattern = f"digest:%:{_like_literal(platform)}:{_like_literal(channel_id)}"
+    async with database.unit_of_work() as session:
+        found = await session.scalar(
+            select(Effect.key).where(Effect.key.like(pattern, escape="\\")).limit(1)
+        )
+    return found is not None
 
 
 async def settled(database: Database, keys: list[str]) -> set[str]:

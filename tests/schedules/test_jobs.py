@@ -101,6 +101,9 @@ async def test_down_across_digest_time_posts_once_when_back_within_grace(
 async def test_far_past_digest_is_reported_not_posted(
     seven: Chat, rhythm: Rhythm, recorder: Recorder, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # A running install: last week's digest went out, then the bot was down past this one's.
+    await jobs.digest_due(rhythm, FRIDAY_W48 - timedelta(days=7) + timedelta(minutes=1))
+    recorder.sent.clear()
     await week_of_learnings(seven)
     caplog.set_level(logging.WARNING, logger="schedules.jobs")
     late = FRIDAY_W48 + timedelta(hours=10)
@@ -116,6 +119,30 @@ async def test_far_past_digest_is_reported_not_posted(
     results = await jobs.post_digest(rhythm, week, late + timedelta(hours=2))
     assert [r[2] for r in results] == ["sent", "sent"]
     assert len(headers(recorder)) == 2
+
+
+async def test_first_start_long_after_a_digest_time_reports_nothing_missed(
+    seven: Chat, rhythm: Rhythm, recorder: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A new install (no digest ever in these channels) starts on Saturday: last Friday's
+    digest is not 'missed', and the first one comes at the next digest time."""
+    await week_of_learnings(seven)
+    caplog.set_level(logging.INFO, logger="schedules.jobs")
+    saturday = FRIDAY_W48 + timedelta(hours=20)
+    assert await jobs.digest_due(rhythm, saturday) == []
+    assert await jobs.digest_due(rhythm, saturday + timedelta(hours=1)) == []
+    assert recorder.sent == []
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    firsts = [r.getMessage() for r in caplog.records if "first start" in r.getMessage()]
+    assert len(firsts) == 2  # once per channel, not at every check
+    assert "2026-12-04T16:00:00+01:00" in firsts[0] and "--week 2026-W48 --post" in firsts[0]
+    # The next Friday's digest goes out as usual.
+    friday = FRIDAY_W48 + timedelta(days=7, minutes=1)
+    assert await jobs.digest_due(rhythm, friday) == [Outcome.SENT, Outcome.SENT]
+    # From now on, a digest time slept through is a real miss.
+    caplog.clear()
+    assert await jobs.digest_due(rhythm, friday + timedelta(days=7, hours=10)) == []
+    assert len([r for r in caplog.records if "MISSED" in r.getMessage()]) == 2
 
 
 async def test_three_weeks_down_gives_one_digest_for_the_last_week(
