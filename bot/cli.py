@@ -178,7 +178,13 @@ def db_upgrade(revision: str) -> None:
     before = current_revision(settings.SAMEN_DATABASE_URL)
     upgrade(settings.SAMEN_DATABASE_URL, revision)
     after = current_revision(settings.SAMEN_DATABASE_URL)
-    click.echo(f"samen-bot: database {before or '(leeg/empty)'} -> {after}")
+    t = load_translator(settings)
+    if before is None:
+        click.echo(t("cli.db_created", after=after))
+    elif before == after:
+        click.echo(t("cli.db_unchanged", after=after))
+    else:
+        click.echo(t("cli.db_upgraded", before=before, after=after))
 
 
 @db.command("current")
