@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli import samen_bot
 
 SESSION = """\
 /samen koppel Voedseltuin Oost
@@ -25,21 +23,9 @@ gewoon een bericht
 
 
 def run_console(tmp_path: Path, stdin: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": str(ROOT),
-        "SAMEN_DATABASE_URL": f"sqlite:///{tmp_path}/console.db",
-        "SAMEN_LEADERS": "console:floor",
-        **env,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "console", "--channel", "voedseltuin"],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=environment,
-        timeout=120,
+    env = {"SAMEN_LEADERS": "console:floor", **env}
+    return samen_bot(
+        tmp_path, "console", "--channel", "voedseltuin", stdin=stdin, database="console.db", **env
     )
 
 
@@ -81,19 +67,7 @@ def test_console_ends_cleanly_on_empty_input(tmp_path: Path) -> None:
 
 def test_console_keeps_a_members_name(tmp_path: Path) -> None:
     """Typing as `mehmet` must not replace the name the demo gave him with his user id."""
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": str(ROOT),
-        "SAMEN_DATABASE_URL": f"sqlite:///{tmp_path}/console.db",
-    }
-    demo = subprocess.run(
-        [sys.executable, "-m", "bot", "demo"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
-    )
+    demo = samen_bot(tmp_path, "demo", database="console.db")
     assert demo.returncode == 0, demo.stderr
     result = run_console(tmp_path, ":user mehmet\n/samen mijn-gegevens\n", SAMEN_LEADERS="")
     assert result.returncode == 0, result.stderr

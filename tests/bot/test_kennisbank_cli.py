@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli import samen_bot
 
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": str(ROOT),
-        "SAMEN_DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=180,
-    )
+    return samen_bot(tmp_path, *args, database="demo.db")
 
 
 def test_demo_kennisbank_publishes_only_buitenwereld(tmp_path: Path) -> None:
