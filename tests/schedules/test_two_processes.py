@@ -151,6 +151,7 @@ async def test_two_serve_processes_and_simulated_weeks_send_each_effect_once(
                     str(sim),
                     str(tmp_path / "ticks.json"),
                     f"worker{i}",
+                    str(len(sims)),
                 ],
                 cwd=tmp_path,
                 env=environment(pg_url, sim),
