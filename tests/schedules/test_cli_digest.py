@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli import samen_bot
 
 
 def run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    environment = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": str(ROOT),
-        "SAMEN_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
-        "SAMEN_LEADERS": "console:floor",
-        "SAMEN_DIGEST_CHANNEL": "console:kenniskring,slack:CKENNIS",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=environment,
-        timeout=120,
+    return samen_bot(
+        tmp_path,
+        *args,
+        stdin=stdin,
+        database="cli.db",
+        SAMEN_LEADERS="console:floor",
+        SAMEN_DIGEST_CHANNEL="console:kenniskring,slack:CKENNIS",
     )
 
 
