@@ -27,6 +27,7 @@ def catalog(language: str) -> dict[str, str]:
     """The messages of one language as msgid -> text (read once from its .mo file)."""
     with (CATALOG_DIR / f"{language}.mo").open("rb") as handle:
         translations = gettext.GNUTranslations(handle)
+    # gettext has no public way to list a catalog; `_catalog` has held it since Python 2.
     messages: dict[str, str] = translations._catalog  # type: ignore[attr-defined]
     return {key: text for key, text in messages.items() if key and text}
 
