@@ -126,7 +126,7 @@ async def digest_due(r: Rhythm, now: datetime) -> list[Outcome]:
         if now - fire > r.grace:
             if not await effects.any_digest(r.database, platform, channel):
                 # A new install (or a digest channel just added): nothing was missed yet.
-                await _first_digest_pending(r, week, platform, channel, fire, now)
+                await _first_digest_pending(r, effect.key, week, platform, channel, fire, now)
                 continue
             reason = f"bot was not running from before {fire.isoformat()} until {now.isoformat()}"
             if await effects.record_missed(r.database, effect.key, "digest", now, fire, reason):
@@ -147,14 +147,12 @@ async def digest_due(r: Rhythm, now: datetime) -> list[Outcome]:
 
 
 async def _first_digest_pending(
-    r: Rhythm, week: Week, platform: str, channel: str, fire: datetime, now: datetime
+    r: Rhythm, key: str, week: Week, platform: str, channel: str, fire: datetime, now: datetime
 ) -> None:
     """The last digest time passed before this channel ever had a digest: record that week as
     not posted (so it is not reported again) and say calmly when the first one comes."""
     reason = f"due {fire.isoformat()}, before the first start with this digest channel"
-    if await effects.record_missed(
-        r.database, effects.digest_key(week.label, platform, channel), "digest", now, fire, reason
-    ):
+    if await effects.record_missed(r.database, key, "digest", now, fire, reason):
         upcoming = r.trigger().get_next_fire_time(None, now)
         log.info(
             "first start with digest channel %s:%s: the first digest is posted %s "
