@@ -184,11 +184,20 @@ class Learning(Base):
     themes: Mapped[list[Theme]] = relationship(
         secondary="learning_themes", lazy="selectin", order_by="Theme.slug"
     )
+    # What hangs on a learning goes with it: the database's ON DELETE CASCADE removes the rows
+    # (also those not loaded); the ORM deletes the loaded ones instead of setting their
+    # learning_id to NULL, which the NOT NULL column refuses.
     recognitions: Mapped[list[Recognition]] = relationship(
-        lazy="selectin", order_by="Recognition.id", passive_deletes=True
+        lazy="selectin",
+        order_by="Recognition.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
     enrichments: Mapped[list[Enrichment]] = relationship(
-        lazy="selectin", order_by="Enrichment.id", passive_deletes=True
+        lazy="selectin",
+        order_by="Enrichment.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
 
