@@ -94,8 +94,13 @@ class Settings(BaseSettings):
     @field_validator("SAMEN_DEFAULT_RING")
     @classmethod
     def _ring(cls, value: str) -> str:
+        if value == Ring.BUITENWERELD.value:
+            raise ValueError(
+                "buitenwereld is refused: a learning reaches the buitenwereld only with its "
+                "writer's consent; use kenniskring or proeftuin"
+            )
         if value not in {r.value for r in Ring}:
-            raise ValueError(f"use proeftuin, kenniskring or buitenwereld, not {value!r}")
+            raise ValueError(f"use kenniskring or proeftuin, not {value!r}")
         return value
 
     @field_validator("SAMEN_DIGEST_SCHEDULE")

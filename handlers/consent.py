@@ -55,6 +55,7 @@ async def _own(ctx: Context, usage_key: str) -> tuple[Learning, list[str]]:
     learning = await learnings.get_own(ctx.session, ctx.member.id, number)
     if learning is None:
         raise UserError("consent.not_yours", number=number)
+    ctx.concerns(learning)
     return learning, words[1:]
 
 

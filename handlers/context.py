@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.i18n import Translator
 from handlers.types import Command, UserError
 from storage.db import Database
-from storage.models import Member, Proeftuin, Ring
+from storage.models import Learning, Member, Proeftuin, Ring
 from storage.visibility import Viewer
 
 
@@ -44,6 +44,7 @@ class Context:
     is_leader: bool
     proeftuin: Proeftuin | None
     database: Database
+    answer_privately: bool = False  # set by `concerns`: channel replies go to the caller alone
 
     def reading(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A session for a query that may read many rows (search, digest preview): off the
@@ -55,6 +56,14 @@ class Context:
     def viewer(self) -> Viewer:
         """What may be shown here: follows the place, so nothing leaks between proeftuinen."""
         return Viewer(proeftuin_id=self.proeftuin.id if self.proeftuin else None)
+
+    def concerns(self, learning: Learning) -> None:
+        """Note that this command is about `learning`: if its ring keeps it inside a proeftuin
+        other than this channel's, the answer (which would name it) goes to the caller alone."""
+        if learning.ring != Ring.PROEFTUIN.value or self.command.place.is_direct:
+            return
+        if self.proeftuin is None or self.proeftuin.id != learning.proeftuin_id:
+            self.answer_privately = True
 
     def require_leader(self) -> None:
         if not self.is_leader:

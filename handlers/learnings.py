@@ -45,6 +45,7 @@ async def find_changeable(ctx: Context, word: str, usage: str) -> Learning:
         raise UserError("error.no_such_learning", number=number)
     if not may_change(learning, ctx.member, ctx.is_leader):
         raise UserError("error.may_not_change", number=number)
+    ctx.concerns(learning)
     return learning
 
 
@@ -77,6 +78,9 @@ def learning_to_store(
     )
     wanted = slugs_in(text)
     ring = Ring(proeftuin.default_ring) if proeftuin.default_ring else ctx.policy.default_ring
+    if ring is Ring.BUITENWERELD:
+        # Nothing starts public: the buitenwereld needs the writer's own consent first.
+        ring = Ring.KENNISKRING
     new = NewLearning(
         text=text,
         proeftuin=proeftuin,

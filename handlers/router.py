@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -139,4 +140,14 @@ class Router:
                 command, session, self.policy, self.t, member, leader, proeftuin, self.database
             )
             result = await spec.handler(ctx)
-        return result if isinstance(result, list) else [result]
+        replies = result if isinstance(result, list) else [result]
+        if ctx.answer_privately:
+            replies = [_to_caller(reply) for reply in replies]
+        return replies
+
+
+def _to_caller(reply: Reply) -> Reply:
+    """A reply that would show in this channel, shown to the caller alone instead."""
+    if reply.to is None and reply.visibility in (Visibility.CHANNEL, Visibility.THREAD):
+        return replace(reply, visibility=Visibility.ONLY_CALLER)
+    return reply

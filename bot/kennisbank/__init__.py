@@ -5,7 +5,6 @@ participation chart. Build it with `build_kennisbank(snapshot, output)`."""
 from bot.kennisbank.build import BuildReport, OutputError, build_kennisbank
 from bot.kennisbank.site import PublicationError
 from bot.kennisbank.snapshot import (
-    Enrichment,
     PublishedLearning,
     Snapshot,
     ThemeRef,
@@ -14,7 +13,6 @@ from bot.kennisbank.snapshot import (
 
 __all__ = [
     "BuildReport",
-    "Enrichment",
     "OutputError",
     "PublicationError",
     "PublishedLearning",

@@ -257,7 +257,7 @@ class _Renderer:
                 f"inzicht/{learning.id}.html",
                 learning=learning,
                 source=learning.source_url,
-                recognised=learning.recognised_by,
+                recognised=learning.recognitions,
                 enrichments=learning.enrichments,
             )
         for theme in site.themes:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.kennisbank.snapshot import Enrichment, PublishedLearning, Snapshot, ThemeRef, WeekCount
+from bot.kennisbank.snapshot import PublishedLearning, Snapshot, ThemeRef, WeekCount
 from storage import learnings, proeftuinen, themes
 from storage.db import Database
 from storage.models import Learning, Proeftuin, Ring
@@ -18,8 +18,9 @@ PUBLIC = Viewer.for_ring(Ring.BUITENWERELD)
 
 def _published(learning: Learning) -> PublishedLearning:
     """A learning as the public may see it: proeftuin always, the author only when they chose
-    so, enrichments by proeftuin without their writers' names. The source link is left out: it
-    points into a private chat workspace and would reveal its name."""
+    so. Recognitions and enrichments only as counts of proeftuinen: their writers did not consent
+    to publication. The source link is left out: it points into a private chat workspace and
+    would reveal its name."""
     return PublishedLearning(
         id=learning.id,
         text=learning.text,
@@ -28,10 +29,8 @@ def _published(learning: Learning) -> PublishedLearning:
         created_at=learning.created_at,
         themes=tuple(ThemeRef(t.slug, t.name) for t in learning.themes),
         author=learning.author.display_name if learning.author and learning.author_public else None,
-        enrichments=tuple(
-            Enrichment(e.proeftuin.name, e.text, e.created_at) for e in learning.enrichments
-        ),
-        recognised_by=tuple(sorted(r.proeftuin.name for r in learning.recognitions)),
+        recognitions=len({r.proeftuin_id for r in learning.recognitions}),
+        enrichments=len({e.proeftuin_id for e in learning.enrichments}),
         ring=learning.ring,
     )
 

@@ -185,18 +185,12 @@ def prepare(snapshot: Snapshot) -> Site:
 
 
 def _normalised(learning: PublishedLearning, themes: dict[str, ThemeRef]) -> PublishedLearning:
-    """Themes by name (deduplicated), recognitions by name, enrichments by time, clean text."""
+    """Themes by name (deduplicated), clean text."""
     theme_refs = {themes[theme.slug] for theme in learning.themes}
-    enrichments = sorted(
-        (replace(e, text=clean(e.text)) for e in learning.enrichments),
-        key=lambda e: (e.created_at, sort_key(e.proeftuin), e.text),
-    )
     return replace(
         learning,
         text=clean(learning.text),
         author=clean(learning.author) if learning.author else None,
         themes=tuple(sorted(theme_refs, key=lambda ref: (*sort_key(ref.name), ref.slug))),
-        recognised_by=tuple(sorted(set(learning.recognised_by), key=sort_key)),
-        enrichments=tuple(enrichments),
         source_url=safe_link(learning.source_url),
     )

@@ -32,23 +32,13 @@ class ThemeRef:
 
 
 @dataclass(frozen=True, slots=True)
-class Enrichment:
-    """A note, link or counter-example another proeftuin added to a published learning."""
-
-    proeftuin: str
-    text: str
-    created_at: datetime
-
-    def __post_init__(self) -> None:
-        _require_aware(self.created_at, "Enrichment.created_at")
-
-
-@dataclass(frozen=True, slots=True)
 class PublishedLearning:
     """A learning whose author consented to publication (ring `buitenwereld`).
 
     `author` is set only when the author chose to be named; otherwise pages name the proeftuin
-    alone. `ring` exists so the builder can refuse anything that is not public.
+    alone. Recognitions and enrichments come as bare counts of proeftuinen: their writers were
+    never asked to publish, so neither their text nor who wrote them leaves the programme.
+    `ring` exists so the builder can refuse anything that is not public.
     """
 
     id: int
@@ -59,8 +49,8 @@ class PublishedLearning:
     themes: tuple[ThemeRef, ...] = ()
     author: str | None = None
     source_url: str | None = None
-    enrichments: tuple[Enrichment, ...] = ()
-    recognised_by: tuple[str, ...] = ()  # names of the proeftuinen that said "ook bij ons"
+    recognitions: int = 0  # how many other proeftuinen said "ook bij ons"
+    enrichments: int = 0  # how many other proeftuinen added an enrichment
     ring: str = PUBLIC_RING
 
     def __post_init__(self) -> None:

@@ -29,6 +29,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         ("SAMEN_LEADERS", "floor"),
         ("SAMEN_DIGEST_SCHEDULE", "every friday"),
         ("SAMEN_DEFAULT_RING", "iedereen"),
+        ("SAMEN_DEFAULT_RING", "buitenwereld"),
         ("SAMEN_DATABASE_URL", "mysql://x"),
         ("SAMEN_DIGEST_CHANNEL", "irc:#x"),
     ],
@@ -54,3 +55,11 @@ def test_cli_exits_with_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "SAMEN_LANGUAGE" in result.stderr
+
+
+def test_default_ring_buitenwereld_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing reaches the buitenwereld without consent, so it cannot be the default."""
+    monkeypatch.setenv("SAMEN_DEFAULT_RING", "buitenwereld")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert "consent" in str(caught.value)

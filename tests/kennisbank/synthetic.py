@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 
 from bot.demo_data import LEARNINGS, MEMBERS, PROEFTUINEN, THEMES
 from bot.kennisbank.snapshot import (
-    Enrichment,
     PublishedLearning,
     Snapshot,
     ThemeRef,
@@ -48,11 +47,6 @@ CLAUSES = (
     "maatschappelijke waarde meten lukt beter met verhalen dan met formulieren",
     "de vergunning voor het pand kostte meer tijd dan de verbouwing zelf",
 )
-ENRICHMENTS = (
-    "Herkenbaar; bij ons hielp een gezamenlijke agenda met de wijkteams.",
-    "Tegenvoorbeeld: wij kregen juist meer ruimte toen we het informeel hielden.",
-    "Zie ook het verslag van de kenniskring van vorige maand.",
-)
 
 
 def _text(rng: random.Random, number: int) -> str:
@@ -69,10 +63,6 @@ def learning(rng: random.Random, number: int, moment: datetime) -> PublishedLear
     """One generated published learning; some named, some with sources and enrichments."""
     proeftuin = rng.choice(PROEFTUIN_NAMES)
     others = [p for p in PROEFTUIN_NAMES if p != proeftuin]
-    enrichments = tuple(
-        Enrichment(rng.choice(others), rng.choice(ENRICHMENTS), moment + timedelta(days=d + 1))
-        for d in range(rng.choice((0, 0, 0, 1, 2)))
-    )
     return PublishedLearning(
         id=number,
         text=_text(rng, number),
@@ -86,8 +76,8 @@ def learning(rng: random.Random, number: int, moment: datetime) -> PublishedLear
             if rng.random() < 0.2
             else None
         ),
-        enrichments=enrichments,
-        recognised_by=tuple(rng.sample(others, k=rng.choice((0, 0, 1, 2, 3)))),
+        enrichments=rng.choice((0, 0, 0, 1, 2)),
+        recognitions=len(rng.sample(others, k=rng.choice((0, 0, 1, 2, 3)))),
     )
 
 
@@ -143,12 +133,8 @@ def demo_snapshot(language: str = "nl", now: datetime | None = None) -> Snapshot
                 published_at=moment + timedelta(hours=2),
                 created_at=moment,
                 themes=tuple(slugs[s] for s in sorted(tagged) if s in slugs),
-                recognised_by=tuple(rng.sample(others, k=rng.randint(0, 3))),
-                enrichments=(
-                    (Enrichment(others[0], ENRICHMENTS[0], moment + timedelta(days=1)),)
-                    if number % 2
-                    else ()
-                ),
+                recognitions=len(rng.sample(others, k=rng.randint(0, 3))),
+                enrichments=number % 2,
             )
         )
     return Snapshot(

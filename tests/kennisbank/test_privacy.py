@@ -16,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.kennisbank import (
-    Enrichment,
     PublicationError,
     PublishedLearning,
     Snapshot,
@@ -56,18 +55,14 @@ def learning(number: int, spec: dict) -> PublishedLearning:
         created_at=moment,
         themes=themes,
         author=f"auteur-{number}-naam" if spec["named"] else None,
-        recognised_by=tuple(sorted(spec["recognised_by"])),
-        enrichments=(
-            (Enrichment(PROEFTUIN_NAMES[0], f"verrijking-{number}", moment),)
-            if spec["enriched"]
-            else ()
-        ),
+        recognitions=len(spec["recognised_by"]),
+        enrichments=int(spec["enriched"]),
         ring=spec["ring"],
     )
 
 
 def markers(item: PublishedLearning) -> list[bytes]:
-    found = [f"tekst-{item.id}-".encode(), f"verrijking-{item.id}<".encode()]
+    found = [f"tekst-{item.id}-".encode()]
     return found + ([item.author.encode()] if item.author else [])
 
 

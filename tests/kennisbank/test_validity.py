@@ -41,7 +41,7 @@ def sample(site: BuiltSite) -> list[Path]:
     with_extras = [
         next((root / "inzicht").glob(f"{i.id}.html"))
         for i in site.snapshot.learnings
-        if i.enrichments and i.source_url and i.author
+        if i.enrichments and i.author
     ][:2]
     return picks + with_extras + sorted(root.glob("*/*.2.html"))[:2]
 
