@@ -51,7 +51,7 @@ def consent_request(ctx: Context, learning: Learning) -> Reply:
 
 async def _own(ctx: Context, usage_key: str) -> tuple[Learning, list[str]]:
     words = ctx.command.args.split()
-    number = parse_number(words[0] if words else "", ctx.t(usage_key))
+    number = parse_number(words[0] if words else "", ctx.t(usage_key), "consent.not_yours")
     learning = await learnings.get_own(ctx.session, ctx.member.id, number)
     if learning is None:
         raise UserError("consent.not_yours", number=number)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from handlers import consent
+from handlers import consent, limits
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.registry import command
@@ -72,7 +72,9 @@ def learning_to_store(
     prompt_id: int | None = None,
 ) -> tuple[NewLearning, list[str]]:
     """The learning to save from `text`, tagged with the known themes its `#slugs` name, in
-    the proeftuin's default ring; with the slugs that are no theme (the text keeps them)."""
+    the proeftuin's default ring; with the slugs that are no theme (the text keeps them).
+    A text longer than `limits.LEARNING_TEXT` is refused before anything is stored."""
+    limits.check(text, limits.LEARNING_TEXT, "limit.learning")
     source_id = ctx.command.source_id or (
         f"{ctx.command.place.platform}:{ctx.command.event_id}" if ctx.command.event_id else None
     )

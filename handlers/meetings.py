@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from handlers import limits
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.registry import command
@@ -30,7 +31,6 @@ from storage.models import Meeting
 
 REMINDERS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
 FARTHEST = timedelta(days=5 * 366)  # a meeting further ahead is surely a typo in the year
-MAX_ID = 2**31 - 1  # numbers above this are no row id (PostgreSQL INTEGER)
 AGENDA_LIMIT = 10  # meetings in `agenda`: 20 buttons, within Slack's and Discord's limits
 DATEPARSER_LANGUAGES = ["nl", "en"]
 WEEKDAYS = {
@@ -247,8 +247,7 @@ async def schedule(ctx: Context) -> Reply:
     title = " ".join(parts[0].split())
     if not title or len(parts) < 2:
         raise UserError("bijeenkomst.usage", usage=usage)
-    if len(title) > 300:
-        raise UserError("bijeenkomst.too_long")
+    limits.check(title, limits.MEETING_TITLE, "limit.meeting_title")
     when = parse_when(parts[1], ctx.command.received_at, ctx.policy.timezone)
     slug, name = _options(ctx, parts[2:])
     theme = proeftuin = None
@@ -320,8 +319,9 @@ async def agenda(ctx: Context) -> Reply:
 
 async def _answer(ctx: Context, answer: str) -> Reply:
     usage = ctx.t("usage.ja" if answer == YES else "usage.nee")
-    number = parse_number(ctx.command.args.split(" ")[0] if ctx.command.args else "", usage)
-    meeting = await meetings.get(ctx.session, number) if number <= MAX_ID else None
+    word = ctx.command.args.split(" ")[0] if ctx.command.args else ""
+    number = parse_number(word, usage, "rsvp.no_such_meeting")
+    meeting = await meetings.get(ctx.session, number)
     if meeting is None:
         raise UserError("rsvp.no_such_meeting", number=number)
     if meeting.starts_at <= ctx.command.received_at:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import limits
 from handlers.context import Context
 from handlers.registry import command
 from handlers.types import Reply, UserError
@@ -18,7 +19,8 @@ async def link(ctx: Context) -> Reply:
             "koppel.usage",
             known=", ".join(p.name for p in known) or ctx.t("word.none"),
         )
-    if len(name) > 200 or not any(ch.isalnum() for ch in name):
+    limits.check(name, limits.PROEFTUIN_NAME, "limit.proeftuin_name")
+    if not any(ch.isalnum() for ch in name):
         raise UserError("koppel.bad_name", name=name[:60])
     if ctx.command.place.is_direct:
         raise UserError("koppel.direct")

@@ -13,6 +13,7 @@ reply says, kindly, that the question went to others.
 
 from __future__ import annotations
 
+from handlers import limits
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.learnings import already_saved, follow_notices, store_learning
@@ -24,7 +25,6 @@ from storage import prompts as prompt_store
 from storage.models import Prompt
 
 ANSWER_COMMAND = "antwoord"
-MAX_ID = 2**31 - 1  # numbers above this are no row id (PostgreSQL INTEGER)
 
 
 def prompt_of(reply: Reply) -> int | None:
@@ -81,6 +81,7 @@ async def ask(ctx: Context) -> list[Reply]:
     question, name = _split_target(ctx.command.args)
     if not question or not has_words(question):
         raise UserError("vraag.usage", usage=ctx.t("usage.vraag"))
+    limits.check(question, limits.PROMPT_TEXT, "limit.prompt")
     proeftuin = None
     if name:
         proeftuin = await proeftuinen.find_by_name(ctx.session, name)
@@ -127,8 +128,8 @@ async def answer(ctx: Context) -> Reply | list[Reply]:
     """`antwoord <N> <tekst>`: answer prompt N; the answer is a learning of this proeftuin."""
     usage = ctx.t("usage.antwoord")
     word, _, text = ctx.command.args.partition(" ")
-    number = parse_number(word, usage)
-    prompt = await prompt_store.get(ctx.session, number) if number <= MAX_ID else None
+    number = parse_number(word, usage, "antwoord.no_such_prompt")
+    prompt = await prompt_store.get(ctx.session, number)
     if prompt is None:
         raise UserError("antwoord.no_such_prompt", number=number)
     text = text.strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import limits
 from handlers.context import Context
 from handlers.registry import command
 from handlers.text import has_words, parse_number, shorten, slugs_in, tags
@@ -48,6 +49,7 @@ async def enrich(ctx: Context) -> Reply:
     learning = await _visible_learning(ctx, word, "usage.verrijk")
     if not text or not has_words(text):
         raise UserError("verrijk.empty", number=learning.id, text=text)
+    limits.check(text, limits.ENRICHMENT_TEXT, "limit.enrichment", number=learning.id)
     await rings.enrich(ctx.session, learning, proeftuin, ctx.member, text)
     return Reply(
         text=ctx.t(

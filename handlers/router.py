@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from handlers import registry
+from handlers import limits, registry
 from handlers.capture_batch import CaptureBatcher
 from handlers.context import Context, Policy
 from handlers.roles import is_leader
@@ -32,6 +33,22 @@ def load_handlers() -> None:
     for module in pkgutil.iter_modules(handlers.__path__):
         if not module.ispkg:
             importlib.import_module(f"handlers.{module.name}")
+
+
+def _cleaned_actor(actor: Actor) -> Actor:
+    name = limits.clean(actor.display_name)[: limits.DISPLAY_NAME]
+    return actor if name == actor.display_name else dataclasses.replace(actor, display_name=name)
+
+
+def cleaned(command: Command) -> Command:
+    """The command with its words and names cleaned (`limits.clean`); the same object when
+    there was nothing to clean."""
+    args = limits.clean(command.args)
+    actor = _cleaned_actor(command.actor)
+    author = _cleaned_actor(command.author) if command.author is not None else None
+    if args == command.args and actor is command.actor and author is command.author:
+        return command
+    return dataclasses.replace(command, args=args, actor=actor, author=author)
 
 
 class Router:
@@ -61,8 +78,10 @@ class Router:
         author: Actor | None = None,
         received_at: datetime | None = None,
     ) -> Command:
-        """Parse a typed `/samen …` line into a Command (aliases resolved, unknown words kept)."""
-        word, args = registry.split_line(line)
+        """Parse a typed `/samen …` line into a Command (aliases resolved, unknown words kept);
+        the line is cleaned first (`limits.clean`), so the command word is found whatever
+        invisible characters stick to it."""
+        word, args = registry.split_line(limits.clean(line))
         spec = registry.resolve(word)
         return Command(
             name=spec.name if spec else word.lower(),
@@ -78,8 +97,17 @@ class Router:
         )
 
     async def dispatch(self, command: Command) -> list[Reply]:
-        """Handle a command; always returns at least one reply unless it is a duplicate delivery."""
-        if command.name == CAPTURE and self.captures is not None:
+        """Handle a command; always returns at least one reply unless it is a duplicate delivery.
+
+        Every command is cleaned here, whoever built it (`limits.clean`: no control characters,
+        lone surrogates or bidi overrides reach a handler or the database), and display names
+        are cut to their column."""
+        command = cleaned(command)
+        if (
+            command.name == CAPTURE
+            and self.captures is not None
+            and len(command.args.strip()) <= limits.LEARNING_TEXT  # else refused on its own
+        ):
             return await self.captures.submit(command)
         return await self._dispatch_alone(command)
 

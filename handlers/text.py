@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol, TypeVar
 
+from handlers import limits
 from handlers.types import UserError
 
 SLUG_RE = re.compile(r"(?<![\w&])#([^\W_][\w-]{0,59})", re.UNICODE)
@@ -42,12 +43,19 @@ def shorten(text: str, limit: int = REPLY_TEXT_LIMIT) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
-def parse_number(word: str, usage: str) -> int:
-    """A learning or meeting number as typed (`12` or `#12`); a friendly error otherwise."""
+def parse_number(word: str, usage: str, unknown: str = "error.no_such_learning") -> int:
+    """A learning, meeting or prompt number as typed (`12` or `#12`); a friendly error otherwise:
+    `error.not_a_number` for what is no number, `unknown` (the reply to a number that does not
+    exist) for one beyond the column's range (`limits.MAX_ID`), so it never reaches the database.
+    """
     cleaned = word.strip().lstrip("#")
-    if not cleaned.isdigit() or len(cleaned) > 12:
-        raise UserError("error.not_a_number", word=word or "…", usage=usage)
-    return int(cleaned)
+    if not (cleaned.isascii() and cleaned.isdigit()):
+        raise UserError("error.not_a_number", word=shorten(word, 40) or "…", usage=usage)
+    digits = cleaned.lstrip("0") or "0"
+    if len(digits) > len(str(limits.MAX_ID)) or not limits.fits_id(int(digits)):
+        shown = digits if len(digits) <= limits.NUMBER_ECHO else digits[: limits.NUMBER_ECHO] + "…"
+        raise UserError(unknown, number=shown)
+    return int(digits)
 
 
 class ThemeLike(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import limits
 from handlers.context import Context
 from handlers.registry import command
 from handlers.text import VALID_SLUG_RE
@@ -42,12 +43,15 @@ async def add_theme(ctx: Context) -> Reply:
     slug = slug_word.lstrip("#").lower()
     if not slug or not name.strip():
         raise UserError("thema.usage", usage=usage)
+    limits.check(slug, limits.THEME_SLUG, "limit.theme_slug")
     if not VALID_SLUG_RE.match(slug):
         raise UserError("thema.bad_slug", slug=slug_word, usage=usage)
+    limits.check(name.strip(), limits.THEME_NAME, "limit.theme_name")
     existing = await themes.by_slugs(ctx.session, [slug])
     if slug in existing:
         raise UserError("thema.exists", slug=slug, name=existing[slug].name)
     clean_keywords = ", ".join(k.strip().lower() for k in keywords.split(",") if k.strip())
+    limits.check(clean_keywords, limits.THEME_KEYWORDS, "limit.theme_keywords")
     theme = await themes.create(ctx.session, slug, name.strip(), clean_keywords)
     return Reply(
         text=ctx.t(

@@ -41,7 +41,7 @@ async def test_unknown_slug_saves_and_names_closest(programme: Chat) -> None:
 
 
 async def test_long_text_saved_whole_reply_shortened(programme: Chat) -> None:
-    long_text = ("woord " * 2000).strip()  # 11,999 characters
+    long_text = ("woord " * 666).strip()  # 3,995 characters: within limits.LEARNING_TEXT
     replies = await programme.say(f"inzicht {long_text}")
     assert len(replies[0].text) < 1200
     assert "…" in replies[0].text
