@@ -27,7 +27,7 @@ from handlers.context import Policy
 from handlers.digest import digest_replies
 from handlers.meetings import REMINDERS, reminder_reply
 from handlers.prompts import followup_post
-from handlers.types import Reply, Target
+from handlers.types import Reply, Target, Visibility
 from schedules.ledger import Effect, Outcome, Sender, process_owner, run_effect
 from schedules.notices import notices_due
 from storage import effects
@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 
 GRACE = timedelta(hours=6)  # a digest or reminder later than this is reported, not sent
 FOLLOWUP_GRACE = timedelta(days=2)
-DIGEST_RETRY = timedelta(days=7)  # a failed digest is retried until the next one is due
+DIGEST_RETRY = timedelta(days=7)  # a leader's report of a missed digest: until the next one
+FIRST_START = "before the first start with this digest channel"
 LOOKBACKS = (timedelta(hours=1), timedelta(days=1), timedelta(days=8), timedelta(days=32))
 
 
@@ -104,13 +105,16 @@ def _digest_effect(r: Rhythm, week: Week, platform: str, channel: str, now: date
         target=Target(platform, channel_id=channel),
         build=build,
         due_at=now,
-        expires_at=now + DIGEST_RETRY,
+        expires_at=now + r.grace,  # later than its grace a digest is reported, never posted
     )
 
 
 async def digest_due(r: Rhythm, now: datetime) -> list[Outcome]:
     """Post the digest of the last fire time to every digest channel, once; report it missed
-    when that time is further back than the grace time."""
+    (to the log and to the leaders) when that time is further back than the grace time.
+
+    Runs from the cron trigger, at start-up and at every tick of the scheduler, so an error at
+    the digest moment (a database restart, a platform down) only delays the digest."""
     fire = last_fire_time(r.trigger(), now)
     if fire is None or not r.policy.digest_channels:
         return []
@@ -119,20 +123,23 @@ async def digest_due(r: Rhythm, now: datetime) -> list[Outcome]:
         r.database, [effects.digest_key(week.label, p, c) for p, c in r.policy.digest_channels]
     )
     outcomes = []
+    late = now - fire > r.grace
     for platform, channel in r.policy.digest_channels:
         if effects.digest_key(week.label, platform, channel) in settled:
             continue
         effect = _digest_effect(r, week, platform, channel, fire)
-        if now - fire > r.grace:
+        if late:
             if not await effects.any_digest(r.database, platform, channel):
                 # A new install (or a digest channel just added): nothing was missed yet.
                 await _first_digest_pending(r, effect.key, week, platform, channel, fire, now)
                 continue
-            reason = f"bot was not running from before {fire.isoformat()} until {now.isoformat()}"
-            if await effects.record_missed(r.database, effect.key, "digest", now, fire, reason):
+            reason = f"not posted between {fire.isoformat()} and {now.isoformat()}"
+            if await effects.record_missed(
+                r.database, effect.key, "digest", now, fire, reason
+            ) or await effects.expire(r.database, effect.key, now, reason):
                 log.warning(
                     "digest of %s for %s:%s MISSED (due %s, %s late, grace %s); not posted. "
-                    "Post it by hand: samen-bot digest --week %s --post",
+                    "The leaders are told. Post it by hand: samen-bot digest --week %s --post",
                     week.label,
                     platform,
                     channel,
@@ -143,6 +150,75 @@ async def digest_due(r: Rhythm, now: datetime) -> list[Outcome]:
                 )
             continue
         outcomes.append(await run_effect(r.database, r.sender, effect, now, owner=r.owner))
+    if late:
+        outcomes += await _report_missed(r, week, fire, now)
+    return outcomes
+
+
+def _leaders(r: Rhythm) -> list[tuple[str, str]]:
+    """The leaders (`platform:user`) on a platform this process can send to."""
+    available = set(getattr(r.sender, "platforms", lambda: ())())
+    found = []
+    for leader in sorted(r.policy.leaders):
+        platform, _, user = leader.partition(":")
+        if user and platform in available:
+            found.append((platform, user))
+    return found
+
+
+async def _missed_channels(session: AsyncSession, week: Week) -> list[str]:
+    """The digest channels of `week` whose digest was missed (not a first start's week)."""
+    rows = await effects.by_prefix(session, f"digest:{week.label}:")
+    return [
+        row.key.split(":", 2)[2]
+        for row in rows
+        if row.status == effects.MISSED and FIRST_START not in (row.error or "")
+    ]
+
+
+def _report_effect(r: Rhythm, week: Week, platform: str, user: str, fire: datetime) -> Effect:
+    t = r.policy.translator()
+
+    async def build(session: AsyncSession) -> list[Reply] | None:
+        channels = await _missed_channels(session, week)
+        if not channels:
+            return None  # posted by hand meanwhile
+        text = t(
+            "digest.missed_report",
+            week=week.number,
+            year=week.year,
+            label=week.label,
+            channels=", ".join(channels),
+            moment=t.moment(fire),
+        )
+        return [Reply(text=text, visibility=Visibility.DIRECT, to=Target(platform, user_id=user))]
+
+    return Effect(
+        key=effects.report_key(week.label, platform, user),
+        kind="report",
+        target=Target(platform, user_id=user),
+        build=build,
+        due_at=fire,
+        expires_at=fire + DIGEST_RETRY,
+    )
+
+
+async def _report_missed(r: Rhythm, week: Week, fire: datetime, now: datetime) -> list[Outcome]:
+    """Tell every leader, once, that this week's digest was not posted in time (in a DM)."""
+    leaders = _leaders(r)
+    keys = [effects.report_key(week.label, p, u) for p, u in leaders]
+    settled = await effects.settled(r.database, keys)
+    if all(key in settled for key in keys):
+        return []
+    async with r.database.unit_of_work() as session:
+        if not await _missed_channels(session, week):
+            return []
+    outcomes = []
+    for platform, user in leaders:
+        if effects.report_key(week.label, platform, user) in settled:
+            continue
+        effect = _report_effect(r, week, platform, user, fire)
+        outcomes.append(await run_effect(r.database, r.sender, effect, now, owner=r.owner))
     return outcomes
 
 
@@ -151,7 +227,7 @@ async def _first_digest_pending(
 ) -> None:
     """The last digest time passed before this channel ever had a digest: record that week as
     not posted (so it is not reported again) and say calmly when the first one comes."""
-    reason = f"due {fire.isoformat()}, before the first start with this digest channel"
+    reason = f"due {fire.isoformat()}, {FIRST_START}"
     if await effects.record_missed(r.database, key, "digest", now, fire, reason):
         upcoming = r.trigger().get_next_fire_time(None, now)
         log.info(
@@ -346,6 +422,12 @@ async def outbox(r: Rhythm, now: datetime) -> list[Outcome]:
                 due,
                 now,
             )
+        elif subject.kind == "report":
+            try:
+                week = parse_week(subject.week, r.timezone)
+            except ValueError:
+                continue
+            effect = _report_effect(r, week, subject.platform, subject.channel_id, due)
         elif subject.kind == "notice":
             continue  # notices_due rebuilds each batch from what is pending, retries included
         elif subject.kind == "followup":

@@ -5,8 +5,9 @@ Its job store is in memory and rebuilt at every start from our own tables, never
 - `digest`: CronTrigger.from_crontab(SAMEN_DIGEST_SCHEDULE, timezone=SAMEN_TIMEZONE);
 - `reminder:<meeting>:<24h|1h>`: one DateTrigger per pending reminder of the coming days;
 - `followup:<prompt>`: one DateTrigger per prompt whose follow-up is still to come;
-- `sync` (every minute): adds the DateTriggers of meetings and prompts made since (in this or
-  another process), with `replace_existing=True`, and sends what fell due without a trigger;
+- `sync` (every minute, the tick): adds the DateTriggers of meetings and prompts made since (in
+  this or another process), with `replace_existing=True`, and re-checks everything that is due
+  (digest, reminders, follow-ups, notices), so a trigger whose run met an error only delays;
 - `outbox` (every few seconds): queued effects (`/samen digest plaats`) and retries of failed
   ones;
 - `catch-up` (once, at start): `jobs.run_due(now)` for whatever fell due while the bot was down.
@@ -142,11 +143,13 @@ class SchedulerService:
             self.caught_up.set()
 
     async def _tick(self) -> None:
-        """Every minute: new DateTriggers, and anything due that no trigger covered (a meeting
-        made a minute before its reminder, a trigger lost to a stalled loop)."""
+        """Every minute: new DateTriggers, and anything due that no trigger covered or whose
+        run failed (a meeting made a minute before its reminder, a trigger lost to a stalled
+        loop, a database error at the digest moment): a transient error only delays."""
         await self._sync()
         now = self.clock()
         for name, work in (
+            ("digest", jobs.digest_due),
             ("reminders", jobs.reminders_due),
             ("followups", jobs.followups_due),
             ("notices", jobs.notices_due),

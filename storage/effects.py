@@ -54,7 +54,7 @@ QUEUED, CLAIMED, DONE, FAILED, MISSED, GAVE_UP = (
 class Subject:
     """What a ledger key is about (parsed back for retries)."""
 
-    kind: str  # digest | reminder | followup | notice
+    kind: str  # digest | reminder | followup | notice | report
     platform: str
     channel_id: str
     week: str = ""  # digest: 2026-W48
@@ -85,6 +85,11 @@ def notice_key(member_id: int, last_learning_id: int, platform: str, user_id: st
     return f"notice:{member_id}:{last_learning_id}:{platform}:{user_id}"
 
 
+def report_key(week: str, platform: str, user_id: str) -> str:
+    """`report:digest:2026-W48:slack:U1`: telling a leader that a week's digest was missed."""
+    return f"report:digest:{week}:{platform}:{user_id}"
+
+
 def parse_key(key: str) -> Subject | None:
     """The subject of a ledger key made by the functions above (channel ids may hold ':')."""
     kind, _, rest = key.partition(":")
@@ -96,6 +101,10 @@ def parse_key(key: str) -> Subject | None:
             which, word, meeting, platform, channel = rest.split(":", 4)
             if word == "meeting":
                 return Subject(kind, platform, channel, reminder=which, meeting_id=int(meeting))
+        if kind == "report":
+            what, week, platform, user = rest.split(":", 3)
+            if what == "digest":
+                return Subject(kind, platform, user, week=week)
         if kind == "notice":
             _member, _last, platform, user = rest.split(":", 3)
             return Subject(kind, platform, user)
@@ -190,7 +199,11 @@ async def claim(
         or_(Effect.next_attempt_at.is_(None), Effect.next_attempt_at <= now),
         or_(Effect.expires_at.is_(None), Effect.expires_at > now),
     )
-    stale = and_(Effect.status == CLAIMED, Effect.claimed_at < clock - lease)
+    stale = and_(
+        Effect.status == CLAIMED,
+        Effect.claimed_at < clock - lease,
+        or_(Effect.expires_at.is_(None), Effect.expires_at > now),
+    )
     allowed = [retryable, stale] + ([Effect.status == MISSED] if take_missed else [])
     async with database.unit_of_work() as session:
         row = (
@@ -280,6 +293,28 @@ async def record_missed(
             due_at=due_at,
             error=reason[:2000],
             created_at=now,
+        )
+
+
+async def expire(database: Database, key: str, now: datetime, reason: str) -> bool:
+    """Close an effect whose moment has passed unsent (queued, failed, or a claim whose holder
+    died) as `missed`; True when this call closed it (the first to notice reports it). A live
+    claim is left alone until its lease has run out."""
+    async with database.unit_of_work() as session:
+        clock = await database_now(session)
+        return await _updated(
+            session,
+            update(Effect)
+            .where(
+                Effect.key == key,
+                Effect.expires_at.is_not(None),
+                Effect.expires_at <= now,
+                or_(
+                    Effect.status.in_([QUEUED, FAILED]),
+                    and_(Effect.status == CLAIMED, Effect.claimed_at < clock - LEASE),
+                ),
+            )
+            .values(status=MISSED, error=reason[:2000], next_attempt_at=None),
         )
 
 
@@ -406,7 +441,11 @@ async def due_for_retry(database: Database, now: datetime, limit: int = 50) -> l
                         Effect.next_attempt_at <= now,
                         or_(Effect.expires_at.is_(None), Effect.expires_at > now),
                     ),
-                    and_(Effect.status == CLAIMED, Effect.claimed_at < clock - LEASE),
+                    and_(
+                        Effect.status == CLAIMED,
+                        Effect.claimed_at < clock - LEASE,
+                        or_(Effect.expires_at.is_(None), Effect.expires_at > now),
+                    ),
                 )
             )
             .order_by(Effect.next_attempt_at, Effect.key)

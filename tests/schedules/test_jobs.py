@@ -107,9 +107,11 @@ async def test_far_past_digest_is_reported_not_posted(
     await week_of_learnings(seven)
     caplog.set_level(logging.WARNING, logger="schedules.jobs")
     late = FRIDAY_W48 + timedelta(hours=10)
-    assert await jobs.digest_due(rhythm, late) == []
+    assert await jobs.digest_due(rhythm, late) == [Outcome.SENT] * 3  # told: three leaders
     assert await jobs.digest_due(rhythm, late + timedelta(hours=1)) == []
-    assert recorder.sent == []
+    assert headers(recorder) == []
+    assert all(target.user_id for target, _ in recorder.sent)  # only the leaders' DMs
+    recorder.sent.clear()
     missed = [r for r in caplog.records if "MISSED" in r.getMessage()]
     assert len(missed) == 2  # one report per channel, not one per check
     assert "2026-W48" in missed[0].getMessage()
@@ -139,9 +141,9 @@ async def test_first_start_long_after_a_digest_time_reports_nothing_missed(
     # The next Friday's digest goes out as usual.
     friday = FRIDAY_W48 + timedelta(days=7, minutes=1)
     assert await jobs.digest_due(rhythm, friday) == [Outcome.SENT, Outcome.SENT]
-    # From now on, a digest time slept through is a real miss.
+    # From now on, a digest time slept through is a real miss, told to the three leaders.
     caplog.clear()
-    assert await jobs.digest_due(rhythm, friday + timedelta(days=7, hours=10)) == []
+    assert await jobs.digest_due(rhythm, friday + timedelta(days=7, hours=10)) == [Outcome.SENT] * 3
     assert len([r for r in caplog.records if "MISSED" in r.getMessage()]) == 2
 
 

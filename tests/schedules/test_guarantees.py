@@ -1,0 +1,141 @@
+"""Delivery guarantees of the scheduler: a transient error at the digest moment only delays it
+(every tick re-checks what is due), a digest later than its grace is reported to the leaders
+instead of posted late, and an expired claim is never taken over."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from bot.delivery import Delivery
+from handlers.context import Policy
+from schedules import jobs
+from schedules.jobs import Rhythm
+from schedules.scheduler import SchedulerService
+from storage import effects
+from storage.db import Database
+from storage.models import Effect as EffectRow
+from tests.conftest import Chat
+from tests.schedules.conftest import Recorder
+from tests.schedules.test_jobs import FRIDAY_W48, headers, ledger, week_of_learnings
+
+
+class _Settings:
+    SAMEN_DIGEST_SCHEDULE = "0 16 * * fri"
+
+
+class _App:
+    def __init__(self, database: Database, policy: Policy, delivery: object) -> None:
+        self.database = database
+        self.policy = policy
+        self.delivery = delivery
+        self.settings = _Settings()
+
+
+class _RecordingDelivery(Delivery):
+    def __init__(self, recorder: Recorder) -> None:
+        super().__init__()
+        self.recorder = recorder
+
+    def platforms(self) -> tuple[str, ...]:
+        return self.recorder.platforms()
+
+    async def send(self, target, reply):  # type: ignore[no-untyped-def]
+        return await self.recorder.send(target, reply)
+
+
+async def test_a_database_error_at_the_digest_moment_only_delays_it(
+    seven: Chat,
+    database: Database,
+    policy: Policy,
+    recorder: Recorder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await week_of_learnings(seven)
+    # the last digest went out last week: this is a running install
+    rhythm = Rhythm(database=database, sender=recorder, policy=policy, owner="t")
+    await jobs.digest_due(rhythm, FRIDAY_W48 - timedelta(days=7) + timedelta(minutes=1))
+    recorder.sent.clear()
+    clock = [FRIDAY_W48 + timedelta(seconds=1)]
+    service = SchedulerService(
+        _App(database, policy, _RecordingDelivery(recorder)), clock=lambda: clock[0]
+    )
+    real = effects.settled
+    broken = [1]
+
+    async def settled_once_broken(db: Database, keys: list[str]) -> set[str]:
+        if broken and any(k.startswith("digest:") for k in keys):
+            broken.pop()
+            raise ConnectionError("database restarting (test)")
+        return await real(db, keys)
+
+    monkeypatch.setattr(effects, "settled", settled_once_broken)
+    # the cron job fires at Fri 16:00:01 and meets the error
+    await service._guard("digest", lambda now: jobs.digest_due(service.rhythm, now))()
+    assert headers(recorder) == []
+    # a minute later the periodic tick checks again, and the digest goes out
+    clock[0] += timedelta(minutes=1)
+    await service._tick()
+    assert sorted(c for c, _ in headers(recorder)) == ["CKENNIS", "kenniskring"]
+    clock[0] += timedelta(minutes=1)
+    await service._tick()
+    assert len(headers(recorder)) == 2
+
+
+def _reports(recorder: Recorder) -> list[tuple[str, str]]:
+    return [
+        (target.platform, target.user_id or "")
+        for target, reply in recorder.sent
+        if target.user_id and "2026-W48" in reply.text
+    ]
+
+
+async def test_a_digest_later_than_its_grace_is_reported_to_the_leaders_not_posted(
+    seven: Chat, rhythm: Rhythm, recorder: Recorder
+) -> None:
+    await jobs.digest_due(rhythm, FRIDAY_W48 - timedelta(days=7) + timedelta(minutes=1))
+    recorder.sent.clear()
+    await week_of_learnings(seven)
+    recorder.failures = 1000  # the platforms refuse everything for hours
+    for minutes in range(0, 6 * 60, 45):
+        await jobs.run_due(rhythm, FRIDAY_W48 + timedelta(minutes=minutes))
+    assert headers(recorder) == []
+    recorder.failures = 0
+    late = FRIDAY_W48 + rhythm.grace + timedelta(minutes=2)
+    for step in range(3):
+        await jobs.run_due(rhythm, late + timedelta(minutes=step))
+    assert headers(recorder) == []  # not posted late
+    assert set((await ledger(rhythm.database, "digest:2026-W48")).values()) == {"missed"}
+    reports = _reports(recorder)
+    assert sorted(reports) == [("console", "floor"), ("discord", "4242"), ("slack", "ULEAD")]
+    (_, report), *_ = [(t, r) for t, r in recorder.sent if t.user_id == "ULEAD"]
+    assert "digest plaats 2026-W48" in report.text
+    # days later, nothing more: no late digest, no second report
+    await jobs.run_due(rhythm, late + timedelta(days=2))
+    assert headers(recorder) == [] and len(_reports(recorder)) == 3
+
+
+async def _backdate(database: Database, key: str, at: datetime) -> None:
+    async with database.unit_of_work() as session:
+        await session.execute(update(EffectRow).where(EffectRow.key == key).values(claimed_at=at))
+
+
+async def test_an_expired_claim_is_not_taken_over(database: Database) -> None:
+    key = "digest:2026-W48:slack:C1"
+    now = FRIDAY_W48
+    held = await effects.claim(
+        database, key, "digest", "p1", now, expires_at=now + timedelta(hours=6)
+    )
+    assert held is not None
+    async with database.unit_of_work() as session:
+        clock = await effects.database_now(session)
+    await _backdate(database, key, clock - timedelta(days=3))
+    later = now + timedelta(days=3)
+    assert await effects.claim(database, key, "digest", "p2", later) is None
+    assert await effects.due_for_retry(database, later) == []
+    assert await effects.expire(database, key, later, "too late")
+    async with database.unit_of_work() as session:
+        row = await effects.get(session, key)
+        assert row is not None and row.status == effects.MISSED
