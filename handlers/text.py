@@ -13,6 +13,8 @@ from handlers.types import UserError
 SLUG_RE = re.compile(r"(?<![\w&])#([^\W_][\w-]{0,59})", re.UNICODE)
 VALID_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
+# `[label](target)`, `[label](<target>)`, `[label](target "title")`: a Markdown masked link
+MASKED_LINK_RE = re.compile(r'\[([^\[\]\n]*)\]\(\s*<?([^\s()<>]+)>?(?:\s+"[^"\n]*")?\s*\)')
 REPLY_TEXT_LIMIT = 280
 
 
@@ -24,6 +26,21 @@ def slugs_in(text: str) -> list[str]:
         if not slug.isdigit():
             seen.setdefault(slug, None)
     return list(seen)
+
+
+def unmask_links(text: str) -> str:
+    """User text with no masked link left: `[label](target)` becomes `label (target)`, so the
+    real target shows beside whatever the label pretends; any other `](` is split apart, so no
+    platform can read it as a link. Used alike by the Slack and Discord renderers and the
+    kennisbank."""
+    if "](" not in text:
+        return text
+
+    def plain(match: re.Match[str]) -> str:
+        label = match.group(1).strip()
+        return f"{label} ({match.group(2)})" if label else f"({match.group(2)})"
+
+    return MASKED_LINK_RE.sub(plain, text).replace("](", "] (")
 
 
 def has_words(text: str) -> bool:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.kennisbank.snapshot import PublishedLearning, Snapshot, ThemeRef, WeekCount
+from handlers.text import unmask_links
 from storage import learnings, proeftuinen, themes
 from storage.db import Database
 from storage.models import Learning, Proeftuin, Ring
@@ -23,7 +24,7 @@ def _published(learning: Learning) -> PublishedLearning:
     would reveal its name."""
     return PublishedLearning(
         id=learning.id,
-        text=learning.text,
+        text=unmask_links(learning.text),  # masked links shown as on Slack and Discord
         proeftuin=learning.proeftuin.name,
         published_at=learning.published_at or learning.consent_at or learning.created_at,
         created_at=learning.created_at,

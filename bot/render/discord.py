@@ -2,7 +2,10 @@
 
 Every string in a Reply is treated as user-derived: `@everyone`, `@here` and user, role and
 nickname mentions (`<@1>`, `<@!1>`, `<@&1>`) get a zero-width space, so they show literally and
-never ping (the adapter also sends every message with no mentions allowed).
+never ping (the adapter also sends every message with no mentions allowed); masked links
+(`[label](target)`) show as `label (target)`, as on Slack and in the kennisbank
+(`handlers.text.unmask_links`); control characters and bidi overrides are dropped
+(`handlers.limits.clean`: texts stored before the router cleaned them).
 
 Discord's limits hold by construction: content at most 2,000 characters; an embed title 256,
 description 4,096, 25 fields of at most 256 (name) / 1,024 (value) characters, at most 6,000
@@ -21,6 +24,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from handlers.limits import clean
+from handlers.text import unmask_links
 from handlers.types import Action, Reply
 
 MAX_CONTENT = 2000
@@ -99,7 +104,8 @@ class _Embed:
 
 
 def neutralise(text: str) -> str:
-    """User text that shows literally and can never ping anyone."""
+    """User text that shows literally, can never ping anyone, and hides no link target."""
+    text = unmask_links(clean(text))
     text = _BROADCAST_RE.sub(lambda m: m.group(1) + ZWSP + m.group(2), text)
     return _MENTION_RE.sub("<" + ZWSP, text)
 

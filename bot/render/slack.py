@@ -3,6 +3,9 @@
 Every string in a Reply is treated as user-derived: `&`, `<` and `>` are escaped, so
 `<!channel>`, `<@U…>`, `<!subteam^…>` and `<http://…|label>` show literally and can neither
 ping nor disguise a link, and `@here`/`@channel`/`@everyone` get an invisible word joiner.
+Markdown masked links (`[label](target)`) show as `label (target)`, as on Discord and in the
+kennisbank (`handlers.text.unmask_links`); control characters and bidi overrides are dropped
+(`handlers.limits.clean`: texts stored before the router cleaned them).
 Only bare `http(s)://` URLs are turned into links, showing the URL itself.
 
 Slack's limits are respected by construction: a section text is at most 3,000 characters,
@@ -18,6 +21,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from handlers.limits import clean
+from handlers.text import unmask_links
 from handlers.types import Action, Reply
 
 MAX_BLOCKS = 50
@@ -59,7 +64,8 @@ class Labels:
 
 
 def escape(text: str) -> str:
-    """User text as Slack mrkdwn that shows literally and never pings."""
+    """User text as Slack mrkdwn that shows literally, never pings and hides no link target."""
+    text = unmask_links(clean(text))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST_RE.sub(lambda m: m.group(1) + WORD_JOINER + m.group(2), text)
 
@@ -131,7 +137,7 @@ def mrkdwn(text: str) -> dict:
 
 def plain(text: str, limit: int) -> dict:
     """A plain_text object (never parsed for mentions or links)."""
-    text = " ".join(text.split()) or "…"
+    text = " ".join(clean(text).split()) or "…"
     return {"type": "plain_text", "text": text if len(text) <= limit else text[: limit - 1] + "…"}
 
 
