@@ -156,6 +156,7 @@ class Learning(Base):
     __table_args__ = (
         Index("ix_learnings_created_at", "created_at"),
         Index("ix_learnings_proeftuin_id_created_at", "proeftuin_id", "created_at"),
+        {"sqlite_autoincrement": True},  # numbers are never reused (revision 0004)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -217,6 +218,7 @@ class Meeting(Base):
     """A bijeenkomst: a start time (stored in UTC), an optional theme and proeftuin."""
 
     __tablename__ = "meetings"
+    __table_args__ = {"sqlite_autoincrement": True}  # numbers are never reused (revision 0004)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -253,6 +255,7 @@ class Prompt(Base):
     """A reflection question (vraag) a leader sent to proeftuin channels."""
 
     __tablename__ = "prompts"
+    __table_args__ = {"sqlite_autoincrement": True}  # numbers are never reused (revision 0004)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     question: Mapped[str] = mapped_column(Text)

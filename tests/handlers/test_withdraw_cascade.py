@@ -89,3 +89,13 @@ async def test_every_reference_to_learnings_cascades(programme: Chat) -> None:
     assert {(name, col): (ondelete or "").upper() for name, col, ondelete in columns} == {
         (name, col): "CASCADE" for name, col, _ondelete in columns
     }
+
+
+async def test_a_withdrawn_number_is_not_given_again(programme: Chat) -> None:
+    assert "#1 bewaard" in await programme.text("inzicht Eerste les")
+    assert "#2 bewaard" in await programme.text("inzicht Tweede les")
+    assert "ingetrokken" in await programme.text("intrekken 2")
+    assert "#3 bewaard" in await programme.text("inzicht Derde les")
+    assert "ingetrokken" in await programme.text("intrekken 3")
+    assert "ingetrokken" in await programme.text("intrekken 1")
+    assert "#4 bewaard" in await programme.text("inzicht Vierde les")
