@@ -3,7 +3,14 @@
 Without a ring it is the operator's view (every learning). With `kenniskring`, what the
 kenniskring may see (rings kenniskring and buitenwereld); with `buitenwereld`, only published
 learnings: they name their proeftuin, and their author only when the author chose so
-(`learnings.author_public`, as in the kennisbank); otherwise `author` is null.
+(`learnings.author_public`, as in the kennisbank) and has a name (a member known only by a
+platform id stays anonymous); otherwise `author` is null. A public export has no `source_url`
+(null): it links into the private chat workspace, and the kennisbank leaves it out too.
+
+What people typed cannot act in the file: a CSV cell starting with `=`, `+`, `-`, `@`, a tab or
+a carriage return gets a leading `'`, so a spreadsheet shows it rather than running it as a
+formula; Markdown is escaped (`&`, `<`, `>` as entities, so no raw HTML), masked links show their
+target (`handlers.text.unmask_links`) and no line of a learning starts a heading, list or quote.
 
 Rows are streamed in keyset-paged batches over one read transaction, so a million learnings never
 sit in memory. Every format carries the same fields: `FIELDS`.
@@ -12,6 +19,7 @@ sit in memory. Every format carries the same fields: `FIELDS`.
 from __future__ import annotations
 
 import csv
+import html
 import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -20,10 +28,11 @@ from typing import Any, Literal, TextIO
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from sqlalchemy import ColumnElement, Select, case, literal, null, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, case, literal, null, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from handlers.i18n import Translator
+from handlers.text import unmask_links
 from storage.db import Database
 from storage.models import Learning, LearningTheme, Member, Proeftuin, Ring, Theme
 from storage.visibility import Viewer, visible
@@ -43,6 +52,7 @@ FIELDS = (
 )
 BATCH_SIZE = 1_000  # rows per query (and per IN list of the theme query)
 MARKDOWN_SPECIAL_START = ("#", ">", "-", "*", "+", "=", "|", "`", "~")
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +95,13 @@ def viewer_for(ring: Ring | None) -> Viewer:
 
 def _query(ring: Ring | None) -> Select[*tuple[Any, ...]]:
     author: ColumnElement[Any] = Member.display_name.expression
-    if ring is Ring.BUITENWERELD:  # the public view names only authors who chose so
-        author = case((Learning.author_public.is_(True), Member.display_name), else_=null())
+    source_url: ColumnElement[Any] = Learning.source_url.expression
+    if ring is Ring.BUITENWERELD:
+        # The public view names only authors who chose so and have a name (a member without
+        # one is shown by platform id), and never links into the private workspace.
+        chose = and_(Learning.author_public.is_(True), Member.display_name != Member.user_id)
+        author = case((chose, Member.display_name), else_=null())
+        source_url = null()
     return (
         select(
             Learning.id,
@@ -95,7 +110,7 @@ def _query(ring: Ring | None) -> Select[*tuple[Any, ...]]:
             Learning.ring,
             author.label("author"),
             Learning.created_at,
-            Learning.source_url,
+            source_url.label("source_url"),
             Learning.prompt_id,
         )
         .join(Proeftuin, Proeftuin.id == Learning.proeftuin_id)
@@ -196,15 +211,33 @@ async def _csv(database: Database, ring: Ring | None, out: TextIO, tz: ZoneInfo)
     async for row in iter_rows(database, ring):
         values = row.as_dict(tz)
         values["themes"] = " ".join(row.themes)
-        writer.writerow(values)
+        writer.writerow({name: _csv_cell(value) for name, value in values.items()})
         count += 1
     return count
 
 
+def _csv_cell(value: object) -> object:
+    """A CSV value a spreadsheet shows as typed: text that could start a formula gets a `'`."""
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _markdown_inline(text: str) -> str:
+    """User text inside a Markdown line: HTML shown as text, masked links showing their target."""
+    return html.escape(unmask_links(text), quote=False)
+
+
+def _markdown_url(url: str) -> str:
+    """A URL safe inside `<…>` in Markdown."""
+    return url.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
+
+
 def _markdown_text(text: str) -> str:
-    """A learning's text as Markdown paragraphs: no line may start a heading, list or quote."""
+    """A learning's text as Markdown paragraphs: no raw HTML, no masked link, and no line may
+    start a heading, list or quote."""
     lines = []
-    for line in text.strip().splitlines():
+    for line in _markdown_inline(text).strip().splitlines():
         stripped = line.lstrip()
         if stripped.startswith(MARKDOWN_SPECIAL_START) or _numbered(stripped):
             line = "\\" + stripped
@@ -245,11 +278,13 @@ async def _markdown(
             f"{t('field.ring')}: {t(f'ring.{row.ring}')}",
         ]
         if row.author or ring is not Ring.BUITENWERELD:  # published: named only by choice
-            details.append(f"{t('field.author')}: {row.author or t('word.anonymous')}")
+            author = _markdown_inline(row.author) if row.author else t("word.anonymous")
+            details.append(f"{t('field.author')}: {author}")
         details.append(t.moment(row.created_at))
         if row.source_url:
-            details.append(f"[{t('export.source')}](<{row.source_url}>)")
-        out.write(f"\n### #{row.id} · {row.proeftuin}\n\n{_markdown_text(row.text)}\n\n")
+            details.append(f"[{t('export.source')}](<{_markdown_url(row.source_url)}>)")
+        heading = f"#{row.id} · {_markdown_inline(row.proeftuin)}"
+        out.write(f"\n### {heading}\n\n{_markdown_text(row.text)}\n\n")
         out.write(f"*{' · '.join(details)}*\n")
         count += 1
     out.write(f"\n---\n\n{t('export.count', count=count) if count else t('export.empty')}\n")

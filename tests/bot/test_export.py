@@ -203,3 +203,84 @@ async def test_rows_stream_in_batches_without_gaps_or_repeats(demo: Database) ->
     assert [row.id async for row in iter_rows(demo, None, batch_size=4)] == expected
     assert [row.id async for row in iter_rows(demo, None, by_time=True, batch_size=4)] == by_time
     assert len(expected) == len(LEARNINGS) + 10
+
+
+# --- hostile cells, raw HTML and what a public export may show ---------------------------------
+
+FORMULA = '=HYPERLINK("https://evil.example","klik")'
+HTML = "<script>alert(1)</script> en <b>vet</b> & [https://gemeente.nl](https://evil.example)"
+WORKSPACE_LINK = "https://samen.slack.com/archives/C0PRIVATE/p1700000000000100"
+
+
+@pytest.fixture
+async def hostile(database: Database) -> Database:
+    """Published learnings with a formula, raw HTML and a masked link; one by an author who
+    chose to be named but has no display name (only a platform id), one by an author who did
+    not choose to be named; every one with a link into the workspace."""
+    async with database.unit_of_work() as session:
+        place, _ = await proeftuinen.get_or_create(session, "@Zuid")
+        no_name = await members.upsert(session, "slack", "U0SECRET", "", "deelnemer")
+        secret = await members.upsert(session, "slack", "U0OTHER", "Geheime Naam", "deelnemer")
+        named = await members.upsert(session, "slack", "U0NAMED", "+Noor", "deelnemer")
+        for text, author, public in [
+            (FORMULA, no_name, True),
+            (HTML, secret, False),
+            ("-1 stem telde dubbel\ttab", named, True),
+            ("\r=1+1", named, True),
+        ]:
+            learning = await learnings.add(
+                session,
+                text=text,
+                proeftuin=place,
+                author=author,
+                ring=Ring.BUITENWERELD.value,
+                source_url=WORKSPACE_LINK,
+                created_at=NOW - timedelta(hours=2),
+            )
+            learning.author_public = public
+    return database
+
+
+async def test_csv_cells_cannot_be_formulas(hostile: Database) -> None:
+    for ring in (None, Ring.KENNISKRING, Ring.BUITENWERELD):
+        rows = list(csv.DictReader(io.StringIO(await export(hostile, "csv", ring))))
+        assert rows
+        for row in rows:
+            for name, value in row.items():
+                if name in ("id", "prompt_id", "created_at") or not value:
+                    continue
+                assert value[0] not in "=+-@\t\r", (name, value)
+        texts = {row["text"] for row in rows}
+        assert "'" + FORMULA in texts  # quoted, not changed: the words are all there
+        assert "'-1 stem telde dubbel\ttab" in texts and "'\r=1+1" in texts
+        assert {row["proeftuin"] for row in rows} == {"'@Zuid"}
+
+
+async def test_markdown_export_has_no_raw_html_or_masked_links(hostile: Database) -> None:
+    for ring in (None, Ring.BUITENWERELD):
+        value = await export(hostile, "md", ring)
+        assert "<script" not in value and "<b>" not in value
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in value
+        assert "](https://evil.example)" not in value
+        assert "https://gemeente.nl (https://evil.example)" in value
+
+
+async def test_public_exports_carry_no_workspace_link_platform_id_or_unconsented_name(
+    hostile: Database,
+) -> None:
+    for fmt in ("json", "csv", "md"):
+        value = await export(hostile, fmt, Ring.BUITENWERELD)
+        assert "samen.slack.com" not in value and "C0PRIVATE" not in value, fmt
+        assert "U0SECRET" not in value and "U0OTHER" not in value, fmt
+        assert "Geheime Naam" not in value, fmt
+        assert "Noor" in value, fmt  # chose to be named
+    rows = json.loads(await export(hostile, "json", Ring.BUITENWERELD))
+    assert all(row["source_url"] is None for row in rows)
+    assert {row["author"] for row in rows} == {None, "+Noor"}
+
+
+async def test_operator_export_keeps_links_and_names(hostile: Database) -> None:
+    rows = json.loads(await export(hostile, "json", None))
+    assert {row["source_url"] for row in rows} == {WORKSPACE_LINK}
+    assert {row["author"] for row in rows} == {"U0SECRET", "Geheime Naam", "+Noor"}
+    assert WORKSPACE_LINK in await export(hostile, "md", None)
