@@ -4,6 +4,7 @@ names the limit; nothing reaches the database that it cannot hold. On SQLite and
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -194,3 +195,20 @@ async def test_odd_digits_are_no_number(programme: Chat) -> None:
     for word in ("²", "1²", "-3", "1.5"):
         text = await refused(programme, f"herken {word}", channel="proeftuin-b")
         assert "geen nummer" in text, (word, text)
+
+
+def test_readme_states_the_limits() -> None:
+    """The command reference says the limits the code enforces (one place each)."""
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text("utf-8").split())
+    for phrase, value in [
+        ("captured message) ", limits.LEARNING_TEXT),
+        ("an enrichment ", limits.ENRICHMENT_TEXT),
+        ("a prompt ", limits.PROMPT_TEXT),
+        ("a meeting title ", limits.MEETING_TITLE),
+        ("a theme name ", limits.THEME_NAME),
+        ("its slug ", limits.THEME_SLUG),
+        ("keywords together ", limits.THEME_KEYWORDS),
+        ("a proeftuin name ", limits.PROEFTUIN_NAME),
+        ("Numbers (`N`) above ", limits.MAX_ID),
+    ]:
+        assert f"{phrase}{value:,}" in readme, phrase
