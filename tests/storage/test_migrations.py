@@ -343,3 +343,164 @@ def test_full_text_index_follows_inserts_updates_and_deletes(database_url: str) 
             )
 
     _engine_do(database_url, work)
+
+
+# --- Revision 0004: numbers are never reused; what hangs on a learning goes with it ---------
+
+NUMBERED = ("learnings", "meetings", "prompts")
+
+
+def _insert_without_id(conn: Connection, table_name: str, filled: Filled) -> int:
+    """Insert a row like the first stored one, leaving the number to the database."""
+    table = _reflect(conn).tables[table_name]
+    row = {k: v for k, v in filled[table_name][0].items() if k != "id"}
+    if "source_event_id" in row:
+        row["source_event_id"] = None  # unique
+    return int(conn.execute(table.insert().values(row).returning(table.c.id)).scalar_one())
+
+
+def _triggers_and_indexes(conn: Connection) -> set[str]:
+    if conn.dialect.name == "sqlite":
+        sql = (
+            "SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index') AND sql IS NOT NULL"
+        )
+        return set(conn.execute(text(sql)).scalars())
+    found: set[str] = set()
+    for name in inspect(conn).get_table_names():
+        found |= {str(i["name"]) for i in inspect(conn).get_indexes(name)}
+    return found
+
+
+def test_previous_head_with_rows_upgrades_and_never_reuses_numbers(database_url: str) -> None:
+    upgrade(database_url, "0003_rings")
+    filled = _engine_do(database_url, fill_every_table)
+    before = _engine_do(database_url, _triggers_and_indexes)
+    upgrade(database_url)
+    assert current_revision(database_url) == "0004"
+    _engine_do(database_url, lambda conn: assert_rows_kept(conn, filled, set()))
+    assert _engine_do(database_url, _triggers_and_indexes) == before
+    highest = {name: max(row["id"] for row in filled[name]) for name in NUMBERED}
+
+    def use_and_withdraw(conn: Connection) -> dict[str, int]:
+        given = {}
+        for name in NUMBERED:
+            first = _insert_without_id(conn, name, filled)
+            assert first > highest[name], name
+            conn.execute(text(f"DELETE FROM {name} WHERE id = :id"), {"id": first})
+            given[name] = first
+        return given
+
+    withdrawn = _engine_do(database_url, use_and_withdraw)
+
+    def use_again(conn: Connection) -> None:
+        for name in NUMBERED:
+            assert _insert_without_id(conn, name, filled) > withdrawn[name], name
+        # The old rows still are found by full-text search, the new one too, and the index
+        # matches its content table exactly.
+        old = {row["id"] for row in filled["learnings"]}
+        assert old <= _matching(conn, "coöperatie")
+        if conn.dialect.name == "sqlite":
+            conn.execute(
+                text("INSERT INTO learnings_fts(learnings_fts, rank) VALUES ('integrity-check', 1)")
+            )
+
+    _engine_do(database_url, use_again)
+
+
+def test_numbers_named_in_effect_keys_are_not_given_out(database_url: str) -> None:
+    """A notice, reminder or follow-up already sent for number N stays N's: after a withdrawn
+    newest learning, meeting or prompt, the ledger's keys are the only trace of the number."""
+    upgrade(database_url, "0003_rings")
+    filled = _engine_do(database_url, fill_every_table)
+    moment = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+    keys = {
+        "learnings": "notice:1:5000:slack:U9",
+        "meetings": "reminder:24h:meeting:6000:slack:C9",
+        "prompts": "followup:prompt:7000:proeftuin:1:slack:C9",
+    }
+
+    def add_keys(conn: Connection) -> None:
+        for key in keys.values():
+            conn.execute(
+                text(
+                    "INSERT INTO effects (key, kind, status, attempts, progress, created_at)"
+                    " VALUES (:key, 'notice', 'done', 1, 1, :t)"
+                ),
+                {"key": key, "t": moment},
+            )
+
+    _engine_do(database_url, add_keys)
+    upgrade(database_url)
+    floors = {"learnings": 5000, "meetings": 6000, "prompts": 7000}
+    given = _engine_do(
+        database_url,
+        lambda conn: {name: _insert_without_id(conn, name, filled) for name in NUMBERED},
+    )
+    assert all(given[name] > floors[name] for name in NUMBERED), given
+
+
+def _break_recognitions_cascade(conn: Connection) -> None:
+    """Make recognitions' reference to learnings say nothing ON DELETE, as a hand-made
+    database might."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text(
+                "ALTER TABLE recognitions DROP CONSTRAINT fk_recognitions_learning_id_learnings;"
+                " ALTER TABLE recognitions ADD CONSTRAINT fk_recognitions_learning_id_learnings"
+                " FOREIGN KEY (learning_id) REFERENCES learnings (id)"
+            )
+        )
+        return
+    sql = conn.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'recognitions'")
+    ).scalar_one()
+    plain = sql.replace("REFERENCES learnings (id) ON DELETE CASCADE", "REFERENCES learnings (id)")
+    assert plain != sql
+    version = conn.execute(text("PRAGMA schema_version")).scalar_one()
+    conn.execute(text("PRAGMA writable_schema = ON"))
+    conn.execute(
+        text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = 'recognitions'"),
+        {"sql": plain},
+    )
+    conn.execute(text(f"PRAGMA schema_version = {version + 1}"))
+    conn.execute(text("PRAGMA writable_schema = OFF"))
+
+
+def _learnings_references(conn: Connection) -> dict[str, str]:
+    found = {}
+    for name in inspect(conn).get_table_names():
+        for fk in inspect(conn).get_foreign_keys(name):
+            if fk["referred_table"] == "learnings":
+                found[name] = str((fk.get("options") or {}).get("ondelete") or "").upper()
+    return found
+
+
+def test_upgrade_makes_every_reference_to_learnings_cascade(database_url: str) -> None:
+    upgrade(database_url, "0003_rings")
+    filled = _engine_do(database_url, fill_every_table)
+    _engine_do(database_url, _break_recognitions_cascade)
+    assert _engine_do(database_url, _learnings_references)["recognitions"] == ""
+    upgrade(database_url)
+    references = _engine_do(database_url, _learnings_references)
+    assert {"learning_themes", "recognitions", "enrichments", "follow_notices"} <= set(references)
+    assert set(references.values()) == {"CASCADE"}
+    _engine_do(database_url, lambda conn: assert_rows_kept(conn, filled, set()))
+
+    def withdraw(conn: Connection) -> None:
+        learning_id = filled["recognitions"][0]["learning_id"]
+        conn.execute(text("DELETE FROM learnings WHERE id = :id"), {"id": learning_id})
+        left = conn.execute(
+            text("SELECT COUNT(*) FROM recognitions WHERE learning_id = :id"), {"id": learning_id}
+        ).scalar_one()
+        assert left == 0
+
+    _engine_do(database_url, withdraw)
+
+
+def test_downgrade_from_0004_keeps_every_row(database_url: str) -> None:
+    upgrade(database_url)
+    filled = _engine_do(database_url, fill_every_table)
+    downgrade(database_url, "0003_rings")
+    _engine_do(database_url, lambda conn: assert_rows_kept(conn, filled, set()))
+    upgrade(database_url)
+    _engine_do(database_url, lambda conn: assert_rows_kept(conn, filled, set()))

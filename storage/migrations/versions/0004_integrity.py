@@ -220,9 +220,7 @@ def _postgresql_upgrade(conn: sa.Connection) -> None:
         ).scalar_one()
         if sequence is None:  # pragma: no cover - every numbered table has one (SERIAL)
             raise RuntimeError(f"{name}.id has no sequence")
-        last, called = conn.exec_driver_sql(
-            f"SELECT last_value, is_called FROM {sequence}"
-        ).one()
+        last, called = conn.exec_driver_sql(f"SELECT last_value, is_called FROM {sequence}").one()
         given = int(last) if called else int(last) - 1
         if floor > given:
             conn.exec_driver_sql(
