@@ -2,9 +2,11 @@
 
 `SlackService(app, http=…, host=…, port=…)` is what `samen-bot serve` starts:
 
-* HTTP mode serves `POST /slack/events` (Events API, slash commands, interactivity; bolt
-  checks the v0 signature and its 5-minute window and answers 401 otherwise) and
-  `GET /healthz` (200 when the database answers, 503 otherwise);
+* HTTP mode serves `POST /slack/events` (Events API, slash commands, interactivity; the v0
+  signature and its 5-minute window are checked on the raw body before anything is parsed,
+  see `bot.slack_http`: 401 when bad, 400 for a signed body that is no Slack request, 200 for
+  a kind the bot does not handle) and `GET /healthz` (200 when the database answers, 503
+  otherwise);
 * Socket Mode (SLACK_APP_TOKEN set, no --slack-http) connects out to Slack instead.
 
 Every listener acknowledges first and works after (`process_before_response=True`, so
@@ -21,14 +23,15 @@ log them at DEBUG only, and their loggers here are kept at INFO.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
@@ -43,6 +46,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import App
 from bot.config import ConfigError
 from bot.slack_capture import Capturer, Names
+from bot.slack_http import EventsEndpoint, on_bolt_error
 from bot.slack_listeners import SlackListeners
 from bot.slack_outbound import Origin, SlackOutbound
 from handlers.types import Command
@@ -90,6 +94,19 @@ def guard_bolt_loggers() -> None:
             logger = logging.getLogger(name)
             if NO_BODIES not in logger.filters:
                 logger.addFilter(NO_BODIES)
+
+
+@contextlib.contextmanager
+def _hidden_env(name: str) -> Iterator[None]:
+    """`name` out of the environment for a moment: bolt's AsyncApp reads SLACK_BOT_TOKEN from
+    it when no token is given, and warns at every start that the token it found is unused (the
+    client and `authorize` carry the token here, from the settings)."""
+    value = os.environ.pop(name, None)
+    try:
+        yield
+    finally:
+        if value is not None:
+            os.environ[name] = value
 
 
 def _missing(key: str, why: str) -> ConfigError:
@@ -168,18 +185,22 @@ class SlackService:
             forget_themes=self.forget_themes,
             bot_user=lambda: (self._auth or {}).get("user_id"),
         )
-        self.bolt = AsyncApp(
-            name="samen-bot",
-            # bolt's per-request clients get the token from authorize(); same session and URL
-            client=AsyncWebClient(
-                base_url=base_url, session=self.session, retry_handlers=retry, logger=sdk_logger
-            ),
-            signing_secret=settings.SLACK_SIGNING_SECRET,
-            authorize=self._authorizer(),
-            process_before_response=True,
-            request_verification_enabled=self.http,
-            logger=quiet_logger("bot.slack.bolt"),
-        )
+        with _hidden_env("SLACK_BOT_TOKEN"):
+            self.bolt = AsyncApp(
+                name="samen-bot",
+                # bolt's per-request clients get the token from authorize(); same session, URL
+                client=AsyncWebClient(
+                    base_url=base_url, session=self.session, retry_handlers=retry, logger=sdk_logger
+                ),
+                signing_secret=settings.SLACK_SIGNING_SECRET,
+                authorize=self._authorizer(),
+                process_before_response=True,
+                # HTTP requests are verified on their raw bytes before bolt sees them
+                request_verification_enabled=False,
+                raise_error_for_unhandled_request=True,
+                logger=quiet_logger("bot.slack.bolt"),
+            )
+        self.bolt.error(on_bolt_error)
         listeners.register(self.bolt)
         guard_bolt_loggers()
         self.app.delivery.register(self.outbound)
@@ -227,17 +248,14 @@ class SlackService:
 
     async def _start_http(self) -> None:
         web_app = web.Application(client_max_size=1024 * 1024)
-        web_app.router.add_post("/slack/events", self._events)
+        assert self.bolt is not None
+        events = EventsEndpoint(self.app.settings.SLACK_SIGNING_SECRET, self.bolt.async_dispatch)
+        web_app.router.add_post("/slack/events", events.handle)
         web_app.router.add_get("/healthz", self._healthz)
         self._runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=5.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, self.host, self.port).start()
         self.port = int(self._runner.addresses[0][1])
-
-    async def _events(self, request: web.Request) -> web.Response:
-        assert self.bolt is not None
-        response = await self.bolt.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
 
     async def _healthz(self, request: web.Request) -> web.Response:
         try:
