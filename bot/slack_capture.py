@@ -134,7 +134,8 @@ class Capturer:
             history = await self.client.conversations_history(
                 channel=channel, latest=ts, inclusive=True, limit=1
             )
-            for message in history.get("messages", []):
+            found: list[dict[str, Any]] = history.get("messages", [])
+            for message in found:
                 if message.get("ts") == ts:
                     return message
             replies = await self.client.conversations_replies(

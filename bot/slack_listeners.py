@@ -11,6 +11,11 @@ claims in the database (never in memory), so retries and parallel deliveries run
 | message shortcut | `sc:{trigger_id}` |
 | `:bulb:` reaction | `ev:{event_id}` |
 | @mention, thread reply | `msg:{channel}:{ts}` (an @mention also fires `message`: one key) |
+
+A repeated delivery is recognised before any Web API call: at the ack, by the keys this
+process has seen lately (`Recent`), and, for a Slack retry (`X-Slack-Retry-Num`), by the
+database's ledger of handled keys, which also knows what another bot process handled. A key
+whose work failed is forgotten again, so that Slack's retry can still succeed.
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ import hashlib
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import App
 from bot.render.slack import ACTION_PREFIX, learning_number
@@ -41,6 +48,7 @@ from bot.slack_outbound import PLATFORM, Origin, SlackOutbound
 from bot.slack_prompts import prompt_for_thread, record_posts
 from handlers import registry
 from handlers.types import Command, Place, Reply
+from storage import events
 from storage.models import Ring
 
 log = logging.getLogger(__name__)
@@ -56,6 +64,34 @@ ThemeSource = Callable[[], Awaitable[list[tuple[str, str]]]]
 
 def _is_direct(channel: str) -> bool:
     return channel.startswith("D")
+
+
+def _is_retry(request: AsyncBoltRequest | None) -> bool:
+    """Whether Slack says this is a retry (HTTP header, or Socket Mode's retry_attempt)."""
+    if request is None:
+        return False
+    value = request.headers.get("x-slack-retry-num") or [""]
+    return value[0] not in ("", "0")
+
+
+class Recent:
+    """The keys of the last few thousand deliveries this process has taken on."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._keys: OrderedDict[str, None] = OrderedDict()
+
+    def first(self, key: str) -> bool:
+        """True (and remembered) the first time `key` comes by."""
+        if key in self._keys:
+            return False
+        self._keys[key] = None
+        if len(self._keys) > self.size:
+            self._keys.popitem(last=False)
+        return True
+
+    def forget(self, key: str) -> None:
+        self._keys.pop(key, None)
 
 
 class SlackListeners:
@@ -83,7 +119,7 @@ class SlackListeners:
         self.themes = themes
         self.forget_themes = forget_themes
         self.bot_user = bot_user
-        # SQLite has one writer: queueing here beats its busy-timeout sleeps under load
+        self.recent = Recent()
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.command(COMMAND)(self.on_command)
@@ -94,6 +130,40 @@ class SlackListeners:
         bolt.event("reaction_added")(self.on_reaction)
         bolt.event("app_mention")(self.on_mention)
         bolt.event("message")(self.on_message)
+
+    # -- taking on a delivery once ------------------------------------------------------------
+
+    def take(
+        self,
+        origin: Origin,
+        work: Callable[[], Awaitable[object]],
+        request: AsyncBoltRequest | None = None,
+    ) -> None:
+        """Run `work` after the ack, unless this delivery was taken on before."""
+        key = origin.event_key
+        if not self.recent.first(key):
+            log.info("slack: %s delivered again; dropped before any work", key)
+            return
+        self.spawn(self._once(key, work, retry=_is_retry(request)), origin)
+
+    async def _once(self, key: str, work: Callable[[], Awaitable[object]], *, retry: bool) -> None:
+        if retry and await self._handled(key):
+            log.info("slack: %s was handled before (a retry); no work done", key)
+            return
+        try:
+            await work()
+        except BaseException:
+            self.recent.forget(key)  # not handled: let Slack's retry try again
+            raise
+
+    async def _handled(self, key: str) -> bool:
+        """Whether the ledger holds `key` (claimed by this or another bot process)."""
+        try:
+            async with self.app.database.reading() as session:
+                return await events.is_handled(session, f"{PLATFORM}:{key}")
+        except Exception as error:  # the router decides once the database answers again
+            log.info("slack: cannot look up %s (%s)", key, type(error).__name__)
+            return False
 
     # -- running a command ------------------------------------------------------------------
 
@@ -117,7 +187,12 @@ class SlackListeners:
 
     # -- slash command and modal ------------------------------------------------------------
 
-    async def on_command(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
+    async def on_command(
+        self,
+        ack: Callable[..., Awaitable[Any]],
+        body: dict[str, Any],
+        request: AsyncBoltRequest | None = None,
+    ) -> None:
         await ack()
         trigger = (
             body.get("trigger_id")
@@ -135,7 +210,7 @@ class SlackListeners:
             response_url=body.get("response_url"),
             is_direct=_is_direct(channel) or body.get("channel_name") == "directmessage",
         )
-        self.spawn(self._command(body, origin), origin)
+        self.take(origin, lambda: self._command(body, origin), request)
 
     async def _command(self, body: dict[str, Any], origin: Origin) -> None:
         received_at = datetime.now(UTC)
@@ -173,7 +248,10 @@ class SlackListeners:
         await self.outbound.client.views_open(trigger_id=trigger_id, view=view)
 
     async def on_view_submission(
-        self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]
+        self,
+        ack: Callable[..., Awaitable[Any]],
+        body: dict[str, Any],
+        request: AsyncBoltRequest | None = None,
     ) -> None:
         await ack()
         view = body.get("view", {})
@@ -186,7 +264,7 @@ class SlackListeners:
             response_url=submission.metadata.get("r"),
             is_direct=_is_direct(channel),
         )
-        self.spawn(self._submission(submission, origin), origin)
+        self.take(origin, lambda: self._submission(submission, origin), request)
 
     async def _submission(self, submission: Submission, origin: Origin) -> None:
         tags = " ".join(
@@ -206,7 +284,12 @@ class SlackListeners:
 
     # -- buttons and selects ----------------------------------------------------------------
 
-    async def on_action(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
+    async def on_action(
+        self,
+        ack: Callable[..., Awaitable[Any]],
+        body: dict[str, Any],
+        request: AsyncBoltRequest | None = None,
+    ) -> None:
         await ack()
         action = (body.get("actions") or [{}])[0]
         line = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
@@ -225,7 +308,7 @@ class SlackListeners:
             thread_ts=thread,
             is_direct=_is_direct(channel),
         )
-        self.spawn(self._action(line, origin, body.get("trigger_id")), origin)
+        self.take(origin, lambda: self._action(line, origin, body.get("trigger_id")), request)
 
     async def _action(self, line: str, origin: Origin, trigger_id: str | None) -> None:
         word, args = registry.split_line(line)
@@ -257,7 +340,10 @@ class SlackListeners:
         await self.outbound.client.views_open(trigger_id=trigger_id, view=view)
 
     async def on_text_submission(
-        self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]
+        self,
+        ack: Callable[..., Awaitable[Any]],
+        body: dict[str, Any],
+        request: AsyncBoltRequest | None = None,
     ) -> None:
         await ack()
         view = body.get("view", {})
@@ -273,11 +359,16 @@ class SlackListeners:
             is_direct=_is_direct(channel),
         )
         line = f"{meta.get('l', '')} {submission.text}"
-        self.spawn(self._action(line, origin, None), origin)
+        self.take(origin, lambda: self._action(line, origin, None), request)
 
     # -- capture ----------------------------------------------------------------------------
 
-    async def on_shortcut(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
+    async def on_shortcut(
+        self,
+        ack: Callable[..., Awaitable[Any]],
+        body: dict[str, Any],
+        request: AsyncBoltRequest | None = None,
+    ) -> None:
         await ack()
         key = f"sc:{body.get('trigger_id', '')}"
         origin = Origin(
@@ -286,19 +377,23 @@ class SlackListeners:
             key,
             response_url=body.get("response_url"),
         )
-        self.spawn(self.capturer.from_shortcut(body, key), origin)
+        self.take(origin, lambda: self.capturer.from_shortcut(body, key), request)
 
-    async def on_reaction(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def on_reaction(
+        self, body: dict[str, Any], event: dict[str, Any], request: AsyncBoltRequest | None = None
+    ) -> None:
         item = event.get("item", {})
         if event.get("reaction") not in CAPTURE_REACTIONS or item.get("type") != "message":
             return
         key = f"ev:{body.get('event_id', '')}"
         origin = Origin(item.get("channel", ""), event.get("user", ""), key)
-        self.spawn(self.capturer.from_reaction(event, key), origin)
+        self.take(origin, lambda: self.capturer.from_reaction(event, key), request)
 
     # -- messages: @mentions and answers to prompts ------------------------------------------
 
-    async def on_mention(self, event: dict[str, Any]) -> None:
+    async def on_mention(
+        self, event: dict[str, Any], request: AsyncBoltRequest | None = None
+    ) -> None:
         if event.get("bot_id"):
             return
         channel, ts = event.get("channel", ""), event.get("ts", "")
@@ -309,7 +404,7 @@ class SlackListeners:
             thread_ts=event.get("thread_ts"),
             is_direct=_is_direct(channel),
         )
-        self.spawn(self._mention(event, origin), origin)
+        self.take(origin, lambda: self._mention(event, origin), request)
 
     async def _mention(self, event: dict[str, Any], origin: Origin) -> None:
         text = event.get("text", "")
@@ -323,7 +418,9 @@ class SlackListeners:
             self.router.make_command(line, actor, place, event_id=origin.event_key), origin
         )
 
-    async def on_message(self, event: dict[str, Any]) -> None:
+    async def on_message(
+        self, event: dict[str, Any], request: AsyncBoltRequest | None = None
+    ) -> None:
         if event.get("subtype") not in HANDLED_SUBTYPES or event.get("bot_id"):
             return
         thread, ts = event.get("thread_ts"), event.get("ts")
@@ -334,7 +431,7 @@ class SlackListeners:
             return  # the app_mention listener handles it (same key, handled once anyway)
         channel = event.get("channel", "")
         origin = Origin(channel, event["user"], f"msg:{channel}:{ts}", thread_ts=thread)
-        self.spawn(self._thread_reply(event, origin), origin)
+        self.take(origin, lambda: self._thread_reply(event, origin), request)
 
     async def _thread_reply(self, event: dict[str, Any], origin: Origin) -> None:
         """A reply in a thread: an answer when the thread is a posted reflection prompt."""
