@@ -32,7 +32,7 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice, locale_str
 
-from handlers import registry
+from handlers import limits, registry
 from handlers.i18n import catalog
 from storage import learnings, proeftuinen, themes
 from storage.db import Database
@@ -111,7 +111,7 @@ class Shape:
 
 
 NUMBER = Opt("nummer", int, complete="learning")
-TEXT = Opt("tekst", max_length=4000)
+TEXT = Opt("tekst", max_length=limits.LEARNING_TEXT)  # handlers/limits.py: one place
 PROEFTUIN = Opt("proeftuin", required=False, complete="proeftuin", max_length=200)
 THEME = Opt("thema", complete="theme", max_length=61)
 ANY_THEME = Opt("thema", required=False, complete="theme", max_length=61)
@@ -126,36 +126,42 @@ SHAPES: dict[str, Shape] = {
     "themas": Shape(),
     "agenda": Shape(),
     "mijn-gegevens": Shape(),
-    "koppel": Shape((Opt("proeftuin", complete="proeftuin", max_length=200),)),
-    "inzicht": Shape((Opt("tekst", required=False, max_length=4000),)),
+    "koppel": Shape((Opt("proeftuin", complete="proeftuin", max_length=limits.PROEFTUIN_NAME),)),
+    "inzicht": Shape((Opt("tekst", required=False, max_length=limits.LEARNING_TEXT),)),
     "tag": Shape((NUMBER, Opt("themas", complete="themes", max_length=300))),
     "untag": Shape((NUMBER, Opt("themas", complete="themes", max_length=300))),
     "intrekken": Shape((NUMBER,)),
     "herken": Shape((NUMBER,)),
     "akkoord": Shape((NUMBER,)),
     "weiger": Shape((NUMBER,)),
-    "verrijk": Shape((NUMBER, TEXT)),
+    "verrijk": Shape((NUMBER, Opt("tekst", max_length=limits.ENRICHMENT_TEXT))),
     "volg": Shape((THEME,)),
     "ontvolg": Shape((THEME,)),
     "deel": Shape((NUMBER, Opt("ring", choices=RINGS))),
     "thema": Shape(
         (
-            Opt("slug", max_length=60),
-            Opt("naam", max_length=200),
-            Opt("trefwoorden", required=False),
+            Opt("slug", max_length=limits.THEME_SLUG),
+            Opt("naam", max_length=limits.THEME_NAME),
+            Opt("trefwoorden", required=False, max_length=limits.THEME_KEYWORDS),
         ),
         ("nieuw {slug} {naam}", "| {trefwoorden}"),
     ),
     "zoek": Shape((Opt("woorden", required=False, max_length=300), ANY_THEME, PROEFTUIN), WHERE),
     "bijeenkomst": Shape(
-        (Opt("titel", max_length=200), Opt("wanneer", max_length=100), ANY_THEME, PROEFTUIN),
+        (
+            Opt("titel", max_length=limits.MEETING_TITLE),
+            Opt("wanneer", max_length=100),
+            ANY_THEME,
+            PROEFTUIN,
+        ),
         ("{titel}", "{wanneer}", "{thema}", "proeftuin:{proeftuin}"),
         " | ",
     ),
     "ja": Shape((Opt("nummer", int),)),
     "nee": Shape((Opt("nummer", int),)),
     "vraag": Shape(
-        (Opt("vraag", max_length=1500), PROEFTUIN), ("{vraag}", "proeftuin:{proeftuin}")
+        (Opt("vraag", max_length=limits.PROMPT_TEXT), PROEFTUIN),
+        ("{vraag}", "proeftuin:{proeftuin}"),
     ),
     "antwoord": Shape((Opt("nummer", int), TEXT)),
     "digest": Shape((Opt("plaatsen", bool, required=False, word="plaats"),)),
