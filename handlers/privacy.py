@@ -1,46 +1,147 @@
-"""Personal data: mijn-gegevens (everything stored about the caller) and vergeet-mij (erase)."""
+"""Personal data: mijn-gegevens (everything stored about the caller, also as a JSON file) and
+vergeet-mij (erase it). What is stored, and for how long: docs/privacy.md."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from handlers.context import Context
 from handlers.registry import command
+from handlers.text import shorten
 from handlers.types import Reply, Target, Visibility
-from handlers.views import learning_line
-from storage import learnings, members, rings
+from storage import learnings, meetings, members, privacy, rings
 
 CONFIRM_WORDS = ("bevestig", "confirm")
+ITEMS_SHOWN = 10  # per kind in the chat reply; the file has them all
+ITEM_TEXT = 120  # characters of a text shown in the chat reply
+EXPORT_FOLDER = "mijn-gegevens"
 
 
-def _private(ctx: Context, text: str, title: str | None = None) -> Reply:
+def _private(
+    ctx: Context, text: str, title: str | None = None, files: tuple[str, ...] = ()
+) -> Reply:
     place = ctx.command.place
     return Reply(
         text=text,
         title=title,
         visibility=Visibility.DIRECT,
         to=Target(place.platform, user_id=ctx.command.actor.user_id),
+        attachments=files,
     )
+
+
+def export_folder(ctx: Context) -> Path:
+    """Where mijn-gegevens files are written: beside the .ics files, in their own folder."""
+    bind = ctx.session.bind
+    url = bind.url.render_as_string(hide_password=True) if isinstance(bind, AsyncEngine) else None
+    return meetings.data_dir(url, ctx.policy.data_dir) / EXPORT_FOLDER
+
+
+def _file_names(member_id: int) -> tuple[str, ...]:
+    """The names a member's file may have (one per language, so erasing finds either)."""
+    return (f"mijn-gegevens-{member_id}.json", f"my-data-{member_id}.json")
+
+
+def _section(ctx: Context, msgid: str, items: list[str]) -> list[str]:
+    """`Kind: N` and at most ITEMS_SHOWN of the items, with a pointer to the file for more."""
+    lines = [ctx.t(msgid, count=len(items))]
+    lines += [f"• {item}" for item in items[:ITEMS_SHOWN]]
+    if len(items) > ITEMS_SHOWN:
+        lines.append(ctx.t("privacy.data_more", count=len(items) - ITEMS_SHOWN))
+    return lines
+
+
+def _answer(ctx: Context, answer: str) -> str:
+    return ctx.t("privacy.rsvp_yes" if answer == "ja" else "privacy.rsvp_no")
+
+
+def _learning_item(ctx: Context, item: dict[str, Any]) -> str:
+    parts = [f"#{item['id']}", item["proeftuin"], ctx.t(f"ring.{item['ring']}")]
+    parts += [f"#{slug}" for slug in item["themes"]]
+    if item["consent_at"]:
+        parts.append(
+            ctx.t("privacy.data_consent_named" if item["author_public"] else "privacy.data_consent")
+        )
+    if item["prompt_id"]:
+        parts.append(ctx.t("privacy.data_answer", number=item["prompt_id"]))
+    return " · ".join(parts) + " — " + shorten(item["text"], ITEM_TEXT)
+
+
+def summary(ctx: Context, data: dict[str, Any], file_name: str) -> list[str]:
+    """The chat version of `data`: counts, and the first items of each kind."""
+    who = data["member"]
+    lines = [
+        ctx.t("privacy.data_header", file=file_name),
+        ctx.t(
+            "privacy.data_member",
+            platform=who["platform"],
+            user=who["user_id"],
+            name=who["display_name"],
+            role=ctx.t(f"role.{who['role']}"),
+            since=ctx.t.day(ctx.member.created_at),
+        ),
+    ]
+    lines += _section(
+        ctx, "privacy.data_learnings", [_learning_item(ctx, i) for i in data["learnings"]]
+    )
+    lines += _section(
+        ctx,
+        "privacy.data_enrichments",
+        [
+            f"#{e['learning_id']} · {e['proeftuin']} — {shorten(e['text'], ITEM_TEXT)}"
+            for e in data["enrichments"]
+        ],
+    )
+    lines += _section(
+        ctx,
+        "privacy.data_recognitions",
+        [f"#{r['learning_id']} · {r['proeftuin']}" for r in data["recognitions"]],
+    )
+    lines += _section(ctx, "privacy.data_follows", [f"#{f['theme']}" for f in data["follows"]])
+    lines += _section(
+        ctx,
+        "privacy.data_rsvps",
+        [
+            f"#{r['meeting_id']} {shorten(r['meeting'], ITEM_TEXT)}: {_answer(ctx, r['answer'])}"
+            for r in data["rsvps"]
+        ],
+    )
+    lines += _section(
+        ctx,
+        "privacy.data_meetings",
+        [f"#{m['id']} {shorten(m['title'], ITEM_TEXT)}" for m in data["meetings_created"]],
+    )
+    lines += _section(
+        ctx,
+        "privacy.data_prompts",
+        [f"#{p['id']} {shorten(p['question'], ITEM_TEXT)}" for p in data["prompts_created"]],
+    )
+    lines.append(
+        ctx.t(
+            "privacy.data_traces",
+            notices=len(data["follow_notices"]),
+            events=len(data["handled_events"]),
+            effects=len(data["effects"]),
+        )
+    )
+    lines.append(ctx.t("privacy.data_footer"))
+    return lines
 
 
 @command("mijn-gegevens", "my-data", "mijngegevens")
 async def my_data(ctx: Context) -> Reply:
-    """Send the caller, privately, everything stored about them."""
-    member = ctx.member
-    written = await learnings.of_author(ctx.session, member.id)
-    lines = [
-        ctx.t("privacy.data_header"),
-        ctx.t(
-            "privacy.data_member",
-            platform=member.platform,
-            user=member.user_id,
-            name=member.display_name,
-            role=ctx.t(f"role.{member.role}"),
-            since=ctx.t.day(member.created_at),
-        ),
-        ctx.t("privacy.data_learnings", count=len(written)),
-    ]
-    lines += [f"• {learning_line(ctx.t, learning, learning.text)}" for learning in written]
-    lines.append(ctx.t("privacy.data_footer"))
-    return _private(ctx, "\n".join(lines), ctx.t("privacy.data_title"))
+    """Send the caller, privately, everything stored about them: a summary in the chat, all
+    of it in a JSON file beside it."""
+    data = await privacy.collect(ctx.session, ctx.member)
+    nl, en = _file_names(ctx.member.id)
+    name = nl if ctx.t.language == "nl" else en
+    path = privacy.write_export(data, export_folder(ctx), name, ctx.command.received_at)
+    return _private(
+        ctx, "\n".join(summary(ctx, data, name)), ctx.t("privacy.data_title"), (str(path),)
+    )
 
 
 @command("vergeet-mij", "forget-me", "vergeetmij")
@@ -52,8 +153,15 @@ async def forget_me(ctx: Context) -> Reply:
             text=ctx.t("privacy.forget_explain", count=len(written)),
             visibility=Visibility.ONLY_CALLER,
         )
-    await rings.unpublish_author(ctx.session, ctx.member.id)
-    anonymised = await members.forget(ctx.session, ctx.member)
+    member_id = ctx.member.id
+    await rings.unpublish_author(ctx.session, member_id)
+    erased = await members.forget(ctx.session, ctx.member)
+    privacy.remove_exports(export_folder(ctx), _file_names(member_id))
     return Reply(
-        text=ctx.t("privacy.forget_done", count=anonymised), visibility=Visibility.ONLY_CALLER
+        text=ctx.t(
+            "privacy.forget_done",
+            count=erased.learnings,
+            enrichments=erased.enrichments + erased.recognitions,
+        ),
+        visibility=Visibility.ONLY_CALLER,
     )

@@ -14,7 +14,7 @@ from handlers.capture_batch import CaptureBatcher
 from handlers.context import Context, Policy
 from handlers.roles import is_leader
 from handlers.types import Actor, Command, Place, Reply, UserError, Visibility
-from storage import events, members, proeftuinen
+from storage import events, members, privacy, proeftuinen
 from storage.db import Database
 from storage.models import Role
 
@@ -161,6 +161,8 @@ class Router:
                 command.actor.display_name,
                 Role.LEIDER.value if leader else Role.DEELNEMER.value,
             )
+            # Erased before: say once that a new, empty record was started (docs/privacy.md).
+            returning = await privacy.returning_after_erasure(session, member)
             proeftuin = await proeftuinen.for_channel(
                 session, command.place.platform, command.place.channel_id
             )
@@ -169,6 +171,9 @@ class Router:
             )
             result = await spec.handler(ctx)
         replies = result if isinstance(result, list) else [result]
+        if returning:
+            notice = Reply(self.t("privacy.new_record"), visibility=Visibility.ONLY_CALLER)
+            replies = [notice, *replies]
         if ctx.answer_privately:
             replies = [_to_caller(reply) for reply in replies]
         return replies

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import core
-from storage.models import Learning, Member, utcnow
+from storage import core, privacy
+from storage.models import Member, utcnow
 
 # Every command asks who is speaking: a statement built once skips building and keying a new
 # one each time (most of what a query costs here).
@@ -67,6 +67,7 @@ async def upsert(
         )
         found = await find(session, platform, user_id)
         assert found is not None
+        privacy.note_new(session, found.id)
         return found
     if display_name and member.display_name != display_name:
         member.display_name = display_name
@@ -75,11 +76,6 @@ async def upsert(
     return member
 
 
-async def forget(session: AsyncSession, member: Member) -> int:
-    """Erase a member: their learnings stay, anonymised. Returns how many were anonymised."""
-    result = await session.execute(
-        update(Learning).where(Learning.author_id == member.id).values(author_id=None)
-    )
-    await session.delete(member)
-    await session.flush()
-    return int(getattr(result, "rowcount", 0) or 0)
+async def forget(session: AsyncSession, member: Member) -> privacy.Erased:
+    """Erase a member (see storage.privacy.erase): their learnings stay, anonymised."""
+    return await privacy.erase(session, member)
