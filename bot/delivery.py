@@ -42,3 +42,19 @@ class Delivery:
         if outbound is None:
             raise DeliveryError(f"no adapter for platform {target.platform!r} is running")
         return await outbound.send(target, reply)
+
+    async def send_once(
+        self, target: Target, reply: Reply, key: str, *, check: bool = False
+    ) -> tuple[str | None, bool]:
+        """Deliver one reply carrying an idempotency `key` the platform keeps (Slack message
+        metadata, a Discord nonce); with `check`, first ask the platform whether a message with
+        that key arrived already. Returns (message id, found on the platform). An adapter that
+        cannot do this (the console) simply sends."""
+        outbound = self._outbound.get(target.platform)
+        if outbound is None:
+            raise DeliveryError(f"no adapter for platform {target.platform!r} is running")
+        once = getattr(outbound, "send_once", None)
+        if once is None:
+            return await outbound.send(target, reply), False
+        result: tuple[str | None, bool] = await once(target, reply, key, check=check)
+        return result

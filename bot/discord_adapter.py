@@ -294,6 +294,12 @@ class DiscordService:
         """Post a reply to a channel or DM a person (scheduled jobs, cross-channel replies)."""
         return await self.poster.send(target, reply)
 
+    async def send_once(
+        self, target: Any, reply: Reply, key: str, *, check: bool = False
+    ) -> tuple[str | None, bool]:
+        """The same, with a nonce from an effect's key (see `Poster.send_once`)."""
+        return await self.poster.send_once(target, reply, key, check=check)
+
     # --- who and where ---------------------------------------------------------------------
 
     def place(self, channel: Any, channel_id: int | None, guild_id: int | None) -> Place:

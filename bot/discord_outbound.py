@@ -10,6 +10,7 @@ remembered so replies there become answers (see `bot.discord_capture`).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import time
@@ -29,6 +30,14 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 NONE = discord.AllowedMentions.none()
+HISTORY_LOOKBACK = 100  # recent messages a retry looks through for an effect's nonces
+
+
+def nonce_of(key: str, index: int) -> str:
+    """The Discord nonce of message `index` of effect part `key` (at most 25 characters).
+    Sent with enforce_nonce, so Discord answers a repeat within its window with the message
+    it already has instead of posting a second one."""
+    return hashlib.sha256(f"{key}|{index}".encode()).hexdigest()[:25]
 
 
 def _files(paths: tuple[str, ...]) -> list[discord.File]:
@@ -215,6 +224,50 @@ class Poster:
             raise DeliveryError(f"discord refused {target}: {error.status}") from error
         raise DeliveryError(f"no channel or user in {target}")
 
+    async def send_once(
+        self, target: Any, reply: Reply, key: str, *, check: bool = False
+    ) -> tuple[str | None, bool]:
+        """Post with a nonce derived from the effect `key` per message (enforce_nonce); with
+        `check` (a retry), first look for those nonces in the channel's recent history and post
+        only what is not there. Returns the first message's id and whether any had arrived."""
+        client = self.service.client
+        if client is None or not client.is_ready():
+            raise DeliveryError("discord is not connected")
+        try:
+            if target.channel_id:
+                channel_id = int(target.channel_id)
+                prompt_id = prompt_of(reply)
+                name = self.t("discord.prompt_thread", number=prompt_id) if prompt_id else ""
+            elif target.user_id:
+                channel_id = await self._dm_channel(int(target.user_id))
+                name = ""
+            else:
+                raise DeliveryError(f"no channel or user in {target}")
+            arrived = await self._arrived(channel_id, key) if check else {}
+            key_name = "" if target.channel_id else f"user:{target.user_id}"
+            first = await self.to_channel(
+                channel_id, reply, thread_name=name, key=key_name, once=key, arrived=arrived
+            )
+            return first, bool(arrived)
+        except ValueError as error:
+            raise DeliveryError(f"not a Discord id: {target}") from error
+        except discord.HTTPException as error:
+            raise DeliveryError(f"discord refused {target}: {error.status}") from error
+
+    async def _arrived(self, channel_id: int, key: str) -> dict[int, str]:
+        """Messages of effect part `key` among the channel's recent ones: {index: id}. Discord
+        keeps a nonce only for a short while; the fakes (and Discord, where it still returns
+        it) show it in the history, else enforce_nonce is what prevents a repeat."""
+        client = self.service.client
+        wanted = {nonce_of(key, index): index for index in range(10)}
+        channel = client.get_channel(channel_id) or client.get_partial_messageable(channel_id)
+        found: dict[int, str] = {}
+        async for message in channel.history(limit=HISTORY_LOOKBACK):
+            index = wanted.get(str(message.nonce)) if message.nonce is not None else None
+            if index is not None and message.author.id == client.user.id:
+                found.setdefault(index, str(message.id))
+        return found
+
     async def post_replies(
         self, replies: list[Reply], *, source: discord.Message, caller: Actor
     ) -> None:
@@ -255,9 +308,14 @@ class Poster:
         reference: Any = None,
         key: str = "",
         thread_name: str = "",
+        once: str = "",
+        arrived: dict[int, str] | None = None,
     ) -> str | None:
         """Post a reply in a channel (or DM channel); returns the first message's id. With
-        `thread_name`, a thread is started on that message (answers to a prompt go there)."""
+        `thread_name`, a thread is started on that message (answers to a prompt go there).
+        With `once` (an effect's key), every message carries its nonce; those in `arrived`
+        are not posted again."""
+        arrived = arrived or {}
         key = key or f"channel:{channel_id}"
         self._check(key)
         client = self.service.client
@@ -265,11 +323,20 @@ class Poster:
             raise DeliveryError("discord is not connected")
         channel = client.get_channel(channel_id) or client.get_partial_messageable(channel_id)
         first: str | None = None
-        for message in await self.render(reply):
+        for index, message in enumerate(await self.render(reply)):
+            if index in arrived:
+                first = first or arrived[index]
+                continue
             ref = reference if first is None else None
+            nonce = nonce_of(once, index) if once else None
 
-            async def post(part: OutMessage, ref: Any = ref) -> Any:
-                extra = {"reference": ref, "mention_author": False} if ref is not None else {}
+            async def post(part: OutMessage, ref: Any = ref, nonce: str | None = nonce) -> Any:
+                extra: dict[str, Any] = (
+                    {"reference": ref, "mention_author": False} if ref is not None else {}
+                )
+                if nonce is not None:
+                    extra["nonce"] = nonce
+                    nonce = None  # a plain-text fallback's later parts are new messages
                 return await channel.send(**send_kwargs(part), **extra)
 
             try:
@@ -296,6 +363,16 @@ class Poster:
         client = self.service.client
         if client is None:
             raise DeliveryError("discord is not connected")
+        channel_id = await self._dm_channel(user_id)
+        return await self.to_channel(channel_id, reply, key=key)
+
+    async def _dm_channel(self, user_id: int) -> int:
+        """The DM channel with a person (opened once and remembered)."""
+        key = f"user:{user_id}"
+        self._check(key)
+        client = self.service.client
+        if client is None:
+            raise DeliveryError("discord is not connected")
         channel_id = self._dm_channels.get(user_id)
         if channel_id is None:
             try:
@@ -304,4 +381,4 @@ class Poster:
                 self._block(key, error)
                 raise DeliveryError(f"discord {key} refused: {error.status}") from error
             channel_id = self._dm_channels[user_id] = int(data["id"])
-        return await self.to_channel(channel_id, reply, key=key)
+        return channel_id

@@ -40,6 +40,8 @@ PLATFORM = "slack"
 # chat.postMessage errors after which a slash command's response_url can still answer
 FALLBACK_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
+EFFECT_EVENT = "samen_effect"  # message metadata event_type of the scheduler's messages
+HISTORY_LOOKBACK = 200  # recent messages a retry looks through for an effect's key
 RESPONSE_URL_USES = 5  # Slack accepts five posts to one response_url (within 30 minutes)
 ThemeSource = Callable[[], Awaitable[Sequence[tuple[str, str]]]]
 
@@ -102,6 +104,49 @@ class SlackOutbound:
             ) from None
         raise DeliveryError("a Slack target needs a channel or a user")
 
+    async def send_once(
+        self, target: Target, reply: Reply, key: str, *, check: bool = False
+    ) -> tuple[str | None, bool]:
+        """Post `reply` with its effect `key` in every message's metadata (event_type
+        `samen_effect`); with `check` (a retry), first look the key up in the channel's recent
+        history and post only the messages of the reply that are not there. Returns the first
+        message's ts and whether Slack had (some of) it already."""
+        try:
+            if target.user_id:
+                channel = await self.open_dm(target.user_id)
+            elif target.channel_id:
+                channel = target.channel_id
+            else:
+                raise DeliveryError("a Slack target needs a channel or a user")
+            arrived = await self.arrived(channel, key) if check else {}
+            return await self.post(channel, reply, key=key, arrived=arrived), bool(arrived)
+        except SlackApiError as error:
+            raise DeliveryError(
+                f"slack refused the message: {error.response.get('error')}"
+            ) from None
+
+    async def arrived(self, channel: str, key: str) -> dict[int, str]:
+        """The messages of effect part `key` already in `channel`: {index in the reply: ts}.
+        Looks through the channel's recent history (with metadata) and, when the first message
+        is there, its thread, where a long reply continues."""
+        found: dict[int, str] = {}
+        history = await self.client.conversations_history(
+            channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK
+        )
+        for message in history.get("messages") or []:
+            index = _effect_index(message, key)
+            if index is not None:
+                found[index] = str(message["ts"])
+        if 0 in found:
+            thread = await self.client.conversations_replies(
+                channel=channel, ts=found[0], include_all_metadata=True, limit=HISTORY_LOOKBACK
+            )
+            for message in thread.get("messages") or []:
+                index = _effect_index(message, key)
+                if index is not None:
+                    found.setdefault(index, str(message["ts"]))
+        return found
+
     # -- replies to a command ---------------------------------------------------------------
 
     async def deliver(self, replies: Sequence[Reply], origin: Origin) -> list[str | None]:
@@ -160,10 +205,30 @@ class SlackOutbound:
             reply, labels=labels or self.labels, themes=themes, note_attachments=note_attachments
         )
 
-    async def post(self, channel: str, reply: Reply, *, thread_ts: str | None = None) -> str:
-        """chat.postMessage, continued in the thread when long; files uploaded after."""
+    async def post(
+        self,
+        channel: str,
+        reply: Reply,
+        *,
+        thread_ts: str | None = None,
+        key: str | None = None,
+        arrived: dict[int, str] | None = None,
+    ) -> str:
+        """chat.postMessage, continued in the thread when long; files uploaded after. With
+        `key`, every message carries it as metadata; messages in `arrived` are not posted."""
         first: str | None = None
-        for message in await self._messages(reply, note_attachments=False):
+        arrived = arrived or {}
+        messages = await self._messages(reply, note_attachments=False)
+        for index, message in enumerate(messages):
+            if index in arrived:
+                first = first or arrived[index]
+                continue
+            extra: dict = {}
+            if key:
+                extra["metadata"] = {
+                    "event_type": EFFECT_EVENT,
+                    "event_payload": {"key": key, "part": index},
+                }
             response = await self.client.chat_postMessage(
                 channel=channel,
                 text=message["text"],
@@ -171,11 +236,12 @@ class SlackOutbound:
                 thread_ts=thread_ts or first,
                 unfurl_links=False,
                 unfurl_media=False,
+                **extra,
             )
             first = first or response["ts"]
             channel = response.get("channel") or channel
         assert first is not None  # render() always returns at least one message
-        if reply.attachments:
+        if reply.attachments and len(arrived) < len(messages):
             await self.upload(channel, reply.attachments, thread_ts=thread_ts or first)
         return first
 
@@ -252,3 +318,15 @@ class SlackOutbound:
             await self.client.files_upload_v2(
                 file_uploads=uploads, channel=channel, thread_ts=thread_ts
             )
+
+
+def _effect_index(message: dict, key: str) -> int | None:
+    """The index within its reply of a message posted for effect part `key`, else None."""
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    if metadata.get("event_type") != EFFECT_EVENT or payload.get("key") != key:
+        return None
+    try:
+        return int(payload.get("part", 0))
+    except (TypeError, ValueError):
+        return None

@@ -4,20 +4,25 @@
       │
     build the replies (fresh unit of work; None = nothing to send any more)
       │
-    send the parts not sent before (`progress`), recording progress after each part
+    send the parts not recorded as sent (each part has a content-stable key, see `part_keys`),
+    recording each part in the ledger right after it is sent
       │                    └─ a send fails: `failed`, retried after a backoff by the outbox
     complete ─ fenced by the claim token, so a process whose lease was taken over cannot
                finish somebody else's claim
 
-A crash between a successful send and `complete` leaves a claim that another process takes over
-after the lease (10 min) and sends again: the one window where a message can repeat. Sends are
-short (seconds), so the lease is never reached by a live process.
+The scheduler is at-least-once: a crash between a send and its record leaves a claim that
+another process takes over after the lease (10 min), or a failed attempt is retried. The
+platform makes it exactly-once: every part goes out with its key (Slack message metadata, a
+Discord nonce with enforce_nonce), and a retry first asks the platform whether the part arrived
+(Slack: the channel's recent history with metadata; Discord: the nonce window, then recent
+history), so a part that did arrive is recorded, not sent again. See docs/guarantees.md.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import hashlib
 import logging
 import os
 import socket
@@ -74,6 +79,35 @@ def process_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def part_keys(key: str, replies: list[Reply]) -> list[str]:
+    """A content-stable key for every part of an effect: `<effect key>#<title hash>.<n>`, n
+    counting the earlier parts with the same title. A retry built from changed content (a
+    learning added to one theme, another withdrawn) keeps the keys of the parts it had, so it
+    neither skips nor repeats one; the key is also what the platform is asked about."""
+    seen: dict[str, int] = {}
+    keys = []
+    for reply in replies:
+        title = hashlib.sha1((reply.title or "").encode()).hexdigest()[:8]
+        n = seen.get(title, 0)
+        seen[title] = n + 1
+        keys.append(f"{key}#{title}.{n}")
+    return keys
+
+
+async def _send(
+    sender: Sender, target: Target, reply: Reply, part_key: str, check: bool
+) -> tuple[str | None, bool]:
+    """Send one part, exactly once as far as the platform can tell: with the part's key as
+    Slack message metadata or a Discord nonce, and with `check` (a retry, whose predecessor may
+    have sent it before dying) first asking the platform whether it arrived. Returns the
+    message id and whether the platform had it already."""
+    once = getattr(sender, "send_once", None)
+    if once is None:
+        return await sender.send(target, reply), False
+    result: tuple[str | None, bool] = await once(target, reply, part_key, check=check)
+    return result
+
+
 async def run_effect(
     database: Database,
     sender: Sender,
@@ -99,6 +133,7 @@ async def run_effect(
     try:
         async with database.unit_of_work() as session:
             replies = await effect.build(session)
+            done = await effects.parts_done(session, effect.key) if held.attempts > 1 else set()
     except Exception as error:
         log.exception("building %s failed", effect.key)
         status = await effects.fail(database, held, now, f"build: {error!r}")
@@ -106,19 +141,26 @@ async def run_effect(
     if not replies:
         await effects.release(database, held, effects.DONE, "nothing to send")
         return Outcome.NOTHING
-    sent = held.progress
+    keys = part_keys(effect.key, replies)
+    sent = len(done & set(keys))
     try:
-        for index in range(held.progress, len(replies)):
-            reply = dataclasses.replace(replies[index], to=effect.target)
-            message_id = await sender.send(effect.target, reply)
-            sent = index + 1
+        for part, part_key in zip(replies, keys, strict=True):
+            if part_key in done:
+                continue  # sent (and recorded) by an earlier attempt
+            reply = dataclasses.replace(part, to=effect.target)
+            message_id, found = await _send(
+                sender, effect.target, reply, part_key, held.attempts > 1
+            )
+            if found:
+                log.info("%s had arrived before (an earlier attempt); not sent again", part_key)
             if effect.after_send is not None:
                 await effect.after_send(reply, message_id)
-            if sent < len(replies) and not await effects.advance(database, held, sent):
+            sent += 1
+            if not await effects.part_sent(database, held, part_key, sent, now):
                 log.warning("claim on %s was taken over; stopped after part %d", effect.key, sent)
                 return Outcome.LOST
     except Exception as error:
-        status = await effects.fail(database, held, now, repr(error), progress=sent)
+        status = await effects.fail(database, held, now, repr(error))
         log.warning(
             "sending %s failed (attempt %d, %d of %d parts sent): %r; %s",
             effect.key,

@@ -245,6 +245,52 @@ async def advance(database: Database, held: Claim, progress: int) -> bool:
     return await _fenced(database, held, progress=progress)
 
 
+PART = "part"  # the kind of a sent part's row: `<effect key>#<part>`, status done
+
+
+async def part_sent(
+    database: Database, held: Claim, part_key: str, progress: int, now: datetime
+) -> bool:
+    """Record one sent part of a held effect (a done row under the part's key) and its progress,
+    in one transaction fenced by the claim; False when the claim was lost (stop sending)."""
+    async with database.unit_of_work() as session:
+        still_held = await _updated(
+            session,
+            update(Effect)
+            .where(
+                Effect.key == held.key,
+                Effect.claimed_by == held.token,
+                Effect.status == CLAIMED,
+            )
+            .values(progress=progress),
+        )
+        if not still_held:
+            return False
+        await _add(
+            session,
+            key=part_key,
+            kind=PART,
+            status=DONE,
+            attempts=1,
+            progress=0,
+            claimed_at=now,
+            claimed_by=held.token,
+            done_at=now,
+            created_at=now,
+        )
+        return True
+
+
+async def parts_done(session: AsyncSession, key: str) -> set[str]:
+    """The keys of the parts of effect `key` recorded as sent."""
+    rows = await session.scalars(
+        select(Effect.key).where(
+            Effect.key.like(f"{_like_literal(key)}#%", escape="\\"), Effect.status == DONE
+        )
+    )
+    return set(rows.all())
+
+
 async def complete(database: Database, held: Claim, now: datetime) -> bool:
     """Mark the effect done; False when the claim had been taken over meanwhile."""
     return await _fenced(database, held, status=DONE, done_at=now, error=None)
@@ -394,10 +440,11 @@ def _like_literal(text: str) -> str:
 
 
 async def by_prefix(session: AsyncSession, prefix: str) -> list[Effect]:
-    """Ledger rows whose key starts with `prefix` (a week's digests, a meeting's reminders)."""
+    """Ledger rows whose key starts with `prefix` (a week's digests, a meeting's reminders),
+    without the rows of their sent parts."""
     rows = await session.scalars(
         select(Effect)
-        .where(Effect.key.like(f"{_like_literal(prefix)}%", escape="\\"))
+        .where(Effect.key.like(f"{_like_literal(prefix)}%", escape="\\"), Effect.kind != PART)
         .order_by(Effect.key)
     )
     return list(rows.all())

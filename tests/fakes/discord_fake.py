@@ -155,6 +155,7 @@ class FakeDiscord(Driver):
             ("GET", "/channels/{channel}", self.get_channel),
             ("POST", "/channels/{channel}/messages", self.create_message),
             ("GET", "/channels/{channel}/messages/{message}", self.get_message),
+            ("GET", "/channels/{channel}/messages", self.channel_history),
             ("POST", "/channels/{channel}/messages/{message}/threads", self.start_thread),
             ("POST", "/users/@me/channels", self.open_dm),
         ]
@@ -393,6 +394,12 @@ class FakeDiscord(Driver):
         invalid = self._invalid(body, files)
         if invalid is not None:
             return invalid
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            # Discord: a nonce seen within the last few minutes returns the message it made
+            for earlier in self.messages.values():
+                if earlier["channel_id"] == channel_id and earlier.get("nonce") == str(nonce):
+                    return _json(earlier)
         reference = body.get("message_reference")
         if reference:  # Discord answers with string ids whatever the client sent
             reference = {k: str(v) if k.endswith("_id") else v for k, v in reference.items()}
@@ -401,8 +408,33 @@ class FakeDiscord(Driver):
             {"id": p.snowflake(), "filename": name, "size": 1, "url": "", "proxy_url": ""}
             for name in files
         ]
+        if nonce is not None:
+            message["nonce"] = str(nonce)
         self.messages[message["id"]] = message
         return _json(message)
+
+    async def channel_history(self, request: web.Request) -> web.Response:
+        """GET /channels/{id}/messages: the newest first, with their nonces (see `posted`)."""
+        channel_id = request.match_info["channel"]
+        if channel_id in self.hidden:
+            return _error(403, 50001, "Missing Access")
+        limit = min(int(request.query.get("limit") or 50), 100)
+        before = request.query.get("before")
+        found = [
+            m
+            for m in self.messages.values()
+            if m["channel_id"] == channel_id and (before is None or int(m["id"]) < int(before))
+        ]
+        found.sort(key=lambda m: int(m["id"]), reverse=True)
+        return _json(found[:limit])
+
+    def posted(self, channel_id: str) -> list[dict[str, Any]]:
+        """Every message the bot posted in a channel (DM channels included), oldest first."""
+        return [
+            m
+            for m in self.messages.values()
+            if m["channel_id"] == channel_id and m["author"]["id"] == self.bot["id"]
+        ]
 
     async def get_message(self, request: web.Request) -> web.Response:
         channel_id = request.match_info["channel"]

@@ -373,8 +373,17 @@ class FakeSlack:
         }
         if args.get("thread_ts"):
             message["thread_ts"] = args["thread_ts"]
+        metadata = args.get("metadata")
+        if isinstance(metadata, str) and metadata:
+            metadata = json.loads(metadata)
+        if metadata:
+            message["metadata"] = metadata
         self.messages.setdefault(channel, []).append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """Every message the bot posted in `channel` (threads included), in order."""
+        return [m for m in self.messages.get(channel, []) if m.get("bot_id") == BOT_ID]
 
     def _m_chat_postEphemeral(self, args: dict) -> dict:
         if not args.get("channel") or not args.get("user"):
@@ -395,19 +404,30 @@ class FakeSlack:
 
     def _m_conversations_history(self, args: dict) -> dict:
         channel = args.get("channel", "")
-        if channel not in self.messages:
+        if channel not in self.messages and not channel.startswith("D"):
             return {"ok": False, "error": "channel_not_found"}
         latest = float(args.get("latest") or "inf")
         inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
         top = [
             m
-            for m in self.messages[channel]
+            for m in self.messages.get(channel, [])
             if m.get("thread_ts", m["ts"]) == m["ts"]
             and (float(m["ts"]) < latest or (inclusive and float(m["ts"]) == latest))
         ]
         top.sort(key=lambda m: float(m["ts"]), reverse=True)
         limit = int(args.get("limit") or 100)
-        return {"ok": True, "messages": top[:limit], "has_more": len(top) > limit}
+        return {
+            "ok": True,
+            "messages": [self._shown(m, args) for m in top[:limit]],
+            "has_more": len(top) > limit,
+        }
+
+    @staticmethod
+    def _shown(message: dict[str, Any], args: dict) -> dict[str, Any]:
+        """Slack shows a message's metadata only to a caller asking include_all_metadata."""
+        if str(args.get("include_all_metadata", "")).lower() in ("1", "true"):
+            return message
+        return {k: v for k, v in message.items() if k != "metadata"}
 
     def _m_conversations_replies(self, args: dict) -> dict:
         channel, ts = args.get("channel", ""), str(args.get("ts", ""))
@@ -419,7 +439,8 @@ class FakeSlack:
             m for m in self.messages[channel] if m["ts"] == root or m.get("thread_ts") == root
         ]
         thread.sort(key=lambda m: float(m["ts"]))
-        return {"ok": True, "messages": thread[: int(args.get("limit") or 1000)], "has_more": False}
+        shown = [self._shown(m, args) for m in thread[: int(args.get("limit") or 1000)]]
+        return {"ok": True, "messages": shown, "has_more": False}
 
     def _m_users_info(self, args: dict) -> dict:
         user = self.users.get(args.get("user", ""))

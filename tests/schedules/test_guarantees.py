@@ -45,6 +45,9 @@ class _RecordingDelivery(Delivery):
     async def send(self, target, reply):  # type: ignore[no-untyped-def]
         return await self.recorder.send(target, reply)
 
+    async def send_once(self, target, reply, key, *, check=False):  # type: ignore[no-untyped-def]
+        return await self.recorder.send(target, reply), False
+
 
 async def test_a_database_error_at_the_digest_moment_only_delays_it(
     seven: Chat,
