@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -64,9 +64,34 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def _without_row_data(context: ExceptionContext) -> None:
+    """Keep what people wrote out of database errors, and so out of every log and traceback.
+
+    The engines hide bound parameters (`hide_parameters=True`); PostgreSQL adds the row itself
+    to some errors (`DETAIL:  Failing row contains (…)`, `Key (…)=(…)`). Such an error keeps
+    only its first line, in the driver's exception and in SQLAlchemy's around it; its fields
+    (`diag`, `sqlstate`) stay for code that needs them."""
+    original = context.original_exception
+    said = str(original)
+    first, newline, _rest = said.partition("\n")
+    if not newline:
+        return
+    safe = f"{first} [details hidden]"
+    with suppress(AttributeError, TypeError):  # every DBAPI error is an Exception; to be sure
+        original.args = (safe,)
+    wrapped = context.sqlalchemy_exception
+    if wrapped is not None and wrapped.args and isinstance(wrapped.args[0], str):
+        wrapped.args = (wrapped.args[0].replace(said, safe), *wrapped.args[1:])
+
+
+def _private(engine: Engine) -> None:
+    event.listen(engine, "handle_error", _without_row_data)
+
+
 def make_engine(url: str) -> Engine:
     """A synchronous engine, for migrations and bulk work outside the event loop."""
-    engine = create_engine(_normalise(url, use_async=False))
+    engine = create_engine(_normalise(url, use_async=False), hide_parameters=True)
+    _private(engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -76,7 +101,10 @@ def make_async_engine(url: str) -> AsyncEngine:
     """An engine off the event loop's thread: aiosqlite or psycopg async."""
     normalised = _normalise(url, use_async=True)
     # A file never goes away under us; a server connection may (restart, idle timeout).
-    engine = create_async_engine(normalised, pool_pre_ping=not is_sqlite(normalised))
+    engine = create_async_engine(
+        normalised, pool_pre_ping=not is_sqlite(normalised), hide_parameters=True
+    )
+    _private(engine.sync_engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
@@ -100,7 +128,10 @@ def make_writer_engine(url: str) -> AsyncEngine:
     if path is None:
         return make_async_engine(url)
     connect = sqlite_inline.connector(path, SQLITE_BUSY_TIMEOUT_MS / 1000)
-    engine = create_async_engine(normalised, async_creator=connect, pool_pre_ping=False)
+    engine = create_async_engine(
+        normalised, async_creator=connect, pool_pre_ping=False, hide_parameters=True
+    )
+    _private(engine.sync_engine)
     inline_pragmas: Callable[[Any, Any], None] = partial(
         _sqlite_pragmas, busy_timeout_ms=0, autocheckpoint=False
     )
