@@ -1,4 +1,5 @@
-"""Engines and sessions: URL normalisation, SQLite pragmas (WAL, foreign keys, busy timeout)."""
+"""Engines and sessions: URL normalisation, SQLite pragmas (WAL, foreign keys, busy timeout,
+durable commits)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ from storage import sqlite_inline
 from storage.checkpoint import Checkpointer
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# A capture the bot confirmed must survive a power cut. In WAL mode synchronous=NORMAL syncs
+# only at checkpoints, so the last commits before a power loss may vanish; FULL syncs the WAL
+# at every commit (its cost is measured in bench/capture_bench.py, docs/PERFORMANCE.md).
+SQLITE_SYNCHRONOUS = "FULL"
+SQLITE_SYNCHRONOUS_LEVEL = 2  # what PRAGMA synchronous reads back for FULL
 
 
 class DatabaseSetupError(RuntimeError):
@@ -55,7 +61,7 @@ def _sqlite_pragmas(
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.execute("PRAGMA mmap_size=268435456")  # reads of a large FTS index ~40% faster
     cursor.close()
 
@@ -140,13 +146,14 @@ def make_writer_engine(url: str) -> AsyncEngine:
 
 
 def check_sqlite_pragmas(engine: Engine) -> None:
-    """Fail clearly when SQLite did not accept WAL mode or foreign keys."""
+    """Fail clearly when SQLite did not accept WAL mode, foreign keys or durable commits."""
     if engine.dialect.name != "sqlite":
         return
     with engine.connect() as conn:
         mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
         fks = conn.exec_driver_sql("PRAGMA foreign_keys").scalar()
         timeout = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        synchronous = conn.exec_driver_sql("PRAGMA synchronous").scalar()
     database = engine.url.database or ""
     if database not in ("", ":memory:") and str(mode).lower() != "wal":
         raise DatabaseSetupError(f"SQLite refused WAL mode (journal_mode={mode})")
@@ -154,6 +161,10 @@ def check_sqlite_pragmas(engine: Engine) -> None:
         raise DatabaseSetupError("SQLite foreign keys are off")
     if not timeout:
         raise DatabaseSetupError("SQLite busy timeout is not set")
+    if synchronous != SQLITE_SYNCHRONOUS_LEVEL:
+        raise DatabaseSetupError(
+            f"SQLite synchronous={synchronous}, not {SQLITE_SYNCHRONOUS}: captures could be lost"
+        )
 
 
 class Database:

@@ -165,7 +165,9 @@ def connector(path: str, busy_timeout_s: float) -> Callable[[], Awaitable[Inline
 
     The sqlite3 connection keeps the driver's defaults (implicit BEGIN before a write), as
     aiosqlite does; `check_same_thread` is off only so SQLAlchemy may close it from the
-    garbage collector's thread."""
+    garbage collector's thread. Its pragmas (WAL, foreign keys, synchronous=FULL so that a
+    confirmed commit survives a power cut) are set by `storage.db`'s connect listener, the
+    same as on every other SQLite connection of the bot."""
 
     async def connect() -> InlineConnection:
         conn = sqlite3.connect(path, timeout=0, check_same_thread=False)
