@@ -26,6 +26,7 @@ from functools import partial
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -34,6 +35,7 @@ from handlers.meetings import REMINDERS
 from schedules import jobs
 from storage import meetings as meeting_store
 from storage import prompts as prompt_store
+from storage import retention
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,12 @@ class SchedulerService:
             self._guard("outbox", lambda now: jobs.outbox(self.rhythm, now)),
             IntervalTrigger(seconds=int(OUTBOX_EVERY.total_seconds()), timezone=tz),
             id="outbox",
+            replace_existing=True,
+        )
+        scheduler.add_job(  # pruning the ledgers (storage/retention.py, docs/privacy.md)
+            self._guard("retention", lambda now: retention.prune(self.rhythm.database, now)),
+            CronTrigger(hour=4, minute=15, timezone=tz),
+            id="retention",
             replace_existing=True,
         )
         await self._sync()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
@@ -68,3 +69,13 @@ async def claim_many(session: AsyncSession, keys: list[str]) -> set[str]:
 async def is_handled(session: AsyncSession, key: str) -> bool:
     """Whether `key` has been claimed and committed."""
     return await session.scalar(select(HandledEvent.key).where(HandledEvent.key == key)) is not None
+
+
+async def prune(session: AsyncSession, before: datetime, keep: tuple[str, ...] = ()) -> int:
+    """Delete the deliveries handled before `before` (a platform re-delivers for minutes, not
+    weeks); keys starting with one of `keep` stay. Returns how many rows went."""
+    statement = delete(HandledEvent).where(HandledEvent.handled_at < before)
+    for prefix in keep:
+        statement = statement.where(HandledEvent.key.not_like(f"{prefix}%"))
+    result = await session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)

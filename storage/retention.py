@@ -1,0 +1,69 @@
+"""How long the ledgers keep what they note, and pruning what is older (a daily job of the
+scheduler; the periods are named in docs/privacy.md).
+
+- handled events (`handled_events`): 30 days. They exist so that a platform's re-delivery of
+  an event is handled once; platforms re-deliver for minutes. Their keys may hold a platform id.
+- settled effects (`effects` done, missed or gave_up): 90 days. The scheduler looks back at most
+  32 days for something still to send (schedules/jobs.py LOOKBACKS), so a settled row older than
+  that is never needed again to keep a digest, reminder or notice from going out twice. Effects
+  still to send (queued, claimed, failed) are never pruned.
+- sent follow notices (`follow_notices` with `sent_at`): 90 days, like the effects that sent
+  them.
+
+Rows the privacy code keeps on purpose (the install's secret, the keyed hashes of erased
+platform ids: storage.privacy.RESERVED_PREFIXES) are never pruned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import events, privacy
+from storage.db import Database
+from storage.models import Effect, FollowNotice
+
+HANDLED_EVENTS_KEEP = timedelta(days=30)
+SETTLED_EFFECTS_KEEP = timedelta(days=90)
+SENT_NOTICES_KEEP = timedelta(days=90)
+SETTLED = ("done", "missed", "gave_up")  # storage.effects: DONE, MISSED, GAVE_UP
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """How many rows one pruning removed."""
+
+    handled_events: int
+    effects: int
+    notices: int
+
+
+async def prune_settled_effects(session: AsyncSession, before: datetime) -> int:
+    """Delete the effects that settled (sent, missed, given up) before `before`."""
+    settled_at = func.coalesce(Effect.done_at, Effect.due_at, Effect.created_at)
+    result = await session.execute(
+        delete(Effect).where(Effect.status.in_(SETTLED), settled_at < before)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def prune_sent_notices(session: AsyncSession, before: datetime) -> int:
+    """Delete the follow notices sent before `before`."""
+    result = await session.execute(
+        delete(FollowNotice).where(FollowNotice.sent_at.is_not(None), FollowNotice.sent_at < before)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def prune(database: Database, now: datetime) -> Pruned:
+    """Remove what is older than its retention period, in one unit of work."""
+    async with database.unit_of_work() as session:
+        handled = await events.prune(
+            session, now - HANDLED_EVENTS_KEEP, keep=privacy.RESERVED_PREFIXES
+        )
+        effects = await prune_settled_effects(session, now - SETTLED_EFFECTS_KEEP)
+        notices = await prune_sent_notices(session, now - SENT_NOTICES_KEEP)
+    return Pruned(handled, effects, notices)
