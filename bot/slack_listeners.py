@@ -20,6 +20,7 @@ whose work failed is forgotten again, so that Slack's retry can still succeed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
@@ -33,7 +34,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import App
-from bot.render.slack import ACTION_PREFIX, learning_number
+from bot.render.slack import ACTION_PREFIX
 from bot.render.slack_modals import (
     MODAL_CALLBACK,
     TEXT_MODAL_CALLBACK,
@@ -273,14 +274,12 @@ class SlackListeners:
         actor = await self.names.actor(origin.user_id)
         place = Place(PLATFORM, origin.channel_id, is_direct=origin.is_direct)
         line = f"inzicht {submission.text} {tags}".rstrip()
-        replies = await self.run(
-            self.router.make_command(line, actor, place, event_id=origin.event_key), origin
-        )
-        number = learning_number(replies[0].actions) if replies else None
-        if number and submission.ring and submission.ring != submission.metadata.get("i"):
-            share = f"deel {number} {submission.ring}"
-            event_id = f"{origin.event_key}:deel"
-            await self.run(self.router.make_command(share, actor, place, event_id=event_id), origin)
+        command = self.router.make_command(line, actor, place, event_id=origin.event_key)
+        # The ring goes with the capture (one unit of work, follow notices from the final
+        # ring); left as the form showed it, the proeftuin's own default decides.
+        if submission.ring and submission.ring != submission.metadata.get("i"):
+            command = dataclasses.replace(command, ring=submission.ring)
+        await self.run(command, origin)
 
     # -- buttons and selects ----------------------------------------------------------------
 

@@ -116,6 +116,7 @@ class CaptureBatcher:
             and text
             and has_words(text)
             and not command.source_id
+            and command.ring is None  # a chosen ring may need the writer's consent
             and (command.author is None or command.author.key == command.actor.key)
         )
 

@@ -18,7 +18,7 @@ from handlers.text import (
     suggest_themes,
     tags,
 )
-from handlers.types import Action, Reply, Target, UserError, Visibility
+from handlers.types import Action, Command, Reply, Target, UserError, Visibility
 from handlers.views import learning_fields, learning_line
 from storage import learnings, members, rings, themes
 from storage.learnings import NewLearning
@@ -79,7 +79,9 @@ def learning_to_store(
         f"{ctx.command.place.platform}:{ctx.command.event_id}" if ctx.command.event_id else None
     )
     wanted = slugs_in(text)
-    ring = Ring(proeftuin.default_ring) if proeftuin.default_ring else ctx.policy.default_ring
+    ring = chosen_ring(ctx.command) or (
+        Ring(proeftuin.default_ring) if proeftuin.default_ring else ctx.policy.default_ring
+    )
     if ring is Ring.BUITENWERELD:
         # Nothing starts public: the buitenwereld needs the writer's own consent first.
         ring = Ring.KENNISKRING
@@ -97,6 +99,14 @@ def learning_to_store(
         prompt_id=prompt_id,
     )
     return new, [s for s in wanted if s not in known]
+
+
+def chosen_ring(command: Command) -> Ring | None:
+    """The ring a capture form chose (`Command.ring`), stored at from the start so that follow
+    notices are computed from it; never the buitenwereld, which `capture` reaches only with
+    the writer's own consent."""
+    ring = RING_WORDS.get((command.ring or "").lower())
+    return None if ring is Ring.BUITENWERELD else ring
 
 
 class Saved(NamedTuple):
@@ -142,6 +152,10 @@ async def capture(ctx: Context) -> Reply | list[Reply]:
             keep_role=True,
         )
     learning, unknown, followed = await store_learning(ctx, text, proeftuin, author)
+    wants_public = RING_WORDS.get((ctx.command.ring or "").lower()) is Ring.BUITENWERELD
+    if wants_public and author is ctx.member:  # the writer's own choice is their consent
+        consent.publish(learning, named=False, now=ctx.command.received_at)
+        await ctx.session.flush()
     replies = await capture_replies(ctx, learning, unknown, followed=followed)
     if author is not ctx.member:
         replies.insert(1, _author_note(ctx, learning, author))

@@ -53,6 +53,7 @@ class Command:
     source_id: str | None = None  # platform id of a captured message (one learning per message)
     author: Actor | None = None  # who wrote a captured message, when someone else captures it
     alias: str = ""  # the word the user typed, for echoing help
+    ring: str | None = None  # the ring a capture form chose; None: the proeftuin's default
 
 
 @dataclass(frozen=True, slots=True)

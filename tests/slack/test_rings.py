@@ -3,9 +3,22 @@ author's click publishes; a follower is told of another proeftuin's learning by 
 
 from __future__ import annotations
 
-from storage.models import Ring
+import pytest
+from sqlalchemy import select
+
+from handlers.types import Command, Reply
+from storage.models import FollowNotice, Proeftuin, Ring
 from tests.slack import payloads
-from tests.slack.conftest import ANNA, BOB, CHAN_A, CHAN_B, LEADER, SlackDriver, stored_learnings
+from tests.slack.conftest import (
+    ANNA,
+    BOB,
+    CHAN_A,
+    CHAN_B,
+    LEADER,
+    SlackDriver,
+    stored_learnings,
+    texts,
+)
 
 
 async def test_consent_request_and_agree_button(programme: SlackDriver) -> None:
@@ -48,3 +61,97 @@ async def test_follower_gets_a_dm(programme: SlackDriver) -> None:
     assert [c.args["users"] for c in fake.calls_to("conversations.open")] == [BOB]
     notice = next(c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == "DBOB")
     assert "Huurders doen mee" in notice.all_text()
+
+
+async def submit_capture_form(
+    slack: SlackDriver, text: str, *, slugs: list[str], ring: str, user: str = ANNA
+) -> None:
+    """`/samen inzicht` without text opens the form; submit it with these choices."""
+    trigger = payloads.unique("trigger.form.")
+    assert (
+        await slack.command("inzicht", user=user, channel=CHAN_A, trigger_id=trigger)
+    ).status == 200
+    await slack.idle()
+    [opened] = [c for c in slack.fake.calls_to("views.open") if c.args["trigger_id"] == trigger]
+    view = opened.args["view"]
+    values = {
+        "text": {"value": {"type": "plain_text_input", "value": text}},
+        "themes": {
+            "value": {
+                "type": "multi_static_select",
+                "selected_options": [{"value": s, "text": {"type": "plain_text"}} for s in slugs],
+            }
+        },
+        "ring": {"value": {"type": "static_select", "selected_option": {"value": ring}}},
+    }
+    submission = payloads.view_submission(user, {**view, "id": payloads.unique("V0FORM")}, values)
+    assert (await slack.interact(submission)).status == 200
+    await slack.idle()
+
+
+def count_dispatches(slack: SlackDriver, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the commands the router is given from now on."""
+    router, seen = slack.app.router, []
+    original = router.dispatch
+
+    async def counting(command: Command) -> list[Reply]:
+        seen.append(command.name)
+        return await original(command)
+
+    monkeypatch.setattr(router, "dispatch", counting)
+    return seen
+
+
+async def test_form_at_ring_proeftuin_tells_no_follower_elsewhere(
+    programme: SlackDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 item 1: the form stored at the default ring first and moved the learning to
+    ring proeftuin after, so a follower in another proeftuin was told its secret text."""
+    slack, fake = programme, programme.fake
+    await slack.run("volg #wonen", user=BOB, channel=CHAN_B)
+    fake.calls.clear()
+    dispatched = count_dispatches(slack, monkeypatch)
+    await submit_capture_form(
+        slack, "GEHEIM: de wethouder stopt ermee", slugs=["wonen"], ring="proeftuin"
+    )
+    [learning] = await stored_learnings(slack.app)
+    assert learning.ring == Ring.PROEFTUIN.value
+    assert fake.calls_to("conversations.open") == []
+    assert "GEHEIM" not in texts(
+        [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] != CHAN_A]
+    )
+    async with slack.app.database.unit_of_work() as session:
+        assert (await session.scalars(select(FollowNotice))).all() == []  # nothing queued
+    assert dispatched == ["inzicht"]  # one command, one unit of work
+
+
+async def test_form_at_ring_buitenwereld_is_the_writers_consent_in_one_step(
+    programme: SlackDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slack = programme
+    dispatched = count_dispatches(slack, monkeypatch)
+    await submit_capture_form(
+        slack, "Een open dag trekt nieuwe vrijwilligers", slugs=["wonen"], ring="buitenwereld"
+    )
+    [learning] = await stored_learnings(slack.app)
+    assert learning.ring == Ring.BUITENWERELD.value
+    assert learning.consent_at is not None and learning.published_at is not None
+    assert not learning.author_public
+    assert dispatched == ["inzicht"]
+
+
+async def test_form_left_at_its_first_ring_keeps_the_proeftuins_default(
+    programme: SlackDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The form shows the programme's default; left as it is, the proeftuin's own (narrower)
+    default still decides."""
+    slack = programme
+    async with slack.app.database.unit_of_work() as session:
+        proeftuin = await session.scalar(select(Proeftuin).where(Proeftuin.name == "Proeftuin A"))
+        assert proeftuin is not None
+        proeftuin.default_ring = Ring.PROEFTUIN.value
+    dispatched = count_dispatches(slack, monkeypatch)
+    await submit_capture_form(slack, "Binnen blijven we eerlijk", slugs=[], ring="kenniskring")
+    [learning] = await stored_learnings(slack.app)
+    assert learning.ring == Ring.PROEFTUIN.value
+    assert dispatched == ["inzicht"]
