@@ -50,7 +50,34 @@ def _run(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     return asyncio.run(main())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OperatorGroup(click.Group):
+    """A command group that turns every operator mistake into one line and a non-zero exit,
+    never a traceback; `-v` logs the details to standard error."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except Exception as error:  # noqa: BLE001 - the one place the CLI's errors end
+            from bot.cli_errors import explain
+
+            line, status = explain(error, _language())
+            logging.getLogger("samen-bot").info("details of the error below", exc_info=True)
+            click.echo(f"samen-bot: {line}", err=True)
+            sys.exit(status)
+
+
+def _language() -> str:
+    """The operator's language for error lines, even when the settings cannot be read."""
+    import os
+
+    return "en" if os.environ.get("SAMEN_LANGUAGE", "nl") == "en" else "nl"
+
+
+@click.group(cls=OperatorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Log more detail to standard error.")
 def main(verbose: bool) -> None:
     """samen-bot: capture, tag and share what the proeftuinen of Programma SAMEN learn."""
