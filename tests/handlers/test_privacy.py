@@ -17,7 +17,7 @@ from sqlalchemy import Select, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from bot.export import FORMATS, export_learnings
-from bot.kennisbank import build_kennisbank
+from bot.kennisbank import Snapshot, build_kennisbank
 from bot.kennisbank.loader import load_snapshot
 from handlers.context import Policy
 from handlers.router import Router
@@ -28,6 +28,7 @@ from storage.models import Base, Effect, HandledEvent, Learning, Member, Ring
 from tests.conftest import make_policy
 
 ZOE_ID, ZOE_NAME = "UZOE42", "Zoë Wisselink"
+TZ = ZoneInfo("Europe/Amsterdam")
 NEEDLES = ("uzoe42", "wisselink", "zoë")
 CA, CB = "CPROEFA", "CPROEFB"
 PERMALINK = "https://samen.slack.com/archives/CPROEFA/p1764600000000100"
@@ -121,6 +122,10 @@ async def zoe_did_everything(slack: Slack, database: Database) -> dict[str, int]
     await slack.say("antwoord 1 Dat samenwerken tijd kost")
     own = await learning_id(database, "Bewoners willen")
     assert "je naam" in await slack.text(f"deel {own} buitenwereld naam")
+    captured = await learning_id(database, "buurtpanel")
+    assert "gevraagd" in await lead(slack, f"deel {captured} buitenwereld")
+    assert "je naam" in await slack.text(f"akkoord {captured} naam")
+    await slack.say("zoek buurtpanel")
     async with database.unit_of_work() as session:
         me = await session.scalar(select_member(ZOE_ID))
         assert me is not None
@@ -139,7 +144,7 @@ async def zoe_did_everything(slack: Slack, database: Database) -> dict[str, int]
                 Effect(key=f"digest:2026-W49:slack:{CA}", kind="digest", status="queued"),
             ]
         )
-    return {"own": own, "theirs": theirs}
+    return {"own": own, "theirs": theirs, "captured": captured}
 
 
 def select_member(user_id: str) -> Select[tuple[Member]]:
@@ -188,6 +193,27 @@ def scan_database(url: str) -> list[str]:
     return hits
 
 
+async def exported_hits(database: Database) -> list[str]:
+    """Every export format, the operator's view (all learnings): where a needle shows up."""
+    hits = []
+    for fmt in FORMATS:
+        out = io.StringIO()
+        await export_learnings(database, fmt, None, out, timezone=TZ)
+        assert "Huurders zoeken" in out.getvalue(), fmt
+        hits += [f"{fmt}: {needle}" for needle in found_in(out.getvalue())]
+    for ring in (Ring.KENNISKRING, Ring.BUITENWERELD):
+        out = io.StringIO()
+        await export_learnings(database, "json", ring, out, timezone=TZ)
+        hits += [f"{ring}: {needle}" for needle in found_in(out.getvalue())]
+    return hits
+
+
+def kennisbank_hits(snapshot: Snapshot, site: Path) -> list[str]:
+    """Build the kennisbank: the files in which a needle shows up."""
+    build_kennisbank(snapshot, site)
+    return [str(p) for p in site.rglob("*") if p.is_file() and found_in(p.read_bytes())]
+
+
 async def test_every_column_that_points_at_a_member_is_covered() -> None:
     """A new table or column referring to members must be added to mijn-gegevens and to erasure
     (storage/privacy.py), or this fails."""
@@ -223,8 +249,9 @@ async def test_my_data_lists_every_kind_and_hands_over_a_json_file(
     own = next(i for i in data["learnings"] if i["id"] == numbers["own"])
     assert own["ring"] == Ring.BUITENWERELD.value and own["author_public"] is True
     assert own["consent_at"]
-    captured = next(i for i in data["learnings"] if i["source_url"])
-    assert captured["source_url"] == PERMALINK
+    captured = next(i for i in data["learnings"] if i["id"] == numbers["captured"])
+    assert captured["source_url"] == PERMALINK and captured["author_public"] is True
+    assert captured["ring"] == Ring.BUITENWERELD.value
     assert [i["prompt_id"] for i in data["learnings"] if i["prompt_id"]] == [1]
     assert [e["text"] for e in data["enrichments"]] == ["Bij ons gebeurde dat via de moestuin"]
     assert [(r["learning_id"], r["proeftuin"]) for r in data["recognitions"]] == [
@@ -249,6 +276,7 @@ async def test_my_data_lists_every_kind_and_hands_over_a_json_file(
         "Bijeenkomsten die jij plande: 1",
         "Vragen die jij stelde: 1",
         "toestemming buitenwereld, met je naam",
+        "buitenwereld",
         "#energie",
         "#1 Buurtavond: ja",
         "antwoord op vraag #1",
@@ -279,6 +307,9 @@ async def test_forget_me_leaves_no_name_or_id_anywhere(
     numbers = await zoe_did_everything(slack, database)
     [mine] = await slack.say("mijn-gegevens")
     assert scan_database(migrated_url), "the scan must see Zoë before she is erased"
+    assert await exported_hits(database) and kennisbank_hits(
+        await load_snapshot(database, language="nl", timezone=TZ), tmp_path / "before"
+    ), "exports and the kennisbank name her before she is erased"
     explained = await slack.text("vergeet-mij")
     assert "nieuw, leeg record" in explained and "bevestig" in explained
     done = await slack.text("vergeet-mij bevestig", event_id=f"act:{ZOE_ID}:9.9")
@@ -312,16 +343,10 @@ async def test_forget_me_leaves_no_name_or_id_anywhere(
     [card] = [r for r in await slack.say("agenda", user="UBRAM7", name="Bram") if r.attachments]
     for path in card.attachments:
         assert found_in(Path(path).read_bytes()) == []
-    for fmt in FORMATS:
-        out = io.StringIO()
-        await export_learnings(database, fmt, None, out, timezone=ZoneInfo("Europe/Amsterdam"))
-        assert "Huurders zoeken" in out.getvalue() and found_in(out.getvalue()) == [], fmt
-    snapshot = await load_snapshot(database, language="nl", timezone=ZoneInfo("Europe/Amsterdam"))
-    site = tmp_path / "kennisbank"
-    build_kennisbank(snapshot, site)
-    pages = [p for p in site.rglob("*") if p.is_file()]
-    assert any("Huurders zoeken" in p.read_text("utf-8", "replace") for p in pages)
-    assert [p for p in pages if found_in(p.read_bytes())] == []
+    assert await exported_hits(database) == []
+    snapshot = await load_snapshot(database, language="nl", timezone=TZ)
+    assert [x.text for x in snapshot.learnings] == ["Huurders zoeken elkaar op via de app #wonen"]
+    assert kennisbank_hits(snapshot, tmp_path / "after") == []
 
     # Using the bot again: a new, empty record, said once.
     again = await slack.say("help")
