@@ -29,7 +29,7 @@ from handlers.meetings import REMINDERS, reminder_reply
 from handlers.prompts import followup_post
 from handlers.types import Reply, Target, Visibility
 from schedules.ledger import Effect, Outcome, Sender, process_owner, run_effect
-from schedules.notices import notices_due
+from schedules.notices import notice_effect, notices_due
 from storage import effects
 from storage import meetings as meeting_store
 from storage import prompts as prompt_store
@@ -428,8 +428,10 @@ async def outbox(r: Rhythm, now: datetime) -> list[Outcome]:
             except ValueError:
                 continue
             effect = _report_effect(r, week, subject.platform, subject.channel_id, due)
-        elif subject.kind == "notice":
-            continue  # notices_due rebuilds each batch from what is pending, retries included
+        elif subject.kind == "notice" and subject.member_id:
+            effect = notice_effect(
+                r, subject.member_id, subject.platform, subject.channel_id, subject.last_id, now
+            )
         elif subject.kind == "followup":
             effect = _followup_effect(
                 r,

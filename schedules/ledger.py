@@ -2,7 +2,8 @@
 
     claim (storage.effects) ─ none: done elsewhere, held by another process, or not yet due
       │
-    build the replies (fresh unit of work; None = nothing to send any more)
+    build the replies (fresh unit of work; None = nothing to send any more); every later
+      │  part is built again right before it is sent, so what it shows is checked at delivery
       │
     send the parts not recorded as sent (each part has a content-stable key, see `part_keys`),
     recording each part in the ledger right after it is sent
@@ -108,6 +109,13 @@ async def _send(
     return result
 
 
+async def _rebuild(database: Database, effect: Effect) -> dict[str, Reply]:
+    """The effect's parts as they are now, by part key."""
+    async with database.unit_of_work() as session:
+        replies = await effect.build(session) or []
+    return dict(zip(part_keys(effect.key, replies), replies, strict=True))
+
+
 async def run_effect(
     database: Database,
     sender: Sender,
@@ -143,10 +151,18 @@ async def run_effect(
         return Outcome.NOTHING
     keys = part_keys(effect.key, replies)
     sent = len(done & set(keys))
+    fresh = True  # the parts were built just now
     try:
         for part, part_key in zip(replies, keys, strict=True):
             if part_key in done:
                 continue  # sent (and recorded) by an earlier attempt
+            if not fresh:
+                # Checked at delivery: build again, so a learning narrowed, withdrawn or
+                # un-consented while earlier parts went out is not in this one.
+                current = await _rebuild(database, effect)
+                if part_key not in current:
+                    continue  # this part has nothing left to show
+                part = current[part_key]
             reply = dataclasses.replace(part, to=effect.target)
             message_id, found = await _send(
                 sender, effect.target, reply, part_key, held.attempts > 1
@@ -156,6 +172,7 @@ async def run_effect(
             if effect.after_send is not None:
                 await effect.after_send(reply, message_id)
             sent += 1
+            fresh = False
             if not await effects.part_sent(database, held, part_key, sent, now):
                 log.warning("claim on %s was taken over; stopped after part %d", effect.key, sent)
                 return Outcome.LOST

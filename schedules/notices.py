@@ -20,15 +20,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _notice_effect(r: Rhythm, member: Member, last_id: int, now: datetime) -> Effect:
+def notice_effect(
+    r: Rhythm, member_id: int, platform: str, user_id: str, last_id: int, now: datetime
+) -> Effect:
+    """The batch of a follower's notices up to learning `last_id`: a retry (after a failure,
+    or another process after a crash) sends the same batch, never one with newer learnings
+    merged in, so the platform can tell whether it arrived."""
     t = r.policy.translator()
-    member_id, platform, user_id = member.id, member.platform, member.user_id
     sent: list[int] = []
 
     async def build(session: AsyncSession) -> list[Reply] | None:
         # Read again at send time, so the ring rule holds for what is actually sent.
+        member = await session.get(Member, member_id)
+        if member is None:
+            return None
         due = await rings.pending(session, now, {member_id})
-        items = next(iter(due.values()), [])
+        items = [learning for learning in next(iter(due.values()), []) if learning.id <= last_id]
         sent[:] = [learning.id for learning in items]
         return [notice_reply(t, member, items)] if items else None
 
@@ -46,11 +53,19 @@ def _notice_effect(r: Rhythm, member: Member, last_id: int, now: datetime) -> Ef
 
 
 async def notices_due(r: Rhythm, now: datetime) -> list[Outcome]:
-    """Send each follower their pending notices when their last one is an hour old."""
+    """Send each follower their pending notices when their last one is an hour old; a
+    follower whose previous batch is still open waits for it (the outbox retries it)."""
     async with r.database.unit_of_work() as session:
         due = await rings.pending(session, now)
+    if not due:
+        return []
+    async with r.database.unit_of_work() as session:
+        waiting = await effects.open_notice_members(session)
     outcomes = []
     for member, items in due.items():
-        effect = _notice_effect(r, member, max(learning.id for learning in items), now)
+        if member.id in waiting:
+            continue
+        last = max(learning.id for learning in items)
+        effect = notice_effect(r, member.id, member.platform, member.user_id, last, now)
         outcomes.append(await run_effect(r.database, r.sender, effect, now, owner=r.owner))
     return outcomes

@@ -62,6 +62,8 @@ class Subject:
     meeting_id: int = 0
     prompt_id: int = 0
     proeftuin_id: int = 0
+    member_id: int = 0  # notice: the follower
+    last_id: int = 0  # notice: the newest learning of the batch
 
 
 def digest_key(week: str, platform: str, channel_id: str) -> str:
@@ -106,8 +108,8 @@ def parse_key(key: str) -> Subject | None:
             if what == "digest":
                 return Subject(kind, platform, user, week=week)
         if kind == "notice":
-            _member, _last, platform, user = rest.split(":", 3)
-            return Subject(kind, platform, user)
+            member, last, platform, user = rest.split(":", 3)
+            return Subject(kind, platform, user, member_id=int(member), last_id=int(last))
         if kind == "followup":
             w1, prompt, w2, proeftuin, platform, channel = rest.split(":", 5)
             if (w1, w2) == ("prompt", "proeftuin"):
@@ -473,6 +475,22 @@ async def settled(database: Database, keys: list[str]) -> set[str]:
             )
         )
         return set(rows.all())
+
+
+async def open_notice_members(session: AsyncSession) -> set[int]:
+    """Members with a notice batch that is still being sent or retried (claimed, queued or
+    failed): nothing more is told them until that batch is settled, so nothing twice."""
+    keys = await session.scalars(
+        select(Effect.key).where(
+            Effect.kind == "notice", Effect.status.in_([QUEUED, CLAIMED, FAILED])
+        )
+    )
+    found = set()
+    for key in keys.all():
+        subject = parse_key(key)
+        if subject is not None and subject.member_id:
+            found.add(subject.member_id)
+    return found
 
 
 async def due_for_retry(database: Database, now: datetime, limit: int = 50) -> list[Effect]:

@@ -16,14 +16,18 @@ from bot.delivery import Delivery
 from bot.slack_outbound import SlackOutbound
 from handlers.i18n import Translator
 from handlers.types import Reply, Target
+from schedules import jobs
+from schedules.jobs import Rhythm
 from schedules.ledger import Effect, Outcome, run_effect
+from schedules.notices import notices_due
 from storage import effects
 from storage.db import Database
 from storage.models import Effect as EffectRow
+from tests.conftest import Chat
 from tests.discord import conftest as discord_fixtures
 from tests.discord.conftest import Bot
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
-from tests.schedules.conftest import utc
+from tests.schedules.conftest import Recorder, utc
 
 bot = discord_fixtures.bot  # the real Discord service against the fake (fixtures)
 fake = discord_fixtures.fake
@@ -197,3 +201,63 @@ async def test_a_repeated_discord_send_within_the_nonce_window_is_one_message(bo
     assert len(bot.fake.posted(channel)) == 1
     bodies = [c.body for c in bot.fake.calls if c.method == "POST" and "/messages" in c.path]
     assert all(b.get("enforce_nonce") is True and b.get("nonce") for b in bodies)
+
+
+# -- follow notices: a batch killed after its send is finished, never merged into a new one --
+
+
+class Platform(Recorder):
+    """A recorder that keeps the key of every message, as Slack and Discord do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: dict[str, str] = {}
+
+    async def send_once(
+        self, target: Target, reply: Reply, key: str, *, check: bool = False
+    ) -> tuple[str | None, bool]:
+        if check and key in self.keys:
+            return self.keys[key], True
+        message_id = await self.send(target, reply)
+        self.keys[key] = message_id or ""
+        return message_id, False
+
+
+class DiesAfterSending(Platform):
+    async def send_once(
+        self, target: Target, reply: Reply, key: str, *, check: bool = False
+    ) -> tuple[str | None, bool]:
+        await super().send_once(target, reply, key, check=check)
+        raise Killed()
+
+
+async def test_a_notice_batch_killed_after_sending_is_not_told_again_with_newer_ones(
+    seven: Chat, rhythm: Rhythm
+) -> None:
+    start = utc(2026, 11, 2, 9, 0)
+    await seven.say("volg #wonen", user="bram", channel="energiecoöperatie")
+    await seven.say("inzicht Huur een #wonen", channel="buurtkamer", at=start)  # told at once
+    await seven.say(
+        "inzicht Huur twee #wonen", channel="buurtkamer", at=start + timedelta(minutes=5)
+    )
+    platform = DiesAfterSending()
+    rhythm.sender = platform
+    with pytest.raises(Killed):
+        await notices_due(rhythm, start + timedelta(hours=1, minutes=1))
+    replies = await seven.say(
+        "inzicht Huur drie #wonen", channel="buurtkamer", at=start + timedelta(hours=1, minutes=5)
+    )
+    assert not [r for r in replies if r.to is not None and r.to.user_id == "bram"]  # waits
+    survivor = Platform()
+    survivor.keys = platform.keys
+    survivor.sent = platform.sent
+    rhythm.sender = survivor
+    await jobs.run_due(rhythm, start + timedelta(hours=1, minutes=6))  # the claim is still live
+    async with rhythm.database.unit_of_work() as session:
+        (stuck,) = await effects.by_prefix(session, "notice:")
+    await lease_runs_out(rhythm.database, stuck.key)
+    await jobs.run_due(rhythm, start + timedelta(hours=1, minutes=20))
+    await jobs.run_due(rhythm, start + timedelta(hours=2, minutes=30))
+    texts = survivor.texts()
+    assert sum("Huur twee" in text for text in texts) == 1, texts
+    assert sum("Huur drie" in text for text in texts) == 1, texts

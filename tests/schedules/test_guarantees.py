@@ -18,7 +18,7 @@ from storage import effects
 from storage.db import Database
 from storage.models import Effect as EffectRow
 from tests.conftest import Chat
-from tests.schedules.conftest import Recorder
+from tests.schedules.conftest import Recorder, digest_policy
 from tests.schedules.test_jobs import FRIDAY_W48, headers, ledger, week_of_learnings
 
 
@@ -142,3 +142,70 @@ async def test_an_expired_claim_is_not_taken_over(database: Database) -> None:
     async with database.unit_of_work() as session:
         row = await effects.get(session, key)
         assert row is not None and row.status == effects.MISSED
+
+
+# -- issue 12: what a message shows is checked when it is delivered, not only when queued ---
+
+
+def _learning_number(replies: list) -> int:  # type: ignore[type-arg]
+    import re
+
+    found = re.search(r"#(\d+)", replies[0].text)
+    assert found is not None
+    return int(found.group(1))
+
+
+async def test_a_learning_narrowed_while_the_digest_is_being_posted_is_not_in_its_later_parts(
+    seven: Chat, rhythm: Rhythm
+) -> None:
+    await week_of_learnings(seven)  # #wonen from buurtkamer, #energie from energiecoöperatie
+    energie = _learning_number(
+        await seven.say(
+            "inzicht Warmtenet in de wijk #energie",
+            channel="energiecoöperatie",
+            at=FRIDAY_W48 - timedelta(hours=3),
+        )
+    )
+
+    class NarrowsAfterTheHeader(Recorder):
+        async def send(self, target, reply):  # type: ignore[no-untyped-def]
+            sent = await super().send(target, reply)
+            if len(self.sent) == 1:  # the header is out; the author narrows a learning
+                await seven.say(
+                    f"deel {energie} proeftuin", channel="energiecoöperatie", at=FRIDAY_W48
+                )
+            return sent
+
+    sender = NarrowsAfterTheHeader()
+    rhythm.sender = sender
+    rhythm.policy = digest_policy(digest_channels=(("slack", "CKENNIS"),))
+    await jobs.digest_due(rhythm, FRIDAY_W48 + timedelta(minutes=1))
+    text = "\n".join(sender.texts())
+    assert "Zon op het dak" in text  # the other #energie learning is there
+    assert "Warmtenet" not in text
+
+
+async def test_a_queued_notice_narrowed_before_the_hourly_batch_is_not_delivered(
+    seven: Chat, rhythm: Rhythm, recorder: Recorder
+) -> None:
+    start = FRIDAY_W48 - timedelta(days=1)
+    await seven.say("volg #wonen", user="bram", channel="energiecoöperatie")
+    await seven.say("inzicht Huur een #wonen", channel="buurtkamer", at=start)  # told at once
+    second = _learning_number(
+        await seven.say(
+            "inzicht Huur twee #wonen", channel="buurtkamer", at=start + timedelta(minutes=5)
+        )
+    )
+    third = await seven.say(
+        "inzicht Huur drie #wonen", channel="buurtkamer", at=start + timedelta(minutes=6)
+    )
+    assert third  # queued for the hourly batch
+    await seven.say(
+        f"deel {second} proeftuin", channel="buurtkamer", at=start + timedelta(minutes=7)
+    )
+    await seven.say(
+        f"intrekken {second + 1}", channel="buurtkamer", at=start + timedelta(minutes=8)
+    )
+    await jobs.run_due(rhythm, start + timedelta(hours=1, minutes=1))
+    assert not [reply for _, reply in recorder.sent if "Huur twee" in reply.text]
+    assert not [reply for _, reply in recorder.sent if "Huur drie" in reply.text]
