@@ -29,11 +29,26 @@ def _prepare(settings: Settings, *, auto_upgrade: bool | None = None) -> None:
     from bot.app import ensure_database
     from storage.db import DatabaseSetupError
 
+    created = _new_sqlite_file(settings.SAMEN_DATABASE_URL)
     try:
         ensure_database(settings, auto_upgrade=auto_upgrade)
     except DatabaseSetupError as error:
         click.echo(f"samen-bot: {error}", err=True)
         sys.exit(3)
+    if created is not None and created.exists():
+        t = load_translator(settings)
+        click.echo(f"samen-bot: {t('cli.database_new', path=created)}", err=True)
+
+
+def _new_sqlite_file(url: str) -> Path | None:
+    """The SQLite file `url` names if it does not exist yet (so its creation can be said)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(str(parsed.database)).expanduser().resolve()
+    return None if path.exists() else path
 
 
 def _run(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:

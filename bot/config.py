@@ -5,12 +5,20 @@ from __future__ import annotations
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.models import Ring
 
 PLATFORMS = ("slack", "discord", "console")
+
+
+def default_database_url() -> str:
+    """`samen.db` in the user's data folder: the same database whatever folder the bot is
+    started from."""
+    from platformdirs import user_data_path
+
+    return f"sqlite:///{user_data_path('samen-bot', appauthor=False) / 'samen.db'}"
 
 
 class ConfigError(SystemExit):
@@ -38,7 +46,7 @@ class Settings(BaseSettings):
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=True
     )
 
-    SAMEN_DATABASE_URL: str = "sqlite:///data/samen.db"
+    SAMEN_DATABASE_URL: str = Field(default_factory=default_database_url)
     SAMEN_TIMEZONE: str = "Europe/Amsterdam"
     SAMEN_LANGUAGE: str = "nl"
     SAMEN_LEADERS: str = ""
@@ -59,6 +67,9 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         from sqlalchemy.engine import make_url
+
+        if not value.strip():
+            return default_database_url()
         from sqlalchemy.exc import ArgumentError
 
         try:

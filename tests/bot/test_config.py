@@ -16,7 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     settings = load_settings()
-    assert settings.SAMEN_DATABASE_URL == "sqlite:///data/samen.db"
+    # Not the current folder: the user's data folder, the same wherever the bot starts.
+    assert settings.SAMEN_DATABASE_URL.startswith("sqlite:///")
+    assert settings.SAMEN_DATABASE_URL.endswith("/samen-bot/samen.db")
+    assert str(tmp_path) not in settings.SAMEN_DATABASE_URL
     assert settings.SAMEN_LANGUAGE == "nl" and str(settings.timezone) == "Europe/Amsterdam"
     assert settings.leaders == frozenset()
 
@@ -63,3 +66,22 @@ def test_default_ring_buitenwereld_says_why(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(ConfigError) as caught:
         load_settings()
     assert "consent" in str(caught.value)
+
+
+def test_default_database_is_in_the_data_folder_and_said_once(tmp_path: Path) -> None:
+    """Started from two different folders, the bot opens the same store, and says where it
+    made it the first time."""
+    from tests.cli import samen_bot
+
+    home = tmp_path / "home"
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    env = {"SAMEN_DATABASE_URL": "", "HOME": str(home), "XDG_DATA_HOME": ""}
+    made = samen_bot(first, "console", stdin="/samen koppel Proeftuin A\n", **env)
+    assert made.returncode == 0, made.stderr
+    store = home / ".local" / "share" / "samen-bot" / "samen.db"
+    assert store.is_file() and f"nieuwe database gemaakt in {store}" in made.stderr
+    again = samen_bot(second, "console", stdin="/samen themas\n", **env)
+    assert again.returncode == 0 and "nieuwe database" not in again.stderr
+    assert not (first / "data").exists() and not (second / "data").exists()
