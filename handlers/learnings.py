@@ -134,6 +134,7 @@ async def capture(ctx: Context) -> Reply | list[Reply]:
     text = ctx.command.args.strip()
     if not text:
         raise UserError("inzicht.empty")
+    limits.check(text, limits.LEARNING_TEXT, "limit.learning")  # before any reply echoes it
     if not has_words(text):
         raise UserError("inzicht.no_words", text=text)
     proeftuin = ctx.require_proeftuin(text)

@@ -133,6 +133,7 @@ async def answer(ctx: Context) -> Reply | list[Reply]:
     if prompt is None:
         raise UserError("antwoord.no_such_prompt", number=number)
     text = text.strip()
+    limits.check(text, limits.LEARNING_TEXT, "limit.learning")  # before any reply echoes it
     if not text or not has_words(text):
         raise UserError("antwoord.empty", number=number, question=shorten(prompt.question, 200))
     proeftuin = ctx.require_proeftuin(text)

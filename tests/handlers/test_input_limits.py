@@ -212,3 +212,14 @@ def test_readme_states_the_limits() -> None:
         ("Numbers (`N`) above ", limits.MAX_ID),
     ]:
         assert f"{phrase}{value:,}" in readme, phrase
+
+
+async def test_refusals_never_repeat_more_than_the_limit(chat: Chat) -> None:
+    """Refusals that repeat the text (so nothing is lost) come after the length check."""
+    await chat.say("koppel Proeftuin A", user=LEADER)
+    for line, kwargs in [
+        ("inzicht " + "💡" * 200_000, {}),
+        ("inzicht " + "woord " * 50_000, {"channel": "nergens"}),
+    ]:
+        text = await refused(chat, line, **kwargs)
+        assert str(limits.LEARNING_TEXT) in text
