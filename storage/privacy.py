@@ -9,7 +9,8 @@ Platform ids also sit inside the keys of two ledgers (handled events: `slack:act
 `discord:reaction:…:U1`; effects: `notice:4:120:slack:U1`, `report:digest:…:slack:U1`). They
 are matched as a whole `:`-separated part of the key. Erasing drops those rows: a handled event
 is only needed while its platform may still deliver it again (minutes), and an effect addressed
-to the erased person has nobody left to go to; effects addressed to anyone else are untouched.
+to the erased person (sent or not) has nobody left to go to; effects addressed to channels are
+untouched, so nothing already sent can go out again and nothing owed to others is lost.
 
 What erasure keeps is one keyed hash (HMAC-SHA-256 with a secret made once per install) of the
 platform id, in the handled-events ledger as `forgotten:<hash>`: the first command after an
@@ -65,7 +66,6 @@ SECRET_PREFIX = "install-secret:"
 FORGOTTEN_PREFIX = "forgotten:"
 RESERVED_PREFIXES = (SECRET_PREFIX, FORGOTTEN_PREFIX)  # never pruned by storage.retention
 NEW_MEMBERS = "samen.new_members"  # session.info: ids of members created in this unit of work
-SETTLED = ("done", "missed", "gave_up")
 EXPORT_KEEP = timedelta(days=1)  # a mijn-gegevens file is removed after this
 
 
@@ -362,14 +362,12 @@ async def _erase_ledgers(session: AsyncSession, platform: str, user_id: str) -> 
             await session.execute(delete(HandledEvent).where(HandledEvent.key.in_(mine)))
         )
     rows = (
-        await session.execute(
-            select(Effect.key, Effect.status).where(key_mentions(Effect.key, user_id))
-        )
+        await session.scalars(select(Effect.key).where(key_mentions(Effect.key, user_id)))
     ).all()
     from storage.effects import parse_key  # local: storage.effects is heavier than this module
 
     drop = []
-    for key, status in rows:
+    for key in rows:
         if not _mentions(key, user_id):
             continue
         subject = parse_key(key)
@@ -377,7 +375,10 @@ async def _erase_ledgers(session: AsyncSession, platform: str, user_id: str) -> 
             platform,
             user_id,
         )
-        if status in SETTLED or to_them:
+        # A channel-addressed effect (digest, reminder, follow-up) whose channel id merely equals
+        # the user id is kept: dropping a settled one could let it be sent again. A key the
+        # ledger cannot parse cannot be retried by it either, so it goes.
+        if to_them or subject is None:
             drop.append(key)
     if drop:
         removed += _count(await session.execute(delete(Effect).where(Effect.key.in_(drop))))
