@@ -7,10 +7,13 @@ one-row insert, takes a few µs. A captured learning makes some twenty such call
 hand-offs were most of its cost.
 
 The bot's writing connection (the one behind `Database.unit_of_work`, which units of work take
-one at a time) therefore runs SQLite where it is called. The one thing that makes SQLite wait
-is another process holding the write lock; this connection has a busy timeout of zero and, when
-a statement or commit meets that lock, sleeps on the event loop and tries again (what SQLite's
-own busy handler does, without blocking the loop) until the configured timeout has passed.
+one at a time) therefore runs SQLite where it is called, except the commit: with
+synchronous=FULL (storage/db.py) a commit waits for the disk to sync the WAL, 0.3 to several ms
+on a shared machine, so it goes to a worker thread and the loop runs on meanwhile. The one
+thing that makes SQLite wait is another process holding the write lock; this connection has a
+busy timeout of zero and, when a statement or commit meets that lock, sleeps on the event loop
+and tries again (what SQLite's own busy handler does, without blocking the loop) until the
+configured timeout has passed.
 Long read-only queries (search, digest, exports) go through `Database.reading`, which keeps
 aiosqlite's worker thread.
 """
@@ -47,6 +50,21 @@ async def _patiently(call: Callable[[], T], timeout_s: float) -> T:
     while True:
         try:
             return call()
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or time.monotonic() + pause > deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, LONGEST_PAUSE_S)
+
+
+async def _patiently_in_thread(call: Callable[[], T], timeout_s: float) -> T:
+    """`_patiently`, with `call` run in a worker thread: for a commit, which waits for the disk
+    (synchronous=FULL syncs the WAL at every commit) and must not hold up the loop meanwhile."""
+    deadline = time.monotonic() + timeout_s
+    pause = FIRST_PAUSE_S
+    while True:
+        try:
+            return await asyncio.to_thread(call)
         except sqlite3.OperationalError as error:
             if not _is_busy(error) or time.monotonic() + pause > deadline:
                 raise
@@ -143,7 +161,9 @@ class InlineConnection:
         self._conn.create_function(*args, **kwargs)
 
     async def commit(self) -> None:
-        await _patiently(self._conn.commit, self.busy_timeout_s)
+        # The one call that leaves the loop's thread: it waits for the disk's sync. Nothing else
+        # uses this connection meanwhile (SQLAlchemy awaits the commit before going on).
+        await _patiently_in_thread(self._conn.commit, self.busy_timeout_s)
 
     async def rollback(self) -> None:
         self._conn.rollback()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -145,3 +147,48 @@ async def test_a_memory_database_reads_through_its_only_engine() -> None:
             assert (await reader.execute(text("SELECT body FROM notes"))).scalar() == "inzicht"
     finally:
         await database.close()
+
+
+class SlowDisk:
+    """A sqlite3 connection whose commit takes as long as a slow disk's sync (synchronous=FULL
+    syncs the WAL at every commit), noting the thread it ran on."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.commit_threads: list[int] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._conn, name)
+
+    def commit(self) -> None:
+        self.commit_threads.append(threading.get_ident())
+        time.sleep(0.05)
+        self._conn.commit()
+
+
+async def test_a_commit_syncs_to_disk_off_the_loop(database: Database) -> None:
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        for _ in range(20):  # bounded: 20 x 5 ms
+            ticks += 1
+            await asyncio.sleep(0.005)
+
+    async with database.unit_of_work() as session:
+        session.add(Proeftuin(name="Duurzaam"))
+        await session.flush()
+        raw = await (await session.connection()).get_raw_connection()
+        inline = raw.driver_connection
+        assert isinstance(inline, sqlite_inline.InlineConnection)
+        slow = SlowDisk(inline._conn)
+        inline._conn = slow  # type: ignore[assignment]
+        ticking = asyncio.create_task(ticker())
+        await asyncio.sleep(0)
+        ticks = 0
+    # The unit of work committed (0.05 s) while the ticker went on.
+    inline._conn = slow._conn
+    assert ticks >= 3, (ticks, slow.commit_threads)
+    assert slow.commit_threads and threading.get_ident() not in slow.commit_threads
+    await ticking
+    assert await count_proeftuinen(database) == 1
