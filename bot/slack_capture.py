@@ -38,6 +38,21 @@ _LINK_RE = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 Run = Callable[[Command, Origin], Awaitable[object]]
 
 
+def part(data: object, *path: str) -> dict[str, Any]:
+    """The object at `path` in a Slack payload; {} when a step is missing or no object."""
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def field(data: object, *path: str) -> str:
+    """The string at `path` in a Slack payload; "" when a step is missing or no string (a
+    payload of an unexpected shape is read as an empty one, never as a crash after the ack)."""
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, str) else ""
+
+
 class Names:
     """Display names of Slack users (users.info), cached for an hour; never fails."""
 
@@ -108,8 +123,8 @@ class Capturer:
 
     async def from_reaction(self, event: dict[str, Any], event_key: str) -> None:
         """`:bulb:` on a message: fetch it (history, or replies for a thread reply), capture."""
-        item = event.get("item", {})
-        channel, ts, user = item.get("channel", ""), item.get("ts", ""), event.get("user", "")
+        channel, ts = field(event, "item", "channel"), field(event, "item", "ts")
+        user = field(event, "user")
         message = await self.fetch(channel, ts)
         if message is None:
             origin = Origin(channel, user, event_key)
@@ -119,13 +134,12 @@ class Capturer:
 
     async def from_shortcut(self, body: dict[str, Any], event_key: str) -> None:
         """The message shortcut: the payload carries the message itself."""
-        channel = body.get("channel", {}).get("id", "")
         await self.capture(
-            body.get("message", {}),
-            channel,
-            body.get("user", {}).get("id", ""),
+            part(body, "message"),
+            field(body, "channel", "id"),
+            field(body, "user", "id"),
             event_key,
-            response_url=body.get("response_url"),
+            response_url=field(body, "response_url") or None,
         )
 
     async def fetch(self, channel: str, ts: str) -> dict[str, Any] | None:
@@ -136,14 +150,14 @@ class Capturer:
             )
             found: list[dict[str, Any]] = history.get("messages", [])
             for message in found:
-                if message.get("ts") == ts:
-                    return message
+                if field(message, "ts") == ts:
+                    return part(message)
             replies = await self.client.conversations_replies(
                 channel=channel, ts=ts, oldest=ts, inclusive=True, limit=2
             )
             for message in replies.get("messages", []):
-                if message.get("ts") == ts:
-                    return message
+                if field(message, "ts") == ts:
+                    return part(message)
         except SlackApiError as error:
             log.warning("fetching message %s in %s failed: %s", ts, channel, error)
         return None
@@ -165,8 +179,8 @@ class Capturer:
         *,
         response_url: str | None = None,
     ) -> None:
-        ts = message.get("ts", "")
-        thread = message.get("thread_ts") or ts
+        ts = field(message, "ts")
+        thread = field(message, "thread_ts") or ts
         direct = channel.startswith("D")
         origin = Origin(
             channel,
@@ -176,11 +190,11 @@ class Capturer:
             thread_ts=None if direct else thread,
             is_direct=direct,
         )
-        author_id = message.get("user")
+        author_id = field(message, "user")
         if message.get("bot_id") or message.get("subtype") == "bot_message" or not author_id:
             await self.outbound.tell(origin, self.t("slack.capture_bot"))
             return
-        text = await plain_text(message.get("text", ""), self.names)
+        text = await plain_text(field(message, "text"), self.names)
         command = self.router.make_command(
             f"inzicht {text}",
             await self.names.actor(capturer),

@@ -44,7 +44,15 @@ from bot.render.slack_modals import (
     read_submission,
     text_modal,
 )
-from bot.slack_capture import CAPTURE_REACTIONS, SHORTCUT_CALLBACK, Capturer, Names, plain_text
+from bot.slack_capture import (
+    CAPTURE_REACTIONS,
+    SHORTCUT_CALLBACK,
+    Capturer,
+    Names,
+    field,
+    part,
+    plain_text,
+)
 from bot.slack_outbound import PLATFORM, Origin, SlackOutbound
 from bot.slack_prompts import prompt_for_thread, record_posts
 from handlers import registry
@@ -195,35 +203,37 @@ class SlackListeners:
         request: AsyncBoltRequest | None = None,
     ) -> None:
         await ack()
+        text, trigger_id = field(body, "text"), field(body, "trigger_id")
         trigger = (
-            body.get("trigger_id")
+            trigger_id
             or hashlib.sha256(
                 "|".join(
-                    str(body.get(k, "")) for k in ("user_id", "channel_id", "command", "text")
-                ).encode()
+                    field(body, k) for k in ("user_id", "channel_id", "command", "text")
+                ).encode("utf-8", "surrogatepass")
             ).hexdigest()[:32]
         )
-        channel = body.get("channel_id", "")
+        channel = field(body, "channel_id")
         origin = Origin(
             channel,
-            body.get("user_id", ""),
+            field(body, "user_id"),
             f"cmd:{trigger}",
-            response_url=body.get("response_url"),
-            is_direct=_is_direct(channel) or body.get("channel_name") == "directmessage",
+            response_url=field(body, "response_url") or None,
+            is_direct=_is_direct(channel) or field(body, "channel_name") == "directmessage",
         )
-        self.take(origin, lambda: self._command(body, origin), request)
+        user_name = field(body, "user_name")
+        self.take(origin, lambda: self._command(text, trigger_id, user_name, origin), request)
 
-    async def _command(self, body: dict[str, Any], origin: Origin) -> None:
+    async def _command(self, text: str, trigger_id: str, user_name: str, origin: Origin) -> None:
         received_at = datetime.now(UTC)
-        word, args = registry.split_line(body.get("text", ""))
+        word, args = registry.split_line(text)
         spec = registry.resolve(word)
-        if spec and spec.name == "inzicht" and not args and body.get("trigger_id"):
-            await self._open_modal(body["trigger_id"], origin)  # first: the trigger lasts 3 s
+        if spec and spec.name == "inzicht" and not args and trigger_id:
+            await self._open_modal(trigger_id, origin)  # first: the trigger lasts 3 s
             return
-        actor = await self.names.actor(origin.user_id, body.get("user_name", ""))
+        actor = await self.names.actor(origin.user_id, user_name)
         place = Place(PLATFORM, origin.channel_id, is_direct=origin.is_direct)
         command = self.router.make_command(
-            body.get("text", ""), actor, place, event_id=origin.event_key, received_at=received_at
+            text, actor, place, event_id=origin.event_key, received_at=received_at
         )
         await self.run(command, origin)
 
@@ -255,14 +265,15 @@ class SlackListeners:
         request: AsyncBoltRequest | None = None,
     ) -> None:
         await ack()
-        view = body.get("view", {})
+        view = part(body, "view")
         submission = read_submission(view)
-        channel = str(submission.metadata.get("c") or "")
+        meta = submission.metadata
+        channel = field(meta, "c")
         origin = Origin(
             channel,
-            body.get("user", {}).get("id", ""),
-            f"view:{view.get('id', '')}",
-            response_url=submission.metadata.get("r"),
+            field(body, "user", "id"),
+            f"view:{field(view, 'id')}",
+            response_url=field(meta, "r") or None,
             is_direct=_is_direct(channel),
         )
         self.take(origin, lambda: self._submission(submission, origin), request)
@@ -277,8 +288,9 @@ class SlackListeners:
         command = self.router.make_command(line, actor, place, event_id=origin.event_key)
         # The ring goes with the capture (one unit of work, follow notices from the final
         # ring); left as the form showed it, the proeftuin's own default decides.
-        if submission.ring and submission.ring != submission.metadata.get("i"):
-            command = dataclasses.replace(command, ring=submission.ring)
+        ring = submission.ring if isinstance(submission.ring, str) else None
+        if ring and ring != submission.metadata.get("i"):
+            command = dataclasses.replace(command, ring=ring)
         await self.run(command, origin)
 
     # -- buttons and selects ----------------------------------------------------------------
@@ -290,24 +302,25 @@ class SlackListeners:
         request: AsyncBoltRequest | None = None,
     ) -> None:
         await ack()
-        action = (body.get("actions") or [{}])[0]
-        line = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
-        user = body.get("user", {}).get("id", "")
-        container = body.get("container", {})
-        channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
-        message = body.get("message") or {}
+        actions = body.get("actions")
+        action = part(actions[0] if isinstance(actions, list) and actions else None)
+        line = field(action, "value") or field(action, "selected_option", "value")
+        user = field(body, "user", "id")
+        container = part(body, "container")
+        channel = field(body, "channel", "id") or field(container, "channel_id")
         thread = None
         if not _is_direct(channel) and not container.get("is_ephemeral"):
-            thread = message.get("thread_ts") or message.get("ts")
+            thread = field(body, "message", "thread_ts") or field(body, "message", "ts") or None
         origin = Origin(
             channel,
             user,
-            f"act:{user}:{action.get('action_ts', '')}",
-            response_url=body.get("response_url"),
+            f"act:{user}:{field(action, 'action_ts')}",
+            response_url=field(body, "response_url") or None,
             thread_ts=thread,
             is_direct=_is_direct(channel),
         )
-        self.take(origin, lambda: self._action(line, origin, body.get("trigger_id")), request)
+        trigger_id = field(body, "trigger_id") or None
+        self.take(origin, lambda: self._action(line, origin, trigger_id), request)
 
     async def _action(self, line: str, origin: Origin, trigger_id: str | None) -> None:
         word, args = registry.split_line(line)
@@ -345,19 +358,19 @@ class SlackListeners:
         request: AsyncBoltRequest | None = None,
     ) -> None:
         await ack()
-        view = body.get("view", {})
+        view = part(body, "view")
         submission = read_submission(view)
         meta = submission.metadata
-        channel = str(meta.get("c") or "")
+        channel = field(meta, "c")
         origin = Origin(
             channel,
-            body.get("user", {}).get("id", ""),
-            f"view:{view.get('id', '')}",
-            response_url=meta.get("r"),
-            thread_ts=meta.get("t"),
+            field(body, "user", "id"),
+            f"view:{field(view, 'id')}",
+            response_url=field(meta, "r") or None,
+            thread_ts=field(meta, "t") or None,
             is_direct=_is_direct(channel),
         )
-        line = f"{meta.get('l', '')} {submission.text}"
+        line = f"{field(meta, 'l')} {submission.text}"
         self.take(origin, lambda: self._action(line, origin, None), request)
 
     # -- capture ----------------------------------------------------------------------------
@@ -369,23 +382,24 @@ class SlackListeners:
         request: AsyncBoltRequest | None = None,
     ) -> None:
         await ack()
-        key = f"sc:{body.get('trigger_id', '')}"
+        key = f"sc:{field(body, 'trigger_id')}"
         origin = Origin(
-            body.get("channel", {}).get("id", ""),
-            body.get("user", {}).get("id", ""),
+            field(body, "channel", "id"),
+            field(body, "user", "id"),
             key,
-            response_url=body.get("response_url"),
+            response_url=field(body, "response_url") or None,
         )
         self.take(origin, lambda: self.capturer.from_shortcut(body, key), request)
 
     async def on_reaction(
         self, body: dict[str, Any], event: dict[str, Any], request: AsyncBoltRequest | None = None
     ) -> None:
-        item = event.get("item", {})
-        if event.get("reaction") not in CAPTURE_REACTIONS or item.get("type") != "message":
+        if field(event, "reaction") not in CAPTURE_REACTIONS:
             return
-        key = f"ev:{body.get('event_id', '')}"
-        origin = Origin(item.get("channel", ""), event.get("user", ""), key)
+        if field(event, "item", "type") != "message":
+            return
+        key = f"ev:{field(body, 'event_id')}"
+        origin = Origin(field(event, "item", "channel"), field(event, "user"), key)
         self.take(origin, lambda: self.capturer.from_reaction(event, key), request)
 
     # -- messages: @mentions and answers to prompts ------------------------------------------
@@ -395,18 +409,18 @@ class SlackListeners:
     ) -> None:
         if event.get("bot_id"):
             return
-        channel, ts = event.get("channel", ""), event.get("ts", "")
+        channel, ts = field(event, "channel"), field(event, "ts")
         origin = Origin(
             channel,
-            event.get("user", ""),
+            field(event, "user"),
             f"msg:{channel}:{ts}",
-            thread_ts=event.get("thread_ts"),
+            thread_ts=field(event, "thread_ts") or None,
             is_direct=_is_direct(channel),
         )
-        self.take(origin, lambda: self._mention(event, origin), request)
+        text = field(event, "text")
+        self.take(origin, lambda: self._mention(text, origin), request)
 
-    async def _mention(self, event: dict[str, Any], origin: Origin) -> None:
-        text = event.get("text", "")
+    async def _mention(self, text: str, origin: Origin) -> None:
         bot = self.bot_user()
         if bot:
             text = re.sub(rf"<@{bot}(\|[^>]*)?>", " ", text, count=1)
@@ -420,25 +434,26 @@ class SlackListeners:
     async def on_message(
         self, event: dict[str, Any], request: AsyncBoltRequest | None = None
     ) -> None:
-        if event.get("subtype") not in HANDLED_SUBTYPES or event.get("bot_id"):
+        subtype = None if event.get("subtype") is None else field(event, "subtype")
+        if subtype not in HANDLED_SUBTYPES or event.get("bot_id"):
             return
-        thread, ts = event.get("thread_ts"), event.get("ts")
-        if not thread or thread == ts or not event.get("user"):
+        thread, ts, user = field(event, "thread_ts"), field(event, "ts"), field(event, "user")
+        if not thread or thread == ts or not user:
             return
+        text = field(event, "text")
         bot = self.bot_user()
-        if bot and f"<@{bot}" in event.get("text", ""):
+        if bot and f"<@{bot}" in text:
             return  # the app_mention listener handles it (same key, handled once anyway)
-        channel = event.get("channel", "")
-        origin = Origin(channel, event["user"], f"msg:{channel}:{ts}", thread_ts=thread)
-        self.take(origin, lambda: self._thread_reply(event, origin), request)
+        channel = field(event, "channel")
+        origin = Origin(channel, user, f"msg:{channel}:{ts}", thread_ts=thread)
+        self.take(origin, lambda: self._thread_reply(text, ts, origin), request)
 
-    async def _thread_reply(self, event: dict[str, Any], origin: Origin) -> None:
+    async def _thread_reply(self, text: str, ts: str, origin: Origin) -> None:
         """A reply in a thread: an answer when the thread is a posted reflection prompt."""
         prompt_id = await prompt_for_thread(self.app, origin.channel_id, origin.thread_ts or "")
         if prompt_id is None:
             return
-        text = await plain_text(event.get("text", ""), self.names)
-        ts = event.get("ts", "")
+        text = await plain_text(text, self.names)
         command = self.router.make_command(
             f"antwoord {prompt_id} {text}",
             await self.names.actor(origin.user_id),
