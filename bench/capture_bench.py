@@ -1,21 +1,28 @@
 """Capture throughput: `/samen inzicht …` through the real router, against raw inserts.
 
-    .venv/bin/python bench/capture_bench.py [-n 5000] [--tasks 8,32] [--database-url URL]
-        [--profile]
+    .venv/bin/python bench/capture_bench.py [-n 5000] [--tasks 8,32] [--repeats 3]
+        [--synchronous FULL[,NORMAL]] [--database-url URL] [--profile]
 
 Builds the app (bot.app.build_app) on a fresh SQLite file, links a channel, adds two themes, then
 dispatches N capture commands made with `router.make_command` (each with its own event id, as
-the adapters send them), once one after the other and from `--tasks` concurrent tasks (captures
-that arrive together are stored in one unit of work: handlers/capture_batch.py). In
-the same run it inserts the same rows into the raw database: one SQLAlchemy Core insert per row,
-each in its own transaction, through the same async engine (on SQLite also through aiosqlite,
-the driver the writer used before it ran inline: see storage/sqlite_inline.py). The difference
-is the router's cost (unit of work, event claim, member upsert, channel lookup, theme lookup,
-reply).
+the adapters send them), once one after the other (a single sender waiting for each reply) and
+from `--tasks` concurrent tasks (captures that arrive together are stored in one unit of work:
+handlers/capture_batch.py). In the same run it inserts the same rows into the raw database: one
+SQLAlchemy Core insert per row, each in its own transaction, through the same async engine, so
+with the same pragmas, durable commits included (on SQLite also through aiosqlite, the driver
+the writer used before it ran inline: see storage/sqlite_inline.py). The difference is the
+router's cost (unit of work, event claim, member upsert, channel lookup, theme lookup, reply).
+
+Every mode runs `--repeats` times, each time on a fresh database; the table gives the median
+rate with the lowest and highest. On SQLite the bot commits with synchronous=FULL (a confirmed
+capture survives a power cut, storage/db.py); `--synchronous FULL,NORMAL` runs the whole set
+again with NORMAL, the setting before, to show what durability costs. The setting each run's
+connections report (PRAGMA synchronous) is printed in the table.
 
 With `--database-url postgresql+psycopg://…` the same runs go to a fresh database created on that
-server (and dropped afterwards). `--profile` adds a cProfile of the sequential router run
-(PROFILE_SORT=tottime and PROFILE_TOP=60 change its order and length).
+server (and dropped afterwards); its `synchronous_commit` is printed in the same column.
+`--profile` adds a cProfile of the sequential router run (PROFILE_SORT=tottime and
+PROFILE_TOP=60 change its order and length).
 """
 
 from __future__ import annotations
@@ -25,14 +32,18 @@ import asyncio
 import cProfile
 import io
 import os
+import platform
 import pstats
 import random
+import sqlite3
+import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,6 +53,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import storage.db  # noqa: E402
 from bot.app import App, build_app  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.seed import sentence_pool  # noqa: E402
@@ -129,8 +141,22 @@ async def count(app: App) -> int:
 
 Result = tuple[str, int, float, float, int]  # mode, learnings stored, wall s, CPU s, failures
 
+SYNCHRONOUS_NAMES = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
 
-async def bench(url: str, n: int, tasks: list[int], profile: bool) -> list[Result]:
+
+async def durability(engine: AsyncEngine) -> str:
+    """What a connection of `engine` says about durable commits."""
+    async with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            level = (await conn.exec_driver_sql("PRAGMA synchronous")).scalar()
+            return f"synchronous={SYNCHRONOUS_NAMES.get(int(level or 0), level)}"
+        setting = (await conn.exec_driver_sql("SHOW synchronous_commit")).scalar()
+        return f"synchronous_commit={setting}"
+
+
+async def bench(url: str, n: int, tasks: list[int], profile: bool) -> tuple[str, list[Result]]:
+    """One run of every mode on the database at `url`; returns the writer's and the raw
+    inserts' durability setting (checked to be the same) and the results."""
     settings = load_settings(SAMEN_DATABASE_URL=url, SAMEN_LEADERS=f"console:{LEADER}")
     app = build_app(settings)
     results: list[Result] = []
@@ -174,6 +200,9 @@ async def bench(url: str, n: int, tasks: list[int], profile: bool) -> list[Resul
 
         await run_tasks(min(50, n), 1, capture("warm"))  # imports, caches, pool
         writer, reader = app.database.engine, app.database.reader
+        durable = await durability(writer)
+        if reader is not writer and await durability(reader) != durable:
+            raise RuntimeError("the raw inserts through aiosqlite would not be like for like")
         runs: list[tuple[str, Callable[[str], Callable[[int], Awaitable[bool]]], int]] = [
             ("router, sequential", capture, 1),
             *((f"router, {k} tasks", capture, k) for k in tasks),
@@ -195,7 +224,7 @@ async def bench(url: str, n: int, tasks: list[int], profile: bool) -> list[Resul
             results.append((label, stored, seconds, cpu, failures))
     finally:
         await app.close()
-    return results
+    return durable, results
 
 
 def print_profile(profiler: cProfile.Profile) -> None:
@@ -215,6 +244,52 @@ def calibrate() -> float:
     return time.perf_counter() - began
 
 
+@dataclass
+class Summary:
+    """The repeats of one mode: learnings per run, rates, CPU per learning, failures."""
+
+    stored: list[int]
+    rates: list[float]
+    cpu_ms: list[float]
+    failures: int = 0
+
+
+def summarise(runs: list[list[Result]]) -> dict[str, Summary]:
+    table: dict[str, Summary] = {}
+    for results in runs:
+        for label, stored, seconds, cpu, failures in results:
+            row = table.setdefault(label, Summary([], [], []))
+            row.stored.append(stored)
+            row.rates.append(stored / seconds if seconds else 0.0)
+            row.cpu_ms.append(cpu / stored * 1000 if stored else 0.0)
+            row.failures += failures
+    return table
+
+
+def machine() -> str:
+    """One line about where the figures come from."""
+    model = "?"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores ({model}); "
+        f"{platform.system()} {platform.release()}; Python {platform.python_version()}; "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
+
+
+def set_sqlite_synchronous(level: str) -> None:
+    """Make the bot's SQLite connections (and the start-up check) use `level`."""
+    storage.db.SQLITE_SYNCHRONOUS = level
+    storage.db.SQLITE_SYNCHRONOUS_LEVEL = {v: k for k, v in SYNCHRONOUS_NAMES.items()}[level]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", "--learnings", type=int, default=5_000)
@@ -224,26 +299,59 @@ def main() -> None:
         default=[8, 32],
         help="numbers of concurrent tasks, comma-separated (default 8,32)",
     )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="runs of every mode, each on a fresh database"
+    )
+    parser.add_argument(
+        "--synchronous",
+        type=lambda value: [v.strip().upper() for v in value.split(",")],
+        default=["FULL"],
+        help="SQLite synchronous levels to run, comma-separated (default FULL, the bot's)",
+    )
     parser.add_argument("--database-url", help="also run on this PostgreSQL server")
     parser.add_argument("--profile", action="store_true", help="cProfile the sequential run")
     args = parser.parse_args()
+    if any(level not in SYNCHRONOUS_NAMES.values() for level in args.synchronous):
+        parser.error(f"--synchronous takes {', '.join(SYNCHRONOUS_NAMES.values())}")
 
-    backends: list[tuple[str, str | None]] = [("sqlite", None)]
+    backends: list[tuple[str, str | None, str]] = [
+        ("sqlite", None, level) for level in args.synchronous
+    ]
     if args.database_url:
-        backends.append(("postgresql", args.database_url))
+        backends.append(("postgresql", args.database_url, "FULL"))
+    bot_level = storage.db.SQLITE_SYNCHRONOUS
+    print(f"machine: {machine()}")
     print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"this CPU: {calibrate():.2f} s for a pure-Python loop of 10,000,000 additions")
-    print("| backend | mode | learnings | seconds | learnings/s | CPU ms/learning | failed |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for backend, server in backends:
-        with fresh_database(server) as url:
-            rows = asyncio.run(bench(url, args.learnings, args.tasks, args.profile))
-        for label, stored, seconds, cpu, failures in rows:
-            rate = stored / seconds if seconds else 0.0
-            per = cpu / stored * 1000 if stored else 0.0
+    print(
+        f"{args.repeats} runs of each mode, each on a fresh database; learnings/s: median "
+        "(lowest–highest); CPU ms/learning: median"
+    )
+    print(
+        "| backend | durability | mode | learnings a run | learnings/s | CPU ms/learning | failed |"
+    )
+    print("|---|---|---|---:|---:|---:|---:|")
+    for backend, server, level in backends:
+        set_sqlite_synchronous(level)
+        runs: list[list[Result]] = []
+        settings: set[str] = set()
+        try:
+            for _ in range(args.repeats):
+                with fresh_database(server) as url:
+                    durable, results = asyncio.run(
+                        bench(url, args.learnings, args.tasks, args.profile)
+                    )
+                settings.add(durable)
+                runs.append(results)
+        finally:
+            set_sqlite_synchronous(bot_level)
+        durable = ", ".join(sorted(settings))
+        for label, row in summarise(runs).items():
+            rate = statistics.median(row.rates)
             print(
-                f"| {backend} | {label} | {stored:,} | {seconds:.2f} | {rate:,.0f} | "
-                f"{per:.2f} | {failures} |",
+                f"| {backend} | {durable} | {label} | {statistics.median(row.stored):,.0f} | "
+                f"{rate:,.0f} ({min(row.rates):,.0f}–{max(row.rates):,.0f}) | "
+                f"{statistics.median(row.cpu_ms):.2f} | {row.failures} |",
                 flush=True,
             )
 
