@@ -158,22 +158,30 @@ def demo() -> None:
 @click.option("--slack-http", is_flag=True, help="Serve Slack over HTTP (POST /slack/events).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="HTTP listen address.")
 @click.option("--port", default=3000, show_default=True, type=click.IntRange(1, 65535))
-def serve(slack_http: bool, host: str, port: int) -> None:
+@click.option(
+    "--scheduler-only",
+    is_flag=True,
+    help="Run only the scheduler (digest, reminders, notices), no Slack or Discord.",
+)
+def serve(slack_http: bool, host: str, port: int, scheduler_only: bool) -> None:
     """Run every adapter whose credentials are set, plus the scheduler, until stopped."""
     from bot.serve import serve as run_services
 
     settings = _settings()
-    _prepare(settings)
-    if slack_http and not settings.slack_enabled:
-        click.echo("samen-bot: SLACK_BOT_TOKEN: needed for --slack-http", err=True)
-        sys.exit(2)
-    if (
+    t = load_translator(settings)
+    if scheduler_only:
+        settings = settings.model_copy(update={"SLACK_BOT_TOKEN": "", "DISCORD_BOT_TOKEN": ""})
+    elif slack_http and not settings.slack_enabled:
+        _refuse(t("cli.serve_slack_http_token"))
+    elif not settings.slack_enabled and not settings.discord_enabled:
+        _refuse(t("cli.serve_no_platform"))
+    elif (
         settings.slack_enabled
         and not settings.SLACK_SIGNING_SECRET
         and not settings.SLACK_APP_TOKEN
     ):
-        click.echo("samen-bot: SLACK_SIGNING_SECRET: needed for Slack over HTTP", err=True)
-        sys.exit(2)
+        _refuse(t("cli.serve_slack_mode"))
+    _prepare(settings)
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
     _run(settings, lambda app: run_services(app, slack_http=slack_http, host=host, port=port))
 
@@ -334,6 +342,12 @@ def kennisbank(output: Path, base_url: str | None) -> None:
             seconds=f"{report.seconds:.1f}",
         )
     )
+
+
+def _refuse(line: str) -> None:
+    """Stop with one line for the operator (exit status 2)."""
+    click.echo(f"samen-bot: {line}", err=True)
+    sys.exit(2)
 
 
 def load_translator(settings: Settings) -> Any:

@@ -63,3 +63,18 @@ def test_verbose_logs_the_details(tmp_path: Path) -> None:
     result = samen_bot(tmp_path, "-v", "export", "--output", "/nonexistent/dir/x.md")
     assert result.returncode == 2
     assert "FileNotFoundError" in result.stderr and "samen-bot: /nonexistent" in result.stderr
+
+
+def test_serve_without_any_platform_refuses_and_names_the_keys(tmp_path: Path) -> None:
+    result = samen_bot(tmp_path, "serve")
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    for key in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "DISCORD_BOT_TOKEN", "--scheduler-only"):
+        assert key in line
+
+
+def test_serve_with_only_a_slack_token_names_both_modes(tmp_path: Path) -> None:
+    result = samen_bot(tmp_path, "serve", SLACK_BOT_TOKEN="xoxb-test")
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert "SLACK_SIGNING_SECRET" in line and "SLACK_APP_TOKEN" in line

@@ -115,7 +115,7 @@ async def prepare(url: str) -> list[datetime]:
 
 def serve(url: str, out: Path, log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"],
+        [sys.executable, "-m", "bot", "serve", "--scheduler-only"],
         cwd=out.parent,
         env=environment(url, out),
         stdout=subprocess.DEVNULL,
