@@ -12,7 +12,7 @@ from handlers.context import Context
 from handlers.registry import command
 from handlers.text import shorten
 from handlers.types import Reply, Target, Visibility
-from storage import learnings, meetings, members, privacy, rings
+from storage import learnings, meetings, members, privacy, retention, rings
 
 CONFIRM_WORDS = ("bevestig", "confirm")
 ITEMS_SHOWN = 10  # per kind in the chat reply; the file has them all
@@ -125,6 +125,8 @@ def summary(ctx: Context, data: dict[str, Any], file_name: str) -> list[str]:
             notices=len(data["follow_notices"]),
             events=len(data["handled_events"]),
             effects=len(data["effects"]),
+            event_days=retention.HANDLED_EVENTS_KEEP.days,
+            effect_days=retention.SETTLED_EFFECTS_KEEP.days,
         )
     )
     lines.append(ctx.t("privacy.data_footer"))
