@@ -27,11 +27,13 @@ THEME_NAME = 80  # `thema nieuw <slug> <naam>`
 THEME_SLUG = 40  # the slug of a new theme (existing themes may have up to 60)
 THEME_KEYWORDS = 500  # `thema nieuw … | trefwoord, trefwoord`, all together
 MEETING_TITLE = 200  # `bijeenkomst <titel> | …`
+MEETING_WHEN = 100  # `bijeenkomst … | <wanneer>`: longer is no date (and not worth parsing)
 PROMPT_TEXT = 1_000  # `vraag <vraag>`
 PROEFTUIN_NAME = 80  # `koppel <proeftuin>`
 DISPLAY_NAME = 200  # a platform's display name, cut (not refused) to its column
 MAX_ID = 2**31 - 1  # the largest row number: a 32-bit signed INTEGER on PostgreSQL
 NUMBER_ECHO = 20  # digits of an out-of-range number repeated in the reply
+ECHO = LEARNING_TEXT  # at most this much of the user's words comes back in a refusal
 
 _REMOVED = (
     *range(0x00, 0x09),  # NUL … backspace (tab stays)
@@ -65,6 +67,14 @@ def check(text: str, limit: int, msgid: str, **values: object) -> str:
     if len(text) > limit:
         raise UserError(msgid, limit=limit, length=len(text), **values)
     return text
+
+
+def echo(value: object, limit: int = ECHO) -> object:
+    """A value repeated in a reply: text cut to `limit` characters (ending in an ellipsis), so
+    a refusal repeats what may be stored whole but never floods a channel; other values as is."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "…"
+    return value
 
 
 def fits_id(number: int) -> bool:

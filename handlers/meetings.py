@@ -248,6 +248,8 @@ async def schedule(ctx: Context) -> Reply:
     if not title or len(parts) < 2:
         raise UserError("bijeenkomst.usage", usage=usage)
     limits.check(title, limits.MEETING_TITLE, "limit.meeting_title")
+    if len(parts[1].strip()) > limits.MEETING_WHEN:  # no date is that long: do not parse it
+        raise UserError("bijeenkomst.bad_when", when=limits.echo(parts[1].strip(), 60))
     when = parse_when(parts[1], ctx.command.received_at, ctx.policy.timezone)
     slug, name = _options(ctx, parts[2:])
     theme = proeftuin = None

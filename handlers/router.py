@@ -134,7 +134,9 @@ class Router:
             return [Reply(text=self.t("error.internal"), visibility=Visibility.ONLY_CALLER)]
 
     def _refusal(self, error: UserError) -> Reply:
-        return Reply(text=self.t(error.msgid, **error.values), visibility=Visibility.ONLY_CALLER)
+        # What a refusal repeats of the user's words is bounded (`limits.echo`): one line, no flood.
+        values = {key: limits.echo(value) for key, value in error.values.items()}
+        return Reply(text=self.t(error.msgid, **values), visibility=Visibility.ONLY_CALLER)
 
     async def _dispatch(self, command: Command) -> list[Reply]:
         spec = registry.resolve(command.name)
@@ -143,8 +145,12 @@ class Router:
                 raise UserError("error.empty_command")
             suggestion = registry.closest(command.name)
             if suggestion:
-                raise UserError("error.unknown_command_suggest", word=command.name, name=suggestion)
-            raise UserError("error.unknown_command", word=command.name)
+                raise UserError(
+                    "error.unknown_command_suggest",
+                    word=limits.echo(command.name, 40),
+                    name=suggestion,
+                )
+            raise UserError("error.unknown_command", word=limits.echo(command.name, 40))
         leader = is_leader(self.policy, command.actor)
         if spec.leader_only and not leader:
             raise UserError("error.leader_only", command=spec.name)

@@ -223,3 +223,20 @@ async def test_refusals_never_repeat_more_than_the_limit(chat: Chat) -> None:
     ]:
         text = await refused(chat, line, **kwargs)
         assert str(limits.LEARNING_TEXT) in text
+
+
+async def test_huge_words_elsewhere_are_answered_briefly(programme: Chat) -> None:
+    """Other commands never repeat a flood back, and never fail on one."""
+    await programme.say("inzicht Bewoners doen mee #wonen")
+    for line, kwargs in [
+        ("x" * 100_000, {}),
+        ("deel 1 " + "r" * 100_000, {}),
+        ("bijeenkomst Kring | " + "morgen " * 20_000, {"user": LEADER}),
+        ("bijeenkomst Kring | 2030-01-10 19:30 | " + "o" * 100_000, {"user": LEADER}),
+        ("zoek proeftuin:" + "p" * 100_000, {}),
+    ]:
+        replies = await programme.say(line, **kwargs)  # type: ignore[arg-type]
+        text = "\n".join(r.text for r in replies)
+        assert SORRY not in text and len(text) < limits.LEARNING_TEXT + 400, (line[:30], text)
+    text = await programme.text("zoek " + "bewoners " * 20_000)
+    assert SORRY not in text
