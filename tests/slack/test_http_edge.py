@@ -300,3 +300,72 @@ async def test_start_logs_no_warning(
         await app.close()
     assert "will be unused" not in caplog.text and "will be ignored" not in caplog.text
     assert_quiet(caplog)
+
+
+def _odd_shapes(fake: FakeSlack) -> dict[str, tuple[str, dict[str, Any]]]:
+    ts = fake.next_ts()
+    message = {"type": "message", "user": ANNA, "text": "Hallo", "ts": ts}
+    return {
+        # found by test_http_fuzz: a null text crashed the work after the ack
+        "mention with a null text": (
+            "event",
+            payloads.app_mention(ANNA, CHAN_A, "x", ts) | {"text": None},
+        ),
+        "thread reply with a list as text": (
+            "event",
+            payloads.message_event(ANNA, CHAN_A, "x", ts, thread_ts="1.0") | {"text": ["a"]},
+        ),
+        "thread reply with a list as subtype": (
+            "event",
+            payloads.message_event(ANNA, CHAN_A, "x", ts, thread_ts="1.0") | {"subtype": []},
+        ),
+        "reaction whose item is text": (
+            "event",
+            payloads.reaction_added(BOB, CHAN_A, ts) | {"item": "message"},
+        ),
+        "shortcut whose message is text": (
+            "interact",
+            payloads.message_shortcut(BOB, CHAN_A, message, response_url=fake.response_url())
+            | {"message": "Hallo"},
+        ),
+        "button whose value is a number": (
+            "interact",
+            payloads.block_actions(
+                ANNA,
+                CHAN_A,
+                message,
+                {"type": "button", "action_id": "samen:1", "value": 5},
+                response_url=fake.response_url(),
+            ),
+        ),
+        "slash command whose response_url is no URL": ("command", {"response_url": [1]}),
+    }
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "mention with a null text",
+        "thread reply with a list as text",
+        "thread reply with a list as subtype",
+        "reaction whose item is text",
+        "shortcut whose message is text",
+        "button whose value is a number",
+        "slash command whose response_url is no URL",
+    ],
+)
+async def test_signed_payloads_of_an_odd_shape_fail_no_work_after_the_ack(
+    programme: SlackDriver, caplog: pytest.LogCaptureFixture, shape: str
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    how, payload = _odd_shapes(programme.fake)[shape]
+    if how == "event":
+        sent = await programme.event(payload)
+    elif how == "interact":
+        sent = await programme.interact(payload)
+    else:
+        body = payloads.slash_body("help", user=ANNA, channel=CHAN_A, response_url="x")
+        sent = await programme.post(body + "&" + "response_url=%5B1%5D")
+    assert sent.status in (200, 400), sent.body
+    await programme.idle()
+    assert_quiet(caplog, below=logging.ERROR)
