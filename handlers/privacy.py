@@ -12,12 +12,11 @@ from handlers.context import Context
 from handlers.registry import command
 from handlers.text import shorten
 from handlers.types import Reply, Target, Visibility
-from storage import learnings, meetings, members, privacy, retention, rings
+from storage import learnings, members, privacy, retention, rings
 
 CONFIRM_WORDS = ("bevestig", "confirm")
 ITEMS_SHOWN = 10  # per kind in the chat reply; the file has them all
 ITEM_TEXT = 120  # characters of a text shown in the chat reply
-EXPORT_FOLDER = "mijn-gegevens"
 
 
 def _private(
@@ -37,7 +36,7 @@ def export_folder(ctx: Context) -> Path:
     """Where mijn-gegevens files are written: beside the .ics files, in their own folder."""
     bind = ctx.session.bind
     url = bind.url.render_as_string(hide_password=True) if isinstance(bind, AsyncEngine) else None
-    return meetings.data_dir(url, ctx.policy.data_dir) / EXPORT_FOLDER
+    return privacy.export_folder(url, ctx.policy.data_dir)
 
 
 def _file_names(member_id: int) -> tuple[str, ...]:

@@ -34,8 +34,8 @@ from bot.console_outbound import ConsoleOutbound
 from handlers.meetings import REMINDERS
 from schedules import jobs
 from storage import meetings as meeting_store
+from storage import privacy, retention
 from storage import prompts as prompt_store
-from storage import retention
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +101,9 @@ class SchedulerService:
             id="outbox",
             replace_existing=True,
         )
+        files = privacy.export_folder(self.rhythm.database.url, self.rhythm.policy.data_dir)
         scheduler.add_job(  # pruning the ledgers (storage/retention.py, docs/privacy.md)
-            self._guard("retention", lambda now: retention.prune(self.rhythm.database, now)),
+            self._guard("retention", partial(retention.prune, self.rhythm.database, files=files)),
             CronTrigger(hour=4, minute=15, timezone=tz),
             id="retention",
             replace_existing=True,

@@ -67,6 +67,7 @@ FORGOTTEN_PREFIX = "forgotten:"
 RESERVED_PREFIXES = (SECRET_PREFIX, FORGOTTEN_PREFIX)  # never pruned by storage.retention
 NEW_MEMBERS = "samen.new_members"  # session.info: ids of members created in this unit of work
 EXPORT_KEEP = timedelta(days=1)  # a mijn-gegevens file is removed after this
+EXPORT_FOLDER = "mijn-gegevens"
 
 
 def _escape_like(value: str) -> str:
@@ -266,13 +267,29 @@ async def collect(session: AsyncSession, member: Member) -> dict[str, Any]:
     }
 
 
+def export_folder(database_url: str | None, configured: str = "data") -> Path:
+    """Where mijn-gegevens files go: beside the .ics files (storage.meetings.data_dir), in a
+    folder of their own."""
+    from storage.meetings import data_dir
+
+    return data_dir(database_url, configured) / EXPORT_FOLDER
+
+
+def remove_old_exports(folder: Path, now: datetime) -> int:
+    """Remove the mijn-gegevens files older than `EXPORT_KEEP`; returns how many went."""
+    removed = 0
+    for old in folder.glob("*.json") if folder.is_dir() else ():
+        if datetime.fromtimestamp(old.stat().st_mtime, now.tzinfo) < now - EXPORT_KEEP:
+            old.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def write_export(data: dict[str, Any], folder: Path, name: str, now: datetime) -> Path:
     """Write `data` as an indented JSON file in `folder` (readable by its owner only), and
     remove the files of earlier requests that are older than `EXPORT_KEEP`."""
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.json"):
-        if datetime.fromtimestamp(old.stat().st_mtime, now.tzinfo) < now - EXPORT_KEEP:
-            old.unlink(missing_ok=True)
+    remove_old_exports(folder, now)
     path = folder / name
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     path.chmod(0o600)

@@ -9,6 +9,7 @@ scheduler; the periods are named in docs/privacy.md).
   still to send (queued, claimed, failed) are never pruned.
 - sent follow notices (`follow_notices` with `sent_at`): 90 days, like the effects that sent
   them.
+- mijn-gegevens files (a person's own data, written when they ask): 1 day.
 
 Rows the privacy code keeps on purpose (the install's secret, the keyed hashes of erased
 platform ids: storage.privacy.RESERVED_PREFIXES) are never pruned.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,8 +60,11 @@ async def prune_sent_notices(session: AsyncSession, before: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def prune(database: Database, now: datetime) -> Pruned:
-    """Remove what is older than its retention period, in one unit of work."""
+async def prune(database: Database, now: datetime, files: Path | None = None) -> Pruned:
+    """Remove what is older than its retention period, in one unit of work; with `files`, also
+    the mijn-gegevens files in that folder older than a day (storage.privacy.EXPORT_KEEP)."""
+    if files is not None:
+        privacy.remove_old_exports(files, now)
     async with database.unit_of_work() as session:
         handled = await events.prune(
             session, now - HANDLED_EVENTS_KEEP, keep=privacy.RESERVED_PREFIXES

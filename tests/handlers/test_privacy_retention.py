@@ -5,6 +5,7 @@ scheduler does it."""
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from schedules.scheduler import SchedulerService
 from storage import events, privacy, retention
 from storage.db import Database
 from storage.models import Effect, FollowNotice, HandledEvent, Learning, Member, Proeftuin
+from tests.conftest import make_policy
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
@@ -104,9 +106,15 @@ class FakeApp:
 
 
 async def test_the_scheduler_prunes_daily(
-    database: Database, policy: Policy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(OUTBOUND_FILE_ENV, str(tmp_path / "out.txt"))
+    policy = make_policy(data_dir=str(tmp_path / "files"))
+    folder = privacy.export_folder(database.url, policy.data_dir)
+    old = privacy.write_export({"a": 1}, folder, "mijn-gegevens-1.json", datetime.now(UTC))
+    young = privacy.write_export({"b": 2}, folder, "mijn-gegevens-2.json", datetime.now(UTC))
+    stale = (datetime.now(UTC) - timedelta(days=2)).timestamp()
+    os.utime(old, (stale, stale))
     async with database.unit_of_work() as session:
         session.add(
             HandledEvent(key="slack:act:U1:1.1", handled_at=datetime.now(UTC) - timedelta(days=31))
@@ -121,5 +129,6 @@ async def test_the_scheduler_prunes_daily(
         await job.func()
         async with database.unit_of_work() as session:
             assert await session.get(HandledEvent, "slack:act:U1:1.1") is None
+        assert not old.exists() and young.exists()
     finally:
         await service.stop()
