@@ -5,7 +5,9 @@ kenniskring may see (rings kenniskring and buitenwereld); with `buitenwereld`, o
 learnings: they name their proeftuin, and their author only when the author chose so
 (`learnings.author_public`, as in the kennisbank) and has a name (a member known only by a
 platform id stays anonymous); otherwise `author` is null. A public export has no `source_url`
-(null): it links into the private chat workspace, and the kennisbank leaves it out too.
+(null): it links into the private chat workspace, and the kennisbank leaves it out too. Nor
+does it carry platform ids in the text: a Slack or Discord mention (`<@U0123>`, `<@!42>`,
+`<@&42>`) shows as `@…`, a channel as `#name` when the markup has one, else `#…`.
 
 What people typed cannot act in the file: a CSV cell starting with `=`, `+`, `-`, `@`, a tab or
 a carriage return gets a leading `'`, so a spreadsheet shows it rather than running it as a
@@ -21,6 +23,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -52,6 +55,8 @@ FIELDS = (
 )
 BATCH_SIZE = 1_000  # rows per query (and per IN list of the theme query)
 MARKDOWN_SPECIAL_START = ("#", ">", "-", "*", "+", "=", "|", "`", "~")
+# Slack and Discord markup naming a user, role or channel by its platform id.
+PLATFORM_MENTION_RE = re.compile(r"<([@#])[!&]?[A-Za-z0-9]+(?:\|([^<>|]*))?>")
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
 
 
@@ -156,7 +161,7 @@ async def iter_rows(
             for row in rows:
                 yield ExportRow(
                     id=row.id,
-                    text=row.text,
+                    text=without_platform_ids(row.text) if ring is Ring.BUITENWERELD else row.text,
                     proeftuin=row.proeftuin,
                     themes=tuple(slugs.get(row.id, ())),
                     ring=row.ring,
@@ -214,6 +219,17 @@ async def _csv(database: Database, ring: Ring | None, out: TextIO, tz: ZoneInfo)
         writer.writerow({name: _csv_cell(value) for name, value in values.items()})
         count += 1
     return count
+
+
+def without_platform_ids(text: str) -> str:
+    """Text for the public: mentions of people as `@…`, channels by name (else `#…`)."""
+
+    def plain(match: re.Match[str]) -> str:
+        if match.group(1) == "#":
+            return f"#{match.group(2).strip() or '…'}" if match.group(2) else "#…"
+        return "@…"
+
+    return PLATFORM_MENTION_RE.sub(plain, text)
 
 
 def _csv_cell(value: object) -> object:

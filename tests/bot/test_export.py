@@ -210,6 +210,7 @@ async def test_rows_stream_in_batches_without_gaps_or_repeats(demo: Database) ->
 FORMULA = '=HYPERLINK("https://evil.example","klik")'
 HTML = "<script>alert(1)</script> en <b>vet</b> & [https://gemeente.nl](https://evil.example)"
 WORKSPACE_LINK = "https://samen.slack.com/archives/C0PRIVATE/p1700000000000100"
+MENTIONS = "Vraag <@U0SECRET> of <@!123456789012345678> (<@&42>), zie <#C0PRIVATE|intern> en <#987>"
 
 
 @pytest.fixture
@@ -227,6 +228,7 @@ async def hostile(database: Database) -> Database:
             (HTML, secret, False),
             ("-1 stem telde dubbel\ttab", named, True),
             ("\r=1+1", named, True),
+            (MENTIONS, named, True),
         ]:
             learning = await learnings.add(
                 session,
@@ -274,6 +276,9 @@ async def test_public_exports_carry_no_workspace_link_platform_id_or_unconsented
         assert "U0SECRET" not in value and "U0OTHER" not in value, fmt
         assert "Geheime Naam" not in value, fmt
         assert "Noor" in value, fmt  # chose to be named
+        for platform_id in ("123456789012345678", "<@&42>", "<#987>"):
+            assert platform_id not in value, (fmt, platform_id)
+        assert "Vraag @… of @… (@…), zie #intern en #…" in value, fmt
     rows = json.loads(await export(hostile, "json", Ring.BUITENWERELD))
     assert all(row["source_url"] is None for row in rows)
     assert {row["author"] for row in rows} == {None, "+Noor"}
@@ -284,3 +289,4 @@ async def test_operator_export_keeps_links_and_names(hostile: Database) -> None:
     assert {row["source_url"] for row in rows} == {WORKSPACE_LINK}
     assert {row["author"] for row in rows} == {"U0SECRET", "Geheime Naam", "+Noor"}
     assert WORKSPACE_LINK in await export(hostile, "md", None)
+    assert MENTIONS in {row["text"] for row in rows}  # the operator sees what was stored
