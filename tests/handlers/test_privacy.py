@@ -391,3 +391,27 @@ async def test_old_export_files_are_removed_when_a_new_one_is_written(tmp_path: 
     assert json.loads(old.read_text()) == {"a": 1} and oct(old.stat().st_mode)[-3:] == "600"
     privacy.write_export({"b": 2}, tmp_path, "mijn-gegevens-2.json", now + timedelta(days=2))
     assert not old.exists()
+
+
+async def test_ledger_keys_match_the_whole_id_only(database: Database) -> None:
+    """`_` and `%` in an id are no wildcards, and a longer id that starts alike is not touched."""
+    keys = ["console:act:an_na:1", "console:act:anXna:1", "console:act:an_nax:1", "x:50%:2"]
+    async with database.unit_of_work() as session:
+        member = Member(platform="console", user_id="an_na", display_name="A", role="deelnemer")
+        other = Member(platform="console", user_id="50%", display_name="B", role="deelnemer")
+        session.add_all([member, other, *(HandledEvent(key=k) for k in keys)])
+    async with database.unit_of_work() as session:
+        member = await session.scalar(select_member("an_na"))
+        assert member is not None
+        data = await privacy.collect(session, member)
+        assert [h["key"] for h in data["handled_events"]] == ["console:act:an_na:1"]
+        erased = await privacy.erase(session, member)
+        assert erased.ledger == 1
+    async with database.unit_of_work() as session:
+        left = set((await session.scalars(select(HandledEvent.key))).all())
+        assert set(keys) - left == {"console:act:an_na:1"}
+        other = await session.scalar(select_member("50%"))
+        assert other is not None
+        assert [h["key"] for h in (await privacy.collect(session, other))["handled_events"]] == [
+            "x:50%:2"
+        ]
