@@ -313,7 +313,7 @@ async def test_forget_me_leaves_no_name_or_id_anywhere(
     explained = await slack.text("vergeet-mij")
     assert "nieuw, leeg record" in explained and "bevestig" in explained
     done = await slack.text("vergeet-mij bevestig", event_id=f"act:{ZOE_ID}:9.9")
-    assert "3 inzichten en 2 verrijkingen en herkenningen" in done
+    assert "inzichten 3, verrijkingen en herkenningen 2" in done
     assert "pas dan een nieuw, leeg record" in done
 
     assert scan_database(migrated_url) == []
