@@ -357,16 +357,16 @@ async def erase(session: AsyncSession, member: Member) -> Erased:
     deleted = 0
     for model in (Rsvp, Follow, FollowNotice):
         deleted += _count(await session.execute(delete(model).where(model.member_id == mid)))
-    ledger = await _erase_ledgers(session, member.platform, user_id)
+    ledger = await _erase_ledgers(session, member.platform, user_id, member.display_name)
     await session.delete(member)
     await mark_forgotten(session, member.platform, user_id)
     await session.flush()
     return Erased(learnings, enrichments, recognitions, deleted, ledger)
 
 
-async def _erase_ledgers(session: AsyncSession, platform: str, user_id: str) -> int:
-    """Drop the ledger rows whose key holds `user_id`: handled events, settled effects, and
-    effects still to be sent *to* this person; scrub error notes that name them."""
+async def _erase_ledgers(session: AsyncSession, platform: str, user_id: str, name: str) -> int:
+    """Drop the ledger rows whose key holds `user_id`: handled events, and effects addressed
+    to this person (sent or not); clear the effects' error notes that name them."""
     removed = 0
     keys = (
         await session.scalars(
@@ -399,9 +399,10 @@ async def _erase_ledgers(session: AsyncSession, platform: str, user_id: str) -> 
             drop.append(key)
     if drop:
         removed += _count(await session.execute(delete(Effect).where(Effect.key.in_(drop))))
-    await session.execute(
-        update(Effect).where(Effect.error.contains(user_id, autoescape=True)).values(error=None)
-    )
+    named = [Effect.error.contains(user_id, autoescape=True)]
+    if len(name) >= 3:  # a name of one or two letters would clear notes that are not theirs
+        named.append(Effect.error.contains(name, autoescape=True))
+    await session.execute(update(Effect).where(or_(*named)).values(error=None))
     return removed
 
 

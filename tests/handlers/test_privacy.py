@@ -142,6 +142,12 @@ async def zoe_did_everything(slack: Slack, database: Database) -> dict[str, int]
                     next_attempt_at=now,
                 ),
                 Effect(key=f"digest:2026-W49:slack:{CA}", kind="digest", status="queued"),
+                Effect(
+                    key=f"digest:2026-W47:slack:{CB}",
+                    kind="digest",
+                    status="done",
+                    error=f"sent after a retry; {ZOE_NAME} had asked for it",
+                ),
             ]
         )
     return {"own": own, "theirs": theirs, "captured": captured}
@@ -334,6 +340,8 @@ async def test_forget_me_leaves_no_name_or_id_anywhere(
         # Effects for anyone else are untouched and still to be sent.
         digest = await session.get(Effect, f"digest:2026-W49:slack:{CA}")
         assert digest is not None and digest.status == "queued"
+        sent = await session.get(Effect, f"digest:2026-W47:slack:{CB}")
+        assert sent is not None and sent.status == "done" and sent.error is None
         # Other people's deliveries stay de-duplicated.
         assert await session.get(HandledEvent, f"slack:act:{ZOE_ID}:1.1") is None
 
