@@ -240,3 +240,9 @@ async def test_huge_words_elsewhere_are_answered_briefly(programme: Chat) -> Non
         assert SORRY not in text and len(text) < limits.LEARNING_TEXT + 400, (line[:30], text)
     text = await programme.text("zoek " + "bewoners " * 20_000)
     assert SORRY not in text
+
+
+async def test_weeks_at_the_ends_of_the_calendar(programme: Chat) -> None:
+    for week in ("9999-W52", "0001-W01", "2026-W99", "99999999999-W01"):
+        text = await programme.text(f"digest {week}", user=LEADER)
+        assert SORRY not in text and len(text) < 2000, (week, text)
