@@ -369,3 +369,14 @@ async def test_signed_payloads_of_an_odd_shape_fail_no_work_after_the_ack(
     assert sent.status in (200, 400), sent.body
     await programme.idle()
     assert_quiet(caplog, below=logging.ERROR)
+
+
+async def test_a_flood_of_forged_requests_makes_one_log_line(
+    programme: SlackDriver, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    for n in range(20):
+        status, _ = await post_raw(programme, f"[{n}]".encode(), {"X-Slack-Signature": "v0=0"})
+        assert status == 401
+    lines = [r for r in caplog.records if r.levelno >= logging.INFO and "refused" in r.getMessage()]
+    assert len(lines) == 1

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from bot.slack_outbound import Origin
-from handlers.types import Action, Field, Reply, Target
+from handlers.types import Action, Field, Reply, Target, Visibility
 from tests.fakes.slack_api import check_message
 from tests.fakes.slack_signing import signed_headers
 from tests.slack import payloads
@@ -103,12 +103,12 @@ async def test_user_text_never_pings_or_disguises_links(programme: SlackDriver) 
 
 
 async def test_long_replies_are_split_within_limits(programme: SlackDriver) -> None:
+    """A long private reply goes out as several messages, the rest in the first one's thread.
+    (It used `mijn-gegevens`, which now hands the data over as a JSON file instead.)"""
     slack, fake = programme, programme.fake
-    for n in range(24):
-        line = f"inzicht Lang inzicht nummer {n:02d}: " + ("bewoners praten mee. " * 90)
-        await slack.run(line)
-    fake.calls.clear()
-    await slack.run("mijn-gegevens")
+    lines = [f"• Lang inzicht nummer {n:02d}: " + ("bewoners praten mee. " * 90) for n in range(24)]
+    reply = Reply(text="\n".join(lines), title="Jouw inzichten", visibility=Visibility.DIRECT)
+    await slack.app.delivery.send(Target("slack", user_id=ANNA), reply)
     posts = fake.calls_to("chat.postMessage", ok=None)
     assert len(posts) >= 3 and all(c.ok for c in posts)
     first, *rest = posts
