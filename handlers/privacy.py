@@ -6,8 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from handlers.context import Context
 from handlers.registry import command
 from handlers.text import shorten
@@ -34,9 +32,7 @@ def _private(
 
 def export_folder(ctx: Context) -> Path:
     """Where mijn-gegevens files are written: beside the .ics files, in their own folder."""
-    bind = ctx.session.bind
-    url = bind.url.render_as_string(hide_password=True) if isinstance(bind, AsyncEngine) else None
-    return privacy.export_folder(url, ctx.policy.data_dir)
+    return privacy.export_folder(ctx.database.url, ctx.policy.data_dir)
 
 
 def _file_names(member_id: int) -> tuple[str, ...]:
