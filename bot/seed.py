@@ -215,6 +215,11 @@ def _next_id(conn: Connection) -> int:
                 f"SELECT last_value, is_called FROM {sequence}"
             ).one()
             highest = max(highest, int(last) if called else int(last) - 1)
+    elif conn.dialect.name == "sqlite":  # numbers of withdrawn learnings are not given again
+        given = conn.exec_driver_sql(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'learnings'"
+        ).scalar()
+        highest = max(highest, int(given or 0))
     return highest + 1
 
 

@@ -3,10 +3,11 @@ people quote them (`intrekken 93`, `ja 4`), and the effect ledger's keys carry t
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from storage.db import Database
 from storage.models import Base, Learning, Meeting, Proeftuin, Prompt
@@ -42,3 +43,25 @@ async def test_the_newest_number_is_not_reused_after_a_delete(
         session.add(again)
         await session.flush()
         assert again.id > max(ids)  # type: ignore[attr-defined]
+
+
+async def test_seeding_after_a_withdrawal_does_not_reuse_its_number(
+    database: Database, migrated_url: str
+) -> None:
+    """`samen-bot seed` picks its own numbers for speed: above every number ever given."""
+    from bot.seed import seed_learnings  # the offline tool, run beside the bot
+
+    async with database.unit_of_work() as session:
+        proeftuin = Proeftuin(name="A")
+        session.add(proeftuin)
+        await session.flush()
+        rows = [_new(Learning, proeftuin.id, n) for n in range(3)]
+        session.add_all(rows)
+        await session.flush()
+        newest = max(row.id for row in rows)  # type: ignore[attr-defined]
+    async with database.unit_of_work() as session:
+        await session.execute(delete(Learning).where(Learning.id == newest))
+    await asyncio.to_thread(seed_learnings, migrated_url, 2, now=NOW)
+    async with database.unit_of_work() as session:
+        ids = list(await session.scalars(select(Learning.id).where(Learning.id > newest - 1)))
+    assert len(ids) == 2 and min(ids) > newest, (newest, ids)
