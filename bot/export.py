@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import html
 import json
-import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -35,7 +34,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, literal, null, select,
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from handlers.i18n import Translator
-from handlers.text import unmask_links
+from handlers.text import unmask_links, without_platform_ids
 from storage.db import Database
 from storage.models import Learning, LearningTheme, Member, Proeftuin, Ring, Theme
 from storage.visibility import Viewer, visible
@@ -56,7 +55,6 @@ FIELDS = (
 BATCH_SIZE = 1_000  # rows per query (and per IN list of the theme query)
 MARKDOWN_SPECIAL_START = ("#", ">", "-", "*", "+", "=", "|", "`", "~")
 # Slack and Discord markup naming a user, role or channel by its platform id.
-PLATFORM_MENTION_RE = re.compile(r"<([@#])[!&]?[A-Za-z0-9]+(?:\|([^<>|]*))?>")
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
 
 
@@ -219,17 +217,6 @@ async def _csv(database: Database, ring: Ring | None, out: TextIO, tz: ZoneInfo)
         writer.writerow({name: _csv_cell(value) for name, value in values.items()})
         count += 1
     return count
-
-
-def without_platform_ids(text: str) -> str:
-    """Text for the public: mentions of people as `@…`, channels by name (else `#…`)."""
-
-    def plain(match: re.Match[str]) -> str:
-        if match.group(1) == "#":
-            return f"#{match.group(2).strip() or '…'}" if match.group(2) else "#…"
-        return "@…"
-
-    return PLATFORM_MENTION_RE.sub(plain, text)
 
 
 def _csv_cell(value: object) -> object:

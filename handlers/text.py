@@ -114,3 +114,17 @@ def suggest_themes(text: str, themes: Sequence[T], limit: int = 3) -> list[T]:
 def tags(themes: Iterable[ThemeLike]) -> str:
     """`#a, #b` for a list of themes."""
     return ", ".join(f"#{t.slug}" for t in themes)
+
+
+PLATFORM_MENTION_RE = re.compile(r"<([@#])[!&]?[A-Za-z0-9]+(?:\|([^<>|]*))?>")
+
+
+def without_platform_ids(text: str) -> str:
+    """Text for the public: mentions of people as `@…`, channels by name (else `#…`)."""
+
+    def plain(match: re.Match[str]) -> str:
+        if match.group(1) == "#":
+            return f"#{match.group(2).strip() or '…'}" if match.group(2) else "#…"
+        return "@…"
+
+    return PLATFORM_MENTION_RE.sub(plain, text)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.kennisbank.snapshot import PublishedLearning, Snapshot, ThemeRef, WeekCount
-from handlers.text import unmask_links
+from handlers.text import unmask_links, without_platform_ids
 from storage import learnings, proeftuinen, themes
 from storage.db import Database
 from storage.models import Learning, Proeftuin, Ring
@@ -24,16 +24,26 @@ def _published(learning: Learning) -> PublishedLearning:
     would reveal its name."""
     return PublishedLearning(
         id=learning.id,
-        text=unmask_links(learning.text),  # masked links shown as on Slack and Discord
+        # Masked links shown as on Slack and Discord; no platform ids in mentions.
+        text=without_platform_ids(unmask_links(learning.text)),
         proeftuin=learning.proeftuin.name,
         published_at=learning.published_at or learning.consent_at or learning.created_at,
         created_at=learning.created_at,
         themes=tuple(ThemeRef(t.slug, t.name) for t in learning.themes),
-        author=learning.author.display_name if learning.author and learning.author_public else None,
+        author=_public_author(learning),
         recognitions=len({r.proeftuin_id for r in learning.recognitions}),
         enrichments=len({e.proeftuin_id for e in learning.enrichments}),
         ring=learning.ring,
     )
+
+
+def _public_author(learning: Learning) -> str | None:
+    """The author's name if they chose to be named and have one (a member known only by their
+    platform id stays anonymous, as in the public export)."""
+    author = learning.author
+    if author is None or not learning.author_public or author.display_name == author.user_id:
+        return None
+    return author.display_name
 
 
 async def load_snapshot(database: Database, *, language: str, timezone: ZoneInfo) -> Snapshot:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.kennisbank.build import build_kennisbank
 from bot.kennisbank.loader import load_snapshot
 from handlers.router import Router
-from handlers.types import Visibility
+from handlers.types import Actor, Place, Visibility
 from storage.db import Database
 from storage.models import Learning, Ring
 from tests.conftest import LEADER, Chat, make_policy
@@ -75,3 +75,28 @@ async def test_kenniskring_learning_is_still_answered_in_the_channel(programme: 
     await programme.say("inzicht Open voor iedereen in de kring")
     replies = await programme.say("tag 1 #wonen", channel="kenniskring")
     assert any(r.visibility is Visibility.CHANNEL for r in replies)
+
+
+async def test_kennisbank_names_no_platform_id(database: Database, tmp_path: Path) -> None:
+    """A named author known only by their platform id stays anonymous, and mentions in the text
+    lose their ids, as in the public export."""
+    router = Router(database, make_policy())
+    chat = Chat(router, platform="slack")
+    await chat.say("koppel Proeftuin A", user="ULEAD", channel="C0A")
+    command = router.make_command(
+        "/samen inzicht Vraag het <@U0SECRET1> of <#C0PRIV|intern>",
+        Actor("slack", "U0AUTHOR9", "U0AUTHOR9"),  # no name but the id
+        Place("slack", "C0A"),
+    )
+    await router.dispatch(command)
+    published = router.make_command(
+        "/samen deel 1 buitenwereld naam",
+        Actor("slack", "U0AUTHOR9", "U0AUTHOR9"),
+        Place("slack", "C0A"),
+    )
+    await router.dispatch(published)
+    snapshot = await load_snapshot(database, language="nl", timezone=ZoneInfo("Europe/Amsterdam"))
+    (learning,) = snapshot.learnings
+    assert learning.author is None
+    assert "U0SECRET1" not in learning.text and "C0PRIV" not in learning.text
+    assert "@…" in learning.text and "#intern" in learning.text
