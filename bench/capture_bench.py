@@ -13,10 +13,11 @@ with the same pragmas, durable commits included (on SQLite also through aiosqlit
 the writer used before it ran inline: see storage/sqlite_inline.py). The difference is the
 router's cost (unit of work, event claim, member upsert, channel lookup, theme lookup, reply).
 
-Every mode runs `--repeats` times, each time on a fresh database; the table gives the median
-rate with the lowest and highest. On SQLite the bot commits with synchronous=FULL (a confirmed
-capture survives a power cut, storage/db.py); `--synchronous FULL,NORMAL` runs the whole set
-again with NORMAL, the setting before, to show what durability costs. The setting each run's
+Every mode runs `--repeats` times, each time on a fresh database, the backends and settings
+taking turns; the table gives the median rate with the lowest and highest. On SQLite the bot
+commits with synchronous=FULL (a confirmed capture survives a power cut, storage/db.py);
+`--synchronous FULL,NORMAL` runs the whole set again with NORMAL, the setting before, to show
+what durability costs. The setting each run's
 connections report (PRAGMA synchronous) is printed in the table.
 
 With `--database-url postgresql+psycopg://…` the same runs go to a fresh database created on that
@@ -331,22 +332,25 @@ def main() -> None:
         "| backend | durability | mode | learnings a run | learnings/s | CPU ms/learning | failed |"
     )
     print("|---|---|---|---:|---:|---:|---:|")
-    for backend, server, level in backends:
-        set_sqlite_synchronous(level)
-        runs: list[list[Result]] = []
-        settings: set[str] = set()
-        try:
-            for _ in range(args.repeats):
+    # Round-robin: every repeat runs each backend and setting once, so a machine that gets
+    # busier or quieter during the run weighs on all of them alike.
+    runs: dict[int, list[list[Result]]] = {k: [] for k in range(len(backends))}
+    settings: dict[int, set[str]] = {k: set() for k in range(len(backends))}
+    try:
+        for _ in range(args.repeats):
+            for k, (_backend, server, level) in enumerate(backends):
+                set_sqlite_synchronous(level)
                 with fresh_database(server) as url:
                     durable, results = asyncio.run(
                         bench(url, args.learnings, args.tasks, args.profile)
                     )
-                settings.add(durable)
-                runs.append(results)
-        finally:
-            set_sqlite_synchronous(bot_level)
-        durable = ", ".join(sorted(settings))
-        for label, row in summarise(runs).items():
+                settings[k].add(durable)
+                runs[k].append(results)
+    finally:
+        set_sqlite_synchronous(bot_level)
+    for k, (backend, _server, _level) in enumerate(backends):
+        durable = ", ".join(sorted(settings[k]))
+        for label, row in summarise(runs[k]).items():
             rate = statistics.median(row.rates)
             print(
                 f"| {backend} | {durable} | {label} | {statistics.median(row.stored):,.0f} | "
