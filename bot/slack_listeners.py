@@ -287,9 +287,11 @@ class SlackListeners:
         line = f"inzicht {submission.text} {tags}".rstrip()
         command = self.router.make_command(line, actor, place, event_id=origin.event_key)
         # The ring goes with the capture (one unit of work, follow notices from the final
-        # ring); left as the form showed it, the proeftuin's own default decides.
+        # ring). Left as the form showed it, the proeftuin's own default decides, unless the
+        # form showed the narrowest ring: nothing is stored wider than the writer saw.
         ring = submission.ring if isinstance(submission.ring, str) else None
-        if ring and ring != submission.metadata.get("i"):
+        changed = ring != submission.metadata.get("i")
+        if ring and (changed or ring == Ring.PROEFTUIN.value):
             command = dataclasses.replace(command, ring=ring)
         await self.run(command, origin)
 

@@ -3,6 +3,8 @@ author's click publishes; a follower is told of another proeftuin's learning by 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import select
 
@@ -155,3 +157,24 @@ async def test_form_left_at_its_first_ring_keeps_the_proeftuins_default(
     [learning] = await stored_learnings(slack.app)
     assert learning.ring == Ring.PROEFTUIN.value
     assert dispatched == ["inzicht"]
+
+
+async def test_form_left_at_ring_proeftuin_is_never_stored_wider(
+    programme: SlackDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The programme's default is ring proeftuin, so the form shows it; a proeftuin whose own
+    default is wider must not widen what the writer saw and submitted."""
+    slack = programme
+    monkeypatch.setattr(
+        slack.app, "policy", dataclasses.replace(slack.app.policy, default_ring=Ring.PROEFTUIN)
+    )
+    async with slack.app.database.unit_of_work() as session:
+        proeftuin = await session.scalar(select(Proeftuin).where(Proeftuin.name == "Proeftuin A"))
+        assert proeftuin is not None
+        proeftuin.default_ring = Ring.KENNISKRING.value
+    await submit_capture_form(slack, "Alleen voor ons", slugs=[], ring="proeftuin")
+    opened = slack.fake.calls_to("views.open")[-1].args["view"]
+    ring = next(b for b in opened["blocks"] if b["block_id"] == "ring")
+    assert ring["element"]["initial_option"]["value"] == "proeftuin"  # what the writer saw
+    [learning] = await stored_learnings(slack.app)
+    assert learning.ring == Ring.PROEFTUIN.value
