@@ -79,6 +79,8 @@ class FakeSlack:
         self.socket_acks: dict[str, dict[str, Any]] = {}
         self.response_url_uses: dict[str, int] = {}
         self.delay = 0.0  # seconds every Web API answer waits (a slow Slack)
+        # called with (channel, message) when a message is posted, before Slack answers
+        self.on_post: Callable[[str, dict[str, Any]], None] | None = None
         self._faults: dict[str, list[tuple[int, str | None, float]]] = {}
         self._sockets: list[web.WebSocketResponse] = []
         self._ids = itertools.count(1)
@@ -379,6 +381,8 @@ class FakeSlack:
         if metadata:
             message["metadata"] = metadata
         self.messages.setdefault(channel, []).append(message)
+        if self.on_post is not None:
+            self.on_post(channel, message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def posted(self, channel: str) -> list[dict[str, Any]]:
@@ -404,7 +408,7 @@ class FakeSlack:
 
     def _m_conversations_history(self, args: dict) -> dict:
         channel = args.get("channel", "")
-        if channel not in self.messages and not channel.startswith("D"):
+        if not channel or channel in self.not_in_channel:
             return {"ok": False, "error": "channel_not_found"}
         latest = float(args.get("latest") or "inf")
         inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
