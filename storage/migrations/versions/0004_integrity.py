@@ -132,6 +132,10 @@ def _sqlite_rebuilding(work: Callable[[sa.Connection], None]) -> None:
     with context.autocommit_block():
         conn = op.get_bind()
         conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        if conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() != 0:
+            # Inside a transaction SQLite ignores the pragma, and dropping a table would then
+            # delete every row that refers to it.
+            raise RuntimeError("revision 0004 could not turn SQLite's foreign keys off")
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
             try:
