@@ -4,6 +4,7 @@ durable commits)."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from functools import partial
@@ -70,19 +71,23 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+# Where PostgreSQL's errors start to quote data: the failing row or key, the statement's context.
+_DATA_SECTIONS = re.compile(r"\n(?:DETAIL|CONTEXT|QUERY):")
+
+
 def _without_row_data(context: ExceptionContext) -> None:
     """Keep what people wrote out of database errors, and so out of every log and traceback.
 
     The engines hide bound parameters (`hide_parameters=True`); PostgreSQL adds the row itself
-    to some errors (`DETAIL:  Failing row contains (…)`, `Key (…)=(…)`). Such an error keeps
-    only its first line, in the driver's exception and in SQLAlchemy's around it; its fields
-    (`diag`, `sqlstate`) stay for code that needs them."""
+    to some errors (`DETAIL:  Failing row contains (…)`, `Key (…)=(…)`). Such an error loses
+    those sections, in the driver's exception and in SQLAlchemy's around it; its message and
+    hint stay, and so do its fields (`diag`, `sqlstate`) for code that needs them."""
     original = context.original_exception
     said = str(original)
-    first, newline, _rest = said.partition("\n")
-    if not newline:
+    found = _DATA_SECTIONS.search(said)
+    if found is None:
         return
-    safe = f"{first} [details hidden]"
+    safe = f"{said[: found.start()]} [details hidden]"
     with suppress(AttributeError, TypeError):  # every DBAPI error is an Exception; to be sure
         original.args = (safe,)
     wrapped = context.sqlalchemy_exception

@@ -74,6 +74,9 @@ async def test_a_refused_capture_logs_no_text(
     assert "ging bij mij iets mis" in text  # the database did refuse
     assert failed_with_traceback(caplog), "the failure was not logged"
     assert leaks(caplog) == []
+    # What went wrong is still there for the operator: the database's own message.
+    written = "\n".join(logging.Formatter().format(r) for r in caplog.records)
+    assert "refused by the test" in written or "violates not-null constraint" in written
 
 
 async def test_a_refused_batch_of_captures_logs_no_text(
