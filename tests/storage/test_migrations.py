@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from contextlib import closing
 from typing import Any
 
 import pytest
@@ -504,3 +506,36 @@ def test_downgrade_from_0004_keeps_every_row(database_url: str) -> None:
     _engine_do(database_url, lambda conn: assert_rows_kept(conn, filled, set()))
     upgrade(database_url)
     _engine_do(database_url, lambda conn: assert_rows_kept(conn, filled, set()))
+
+
+def test_upgrade_forgets_what_hung_on_learnings_already_gone(database_url: str) -> None:
+    """A learning deleted on a connection without foreign keys (an old sqlite3 shell, a bug)
+    left its recognitions and tags behind: 0004 removes them, as the cascade would have, and
+    keeps every other row."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL always enforces foreign keys")
+    upgrade(database_url, "0003_rings")
+    filled = _engine_do(database_url, fill_every_table)
+    gone = filled["recognitions"][0]["learning_id"]
+    path = database_url.removeprefix("sqlite:///")
+    with closing(sqlite3.connect(path)) as shell:  # foreign keys off, as sqlite3 starts
+        shell.execute("DELETE FROM learnings WHERE id = ?", (gone,))
+        shell.commit()
+        assert shell.execute("PRAGMA foreign_key_check").fetchall()
+    upgrade(database_url)
+    assert current_revision(database_url) == "0004"
+
+    def check(conn: Connection) -> None:
+        assert conn.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+        for table in ("recognitions", "enrichments", "follow_notices", "learning_themes"):
+            left = conn.execute(
+                text(f"SELECT COUNT(*) FROM {table} WHERE learning_id = :id"), {"id": gone}
+            ).scalar_one()
+            assert left == 0, table
+            kept = [r for r in filled[table] if r["learning_id"] != gone]
+            assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == len(kept)
+        assert conn.execute(text("SELECT COUNT(*) FROM learnings")).scalar_one() == (
+            len(filled["learnings"]) - 1
+        )
+
+    _engine_do(database_url, check)

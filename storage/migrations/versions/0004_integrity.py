@@ -18,6 +18,9 @@ to the same floor (rows inserted with explicit ids do not advance them).
 Foreign keys. Every foreign key that refers to learnings must say ON DELETE CASCADE (revisions
 0001 and 0003 declared it so); a database where one does not (made by hand or by an earlier
 build) gets it here: SQLite rebuilds that table the same way, PostgreSQL replaces the constraint.
+On SQLite, rows that still refer to a learning no longer there (deleted on a connection without
+foreign keys) are removed first, as the cascade would have; the foreign key check after the
+rebuild then must find nothing it did not find before.
 
 The downgrade takes AUTOINCREMENT out again (the cascades stay: 0003 declares them too).
 """
@@ -139,8 +142,10 @@ def _sqlite_rebuilding(work: Callable[[sa.Connection], None]) -> None:
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
             try:
+                before = set(conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
                 work(conn)
-                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                after = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                broken = [row for row in after if row not in before]
                 if broken:
                     raise RuntimeError(f"foreign keys broken by revision 0004: {broken[:5]}")
                 check = conn.exec_driver_sql("PRAGMA quick_check").scalar_one()
@@ -189,7 +194,22 @@ def _sqlite_children_of_learnings(conn: sa.Connection) -> list[str]:
     return [str(name) for name in rows.scalars()]
 
 
+def _sqlite_forget_orphans(conn: sa.Connection, children: list[str]) -> None:
+    """Delete rows that refer to a learning no longer there: left by a withdrawal on a
+    connection without foreign keys, they are what ON DELETE CASCADE would have removed."""
+    for name in children:
+        for row in conn.exec_driver_sql(f'PRAGMA foreign_key_list("{name}")').mappings():
+            if row["table"] == "learnings":
+                column = row["from"]
+                conn.exec_driver_sql(
+                    f'DELETE FROM "{name}" WHERE "{column}" IS NOT NULL'
+                    f' AND "{column}" NOT IN (SELECT id FROM learnings)'
+                )
+
+
 def _sqlite_upgrade(conn: sa.Connection) -> None:
+    children = _sqlite_children_of_learnings(conn)
+    _sqlite_forget_orphans(conn, children)
     floors = _floors(conn)
     for name in NUMBERED:
         sql = _table_sql(conn, name)
@@ -200,7 +220,7 @@ def _sqlite_upgrade(conn: sa.Connection) -> None:
         conn.exec_driver_sql(
             "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, floors[name])
         )
-    for name in _sqlite_children_of_learnings(conn):
+    for name in children:
         sql = _table_sql(conn, name)
         if _cascading(sql) != sql:
             _rebuild(conn, name, _cascading(sql))
