@@ -54,4 +54,4 @@ def build_app(settings: Settings) -> App:
     """Create the store and router for these settings (the schema must be current)."""
     database = Database(settings.SAMEN_DATABASE_URL)
     policy = policy_from(settings)
-    return App(settings, database, policy, Router(database, policy), Delivery())
+    return App(settings, database, policy, Router(database, policy), Delivery(database))

@@ -6,6 +6,8 @@ import logging
 from typing import Protocol
 
 from handlers.types import Reply, Target
+from storage import digest_queries
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +27,27 @@ class Outbound(Protocol):
 
 
 class Delivery:
-    """Routes replies to the adapter of their target's platform."""
+    """Routes replies to the adapter of their target's platform, and is the one place where a
+    message is checked at delivery: a reply that shows learnings (`Reply.shows`, a follow
+    notice) goes out only while every one of them may still be shown (issue 12)."""
 
-    def __init__(self) -> None:
+    def __init__(self, database: Database | None = None) -> None:
         self._outbound: dict[str, Outbound] = {}
+        self.database = database
+
+    async def still_allowed(self, reply: Reply) -> bool:
+        """Whether `reply` may still be delivered: False when a learning it shows was narrowed
+        to its proeftuin, withdrawn or lost its consent since the reply was made."""
+        to = reply.to
+        if not reply.shows or self.database is None or to is None:
+            return True
+        async with self.database.unit_of_work() as session:
+            allowed = await digest_queries.still_shown(
+                session, reply.shows, to.platform, to.user_id or to.channel_id or ""
+            )
+        if not allowed:
+            log.info("held back a message to %s: what it shows may no longer be shown", to)
+        return allowed
 
     def register(self, outbound: Outbound) -> None:
         self._outbound[outbound.platform] = outbound
@@ -41,6 +60,8 @@ class Delivery:
         outbound = self._outbound.get(target.platform)
         if outbound is None:
             raise DeliveryError(f"no adapter for platform {target.platform!r} is running")
+        if not await self.still_allowed(reply):
+            return None
         return await outbound.send(target, reply)
 
     async def send_once(
@@ -53,6 +74,8 @@ class Delivery:
         outbound = self._outbound.get(target.platform)
         if outbound is None:
             raise DeliveryError(f"no adapter for platform {target.platform!r} is running")
+        if not await self.still_allowed(reply):
+            return None, False
         once = getattr(outbound, "send_once", None)
         if once is None:
             return await outbound.send(target, reply), False

@@ -131,6 +131,8 @@ class Poster:
         inline: list[tuple[Reply, bool]] = []
         told = False
         for reply in replies:
+            if not await self.service.app.delivery.still_allowed(reply):
+                continue  # checked at delivery: what it shows may no longer be shown
             to = reply.to
             direct_to_caller = reply.visibility is Visibility.DIRECT and (
                 to is None or (to.platform == "discord" and to.user_id == caller)
@@ -274,6 +276,8 @@ class Poster:
         """Replies to an event without an interaction (💡, thread reply): channel replies answer
         the source message, caller-only ones become a DM to the caller."""
         for reply in replies:
+            if not await self.service.app.delivery.still_allowed(reply):
+                continue  # checked at delivery: what it shows may no longer be shown
             to = reply.to
             if to is not None and not (to.platform == "discord" and to.user_id == caller.user_id):
                 await self.deliver(reply)

@@ -167,6 +167,8 @@ class SlackOutbound:
         return message_ids
 
     async def deliver_one(self, reply: Reply, origin: Origin) -> str | None:
+        if not await self.delivery.still_allowed(reply):
+            return None  # checked at delivery: what it shows may no longer be shown
         to = reply.to
         if to is not None and to.platform != PLATFORM:
             return await self.delivery.send(to, reply)

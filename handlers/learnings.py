@@ -369,4 +369,5 @@ def notice_reply(t: Translator, member: Member, items: list[Learning]) -> Reply:
         text="\n".join(lines),
         visibility=Visibility.DIRECT,
         to=Target(member.platform, user_id=member.user_id),
+        shows=tuple(learning.id for learning in items),
     )

@@ -95,6 +95,7 @@ class Reply:
     visibility: Visibility = Visibility.CHANNEL
     to: Target | None = None  # set for messages that go elsewhere (DMs, other channels)
     attachments: tuple[str, ...] = field(default=())  # local file paths (e.g. .ics)
+    shows: tuple[int, ...] = ()  # learnings it shows: checked again when it is delivered
 
 
 class UserError(Exception):

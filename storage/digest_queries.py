@@ -14,14 +14,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import meetings as meeting_store
 from storage.models import (
     Enrichment,
+    FollowNotice,
     Learning,
     LearningTheme,
+    Member,
     Proeftuin,
     Prompt,
     PromptPost,
@@ -395,3 +397,34 @@ async def _meetings(
         )
         for m in found
     ]
+
+
+async def still_shown(
+    session: AsyncSession, learning_ids: tuple[int, ...], platform: str, user_id: str
+) -> bool:
+    """Checked at delivery: whether every learning a private message to `user_id` shows may
+    still travel outside its proeftuin (not narrowed, withdrawn, or without consent). When not,
+    the message is held back, and the follow notices of the learnings that may still travel
+    are marked unsent again, so the next batch tells them (and never the others)."""
+    ids = set(learning_ids)
+    if not ids:
+        return True
+    shared = set(
+        (
+            await session.scalars(
+                select(Learning.id).where(Learning.id.in_(ids), visible(Viewer(None)))
+            )
+        ).all()
+    )
+    if shared == ids:
+        return True
+    member = await session.scalar(
+        select(Member.id).where(Member.platform == platform, Member.user_id == user_id)
+    )
+    if member is not None and shared:
+        await session.execute(
+            update(FollowNotice)
+            .where(FollowNotice.member_id == member, FollowNotice.learning_id.in_(shared))
+            .values(sent_at=None)
+        )
+    return False
