@@ -79,7 +79,8 @@ class Console:
             stripped, actor, place, received_at=datetime.now(UTC)
         )
         for reply in await self.app.router.dispatch(command):
-            self.write(render_reply(reply, self.t, self.user, self.channel))
+            if await self.app.delivery.still_allowed(reply):  # checked at delivery
+                self.write(render_reply(reply, self.t, self.user, self.channel))
 
     def _switch(self, line: str) -> None:
         word, _, value = line[1:].partition(" ")
