@@ -1,0 +1,449 @@
+"""One way to type a line on each platform: `say(who, where, line)` -> what the caller saw.
+
+Three drivers, one interface:
+
+* console: the real console adapter class, its output parsed back into messages;
+* Slack: a signed slash command through `SlackDriver` (tests/slack/conftest.py), the replies
+  read from what the fake Slack Web API received (response_url ephemeral / in_channel,
+  chat.postEphemeral, chat.postMessage to the channel, to the caller's DM or elsewhere);
+* Discord: a slash-command interaction through the fake gateway (tests/fakes/discord_*),
+  the typed line mapped onto the sub-command's typed options as Discord's client would send
+  them, the replies read from the interaction (ephemeral or not) and the channel posts.
+
+Who and where are neutral words: `leader`, `participant` (Anna), `bob` (a participant of
+the other proeftuin); `a` (Proeftuin A's channel), `b` (Proeftuin B's), `kring` (the
+kenniskring channel, linked to no proeftuin), `dm` (a direct message with the bot).
+
+The adapters' own modules are reached through the platform test conftests and by searching
+the `bot` package, so moving an adapter module does not break this file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import io
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from handlers import registry
+from handlers.types import Actor, Place, Reply
+
+WHO = ("leader", "participant", "bob")
+WHERE = ("a", "b", "kring", "dm")
+NAMES = {"leader": "Floor", "participant": "Anna", "bob": "Bob"}
+
+
+class NotExpressible(Exception):
+    """This line cannot be typed on this platform (the reason says why)."""
+
+
+@dataclass(frozen=True)
+class Msg:
+    """One message the bot sent for a command."""
+
+    text: str
+    private: bool  # only the caller sees it: ephemeral, "only you", or a DM to the caller
+    here: bool  # to the caller: in the channel where they typed, or privately to them
+
+
+@dataclass
+class Said:
+    """Everything the bot sent for one typed line."""
+
+    messages: list[Msg] = field(default_factory=list)
+
+    @property
+    def mine(self) -> list[Msg]:
+        return [m for m in self.messages if m.here]
+
+    @property
+    def elsewhere(self) -> list[Msg]:
+        return [m for m in self.messages if not m.here]
+
+    @property
+    def text(self) -> str:
+        """The texts the caller saw, joined."""
+        return "\n".join(m.text for m in self.mine)
+
+    @property
+    def private(self) -> bool | None:
+        """Whether the caller's first answer was for their eyes only (None: no answer)."""
+        return self.mine[0].private if self.mine else None
+
+    def describe(self) -> str:
+        return "\n".join(
+            f"[{'private' if m.private else 'public'}{'' if m.here else ', elsewhere'}] {m.text}"
+            for m in self.messages
+        )
+
+
+def find_class(package: str, name: str, hint: str = "") -> Any:
+    """`name` from `package` or any module under it (the adapters are being moved into
+    packages; this finds them wherever they are). `hint` narrows the module names tried."""
+    root = importlib.import_module(package)
+    if hasattr(root, name):
+        return getattr(root, name)
+    for info in pkgutil.walk_packages(root.__path__, f"{package}."):
+        if hint and hint not in info.name:
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except Exception:  # noqa: BLE001 - an unrelated module that does not import here
+            continue
+        if isinstance(getattr(module, name, None), type):
+            return getattr(module, name)
+    raise LookupError(f"no {name} under {package}")
+
+
+class Adapter:
+    """The shared part: identities, channels and setting the scene through the router."""
+
+    platform = ""
+    app: Any
+
+    def user(self, who: str) -> str:
+        raise NotImplementedError
+
+    def channel(self, where: str, who: str) -> str:
+        raise NotImplementedError
+
+    def who_is(self, platform: str, user_id: str) -> str:
+        for who in WHO:
+            if platform == self.platform and user_id == self.user(who):
+                return who
+        return f"{platform}:{user_id}"
+
+    async def given(self, who: str, where: str, line: str) -> list[Reply]:
+        """Set the scene: a command straight through the router (its replies not delivered)."""
+        command = self.app.router.make_command(
+            line,
+            Actor(self.platform, self.user(who), NAMES[who]),
+            Place(self.platform, self.channel(where, who), is_direct=where == "dm"),
+            received_at=datetime.now(UTC),
+        )
+        return await self.app.router.dispatch(command)
+
+    async def say(self, who: str, where: str, line: str) -> Said:
+        raise NotImplementedError
+
+
+# --- console -------------------------------------------------------------------------------
+
+CONSOLE_HEADERS = (  # the nl catalog's console.to_* lines
+    ("direct", re.compile(r"^\[privé aan (?P<user>[^\]]+)\] samen-bot:$")),
+    ("only", re.compile(r"^\[#(?P<channel>[^,\]]+), alleen voor (?P<user>[^\]]+)\] samen-bot:$")),
+    ("thread", re.compile(r"^\[#(?P<channel>[^,\]]+), in de draad\] samen-bot:$")),
+    ("channel", re.compile(r"^\[#(?P<channel>[^\]]+)\] samen-bot:$")),
+)
+
+
+class ConsoleAdapter(Adapter):
+    """The console adapter class itself, writing into a buffer."""
+
+    platform = "console"
+    USERS = {"leader": "floor", "participant": "anna", "bob": "bob"}
+    CHANNELS = {"a": "proeftuin-a", "b": "proeftuin-b", "kring": "kenniskring"}
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.out = io.StringIO()
+        console_class = find_class("bot.console", "Console")
+        self.console = console_class(app, user="anna", channel="kenniskring", out=self.out)
+
+    def user(self, who: str) -> str:
+        return self.USERS[who]
+
+    def channel(self, where: str, who: str) -> str:
+        if where == "dm":
+            raise NotExpressible(
+                "the console has no direct messages: every line is typed in a channel "
+                "(Console builds Place(is_direct=False))"
+            )
+        return self.CHANNELS[where]
+
+    async def say(self, who: str, where: str, line: str) -> Said:
+        channel = self.channel(where, who)
+        await self.console.handle_line(f":user {self.user(who)}")
+        await self.console.handle_line(f":channel {channel}")
+        start = len(self.out.getvalue())
+        typed = line if line.strip().lower().startswith("/samen") else f"/samen {line}"
+        await self.console.handle_line(typed)
+        return self.parse(self.out.getvalue()[start:], self.user(who), channel)
+
+    @staticmethod
+    def parse(output: str, user: str, channel: str) -> Said:
+        said = Said()
+        current: tuple[bool, bool] | None = None
+        body: list[str] = []
+
+        def flush() -> None:
+            if current is not None:
+                said.messages.append(Msg("\n".join(body), *current))
+
+        for line in output.splitlines():
+            header = None
+            for kind, pattern in CONSOLE_HEADERS:
+                match = pattern.match(line)
+                if match:
+                    header = (kind, match.groupdict())
+                    break
+            if header is None:
+                body.append(line[2:] if line.startswith("  ") else line)
+                continue
+            flush()
+            kind, found = header
+            body = []
+            if kind == "direct" or kind == "only":
+                current = (True, found["user"] == user)
+            else:
+                current = (False, found["channel"] == channel)
+        flush()
+        return said
+
+
+# --- Slack ---------------------------------------------------------------------------------
+
+
+class SlackAdapter(Adapter):
+    """Signed slash commands to the real Slack adapter; replies read from the fake Web API."""
+
+    platform = "slack"
+    USERS = {"leader": "ULEAD", "participant": "UANNA", "bob": "UBOB"}
+    CHANNELS = {"a": "C0PTA", "b": "C0PTB", "kring": "C0KRING"}
+
+    def __init__(self, driver: Any) -> None:
+        self.driver = driver  # tests.slack.conftest.SlackDriver
+        self.app = driver.app
+
+    def user(self, who: str) -> str:
+        return self.USERS[who]
+
+    def dm(self, who: str) -> str:
+        return "D" + self.user(who).lstrip("U")  # what the fake's conversations.open answers
+
+    def channel(self, where: str, who: str) -> str:
+        return self.dm(who) if where == "dm" else self.CHANNELS[where]
+
+    async def say(self, who: str, where: str, line: str) -> Said:
+        user, channel = self.user(who), self.channel(where, who)
+        text = line.strip()
+        if text.lower().startswith("/samen"):
+            text = text[len("/samen") :].strip()
+        calls = await self.driver.run(text, user=user, channel=channel)
+        said = Said()
+        for call in calls:
+            if not call.ok:
+                continue
+            if call.method == "response_url":
+                if call.args.get("delete_original"):
+                    continue
+                private = call.args.get("response_type") != "in_channel" or where == "dm"
+                said.messages.append(Msg(call.all_text(), private, True))
+            elif call.method == "chat.postEphemeral":
+                said.messages.append(Msg(call.all_text(), True, call.args.get("user") == user))
+            elif call.method == "chat.postMessage":
+                to = str(call.args.get("channel"))
+                if to == channel:
+                    said.messages.append(Msg(call.all_text(), where == "dm", True))
+                elif to == self.dm(who):
+                    said.messages.append(Msg(call.all_text(), True, True))
+                else:
+                    said.messages.append(Msg(call.all_text(), to.startswith("D"), False))
+            elif call.method == "views.open":
+                said.messages.append(Msg("(form)", True, True))
+        return said
+
+
+# --- Discord -------------------------------------------------------------------------------
+
+
+def _number(word: str, option: str) -> int:
+    if not re.fullmatch(r"#?\d+", word or ""):
+        raise NotExpressible(
+            f"Discord types `{option}` as an integer: {word!r} cannot be entered there"
+        )
+    return int(word.lstrip("#"))
+
+
+def _split_where(words: str) -> tuple[str, list[str], str]:
+    """`woorden #thema proeftuin:naam` -> (woorden, [thema…], naam)."""
+    proeftuin = ""
+    match = re.search(r"proeftuin:(.+)$", words)
+    if match:
+        proeftuin, words = match.group(1).strip(), words[: match.start()]
+    themes = re.findall(r"#([\w-]+)", words)
+    rest = re.sub(r"#[\w-]+", "", words)
+    return " ".join(rest.split()), themes, proeftuin
+
+
+def discord_options(name: str, args: str) -> dict[str, Any]:
+    """The typed options a person fills in on Discord to mean `/samen name args`.
+
+    Raises NotExpressible where Discord's typed form cannot hold the line."""
+    first, _, rest = args.partition(" ")
+    rest = rest.strip()
+    if name in ("help", "themas", "agenda", "mijn-gegevens"):
+        if args:
+            raise NotExpressible(f"/samen {name} has no options on Discord; {args!r} cannot go")
+        return {}
+    if name in ("koppel",):
+        return {"proeftuin": args}
+    if name == "inzicht":
+        return {"tekst": args} if args else {}
+    if name in ("tag", "untag"):
+        return {"nummer": _number(first, "nummer"), "themas": rest}
+    if name in ("intrekken", "herken", "akkoord", "weiger", "ja", "nee"):
+        if rest:
+            raise NotExpressible(f"/samen {name} takes one number on Discord; {rest!r} cannot go")
+        return {"nummer": _number(first, "nummer")}
+    if name in ("verrijk", "antwoord"):
+        return {"nummer": _number(first, "nummer"), "tekst": rest}
+    if name in ("volg", "ontvolg"):
+        return {"thema": args.lstrip("#")}
+    if name == "deel":
+        if rest not in ("proeftuin", "kenniskring", "buitenwereld"):
+            raise NotExpressible(
+                f"Discord offers `ring` as a choice of three rings; {rest!r} is not one"
+            )
+        return {"nummer": _number(first, "nummer"), "ring": rest}
+    if name == "thema":
+        if first != "nieuw":
+            raise NotExpressible(f"/samen thema on Discord only adds a theme; {first!r} cannot go")
+        head, _, keywords = rest.partition("|")
+        slug, _, naam = head.strip().partition(" ")
+        options = {"slug": slug, "naam": naam.strip()}
+        if keywords.strip():
+            options["trefwoorden"] = keywords.strip()
+        return options
+    if name == "zoek":
+        words, themes, proeftuin = _split_where(args)
+        options = {"woorden": words} if words else {}
+        if themes:
+            options["thema"] = " ".join(themes)
+        if proeftuin:
+            options["proeftuin"] = proeftuin
+        return options
+    if name == "bijeenkomst":
+        parts = [p.strip() for p in args.split("|")]
+        options = {"titel": parts[0], "wanneer": parts[1] if len(parts) > 1 else ""}
+        for part in parts[2:]:
+            if part.startswith("#"):
+                options["thema"] = part.lstrip("#")
+            elif part.startswith("proeftuin:"):
+                options["proeftuin"] = part.removeprefix("proeftuin:").strip()
+            else:
+                raise NotExpressible(f"/samen bijeenkomst on Discord has no place for {part!r}")
+        return options
+    if name == "vraag":
+        question, _, proeftuin = args.partition("proeftuin:")
+        options = {"vraag": question.strip()}
+        if proeftuin.strip():
+            options["proeftuin"] = proeftuin.strip()
+        return options
+    if name == "digest":
+        if args not in ("", "plaats"):
+            raise NotExpressible(f"/samen digest on Discord is a yes/no option; {args!r} cannot go")
+        return {"plaatsen": True} if args else {}
+    if name == "vergeet-mij":
+        if args not in ("", "bevestig"):
+            raise NotExpressible(f"/samen vergeet-mij on Discord is a yes/no; {args!r} cannot go")
+        return {"bevestig": True} if args else {}
+    return {"args": args} if args else {}  # a sub-command with the generic `args` option
+
+
+class DiscordAdapter(Adapter):
+    """Slash-command interactions to the real discord.py client through the fake gateway."""
+
+    platform = "discord"
+    USERS = {"leader": "floor", "participant": "anna", "bob": "bob"}
+    CHANNELS = {"a": "proeftuin-a", "b": "proeftuin-b", "kring": "kenniskring"}
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot  # tests.discord.conftest.Bot
+        self.fake = bot.fake
+        self.app = bot.app
+        for who in WHO:
+            self.fake.person(self.USERS[who])
+
+    def user(self, who: str) -> str:
+        return str(self.fake.person(self.USERS[who])["id"])
+
+    def channel(self, where: str, who: str) -> str:
+        if where == "dm":
+            raise NotExpressible("no DM channel id before the interaction")
+        return self.fake.channel_id(self.CHANNELS[where])
+
+    def _schema(self, sub: str) -> dict[str, Any] | None:
+        group = self.fake._command("samen")
+        return next((o for o in group["options"] if o["name"] == sub), None)
+
+    async def say(self, who: str, where: str, line: str) -> Said:
+        word, args = registry.split_line(line)
+        spec = registry.resolve(word)
+        if spec is None:
+            raise NotExpressible(f"Discord has no sub-command {word!r} to pick")
+        sub, options = spec.name, discord_options(spec.name, args)
+        schema = self._schema(sub)
+        if schema is None:  # more sub-commands than Discord allows: the catch-all
+            sub, options = "meer", {"regel": f"{word} {args}".strip()}
+            schema = self._schema(sub) or {}
+        for option in schema.get("options", []):
+            if option.get("required") and not options.get(option["name"]):
+                raise NotExpressible(
+                    f"Discord requires option `{option['name']}` of /samen {sub}; the line "
+                    f"{line!r} leaves it empty"
+                )
+        name = self.USERS[who]
+        seen = set(self.fake.messages)
+        record = await self.fake.slash(
+            name, "dm" if where == "dm" else self.CHANNELS[where], sub, **options
+        )
+        await self.fake.wait_done(record)
+        await self._settle()
+        said = Said()
+        if record.response_type == 9:
+            said.messages.append(Msg("(form)", True, True))
+        for ephemeral, message in record.shown():
+            text = self._text(message)
+            said.messages.append(Msg(text, ephemeral or where == "dm", True))
+        my_dms = {
+            c["id"]
+            for c in self.fake.channels.values()
+            if c["type"] == 1 and c["recipients"][0]["id"] == self.user(who)
+        }
+        bot_id = self.fake.bot["id"]
+        for key, message in list(self.fake.messages.items()):
+            if key in seen or message["author"]["id"] != bot_id:
+                continue
+            to = message["channel_id"]
+            if to == record.channel_id:
+                said.messages.append(Msg(self._text(message), where == "dm", True))
+            elif to in my_dms:
+                said.messages.append(Msg(self._text(message), True, True))
+            else:
+                dm = self.fake.channels.get(to, {}).get("type") == 1
+                said.messages.append(Msg(self._text(message), dm, False))
+        return said
+
+    @staticmethod
+    def _text(message: dict[str, Any]) -> str:
+        from tests.fakes.discord_payloads import text_of
+
+        names = [a.get("filename", "") for a in message.get("attachments") or []]
+        return "\n".join([text_of(message), *names]).strip()
+
+    async def _settle(self, quiet: float = 0.05, timeout: float = 3.0) -> None:
+        """Wait until the bot has made no REST call for `quiet` seconds (posts after the
+        answer: prompts to channels, DMs)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        count = len(self.fake.calls)
+        while loop.time() < deadline:
+            await asyncio.sleep(quiet)
+            if len(self.fake.calls) == count:
+                return
+            count = len(self.fake.calls)

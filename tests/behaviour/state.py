@@ -1,0 +1,149 @@
+"""A platform-neutral picture of the store, so one expectation fits all three adapters.
+
+Every row is a plain tuple without platform ids: members are named by their role in the
+table (`leader`, `participant`, `bob`), learnings by number and text. `Delta` is what one
+command changed: per table, the rows that appeared and the rows that went.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from sqlalchemy import select
+
+from storage.models import (
+    ChannelLink,
+    Enrichment,
+    Follow,
+    Learning,
+    Meeting,
+    Member,
+    Proeftuin,
+    Prompt,
+    Recognition,
+    Rsvp,
+    Theme,
+)
+
+
+class LearningRow(NamedTuple):
+    id: int
+    text: str
+    proeftuin: str
+    ring: str
+    themes: tuple[str, ...]
+    author: str | None
+    prompt: int | None
+    consent: bool
+    asked: bool
+
+
+class MeetingRow(NamedTuple):
+    id: int
+    title: str
+    theme: str | None
+    proeftuin: str | None
+
+
+Snapshot = dict[str, Counter[Any]]
+
+
+async def snapshot(database: Any, who_is: Callable[[str, str], str]) -> Snapshot:
+    """Every table a command can change, as multisets of neutral tuples."""
+
+    async with database.unit_of_work() as session:
+
+        async def rows(statement: Any) -> list[Any]:
+            return list((await session.scalars(statement)).unique().all())
+
+        members = {m.id: m for m in await rows(select(Member))}
+        proeftuinen = {p.id: p.name for p in await rows(select(Proeftuin))}
+        themes = {t.id: t.slug for t in await rows(select(Theme))}
+        meetings = {m.id: m.title for m in await rows(select(Meeting))}
+
+        def who(member_id: int | None) -> str | None:
+            member = members.get(member_id) if member_id is not None else None
+            return who_is(member.platform, member.user_id) if member else None
+
+        learnings = await rows(select(Learning))
+        state: Snapshot = {
+            "members": Counter(who_is(m.platform, m.user_id) for m in members.values()),
+            "proeftuinen": Counter(proeftuinen.values()),
+            "channel_links": Counter(
+                proeftuinen[c.proeftuin_id] for c in await rows(select(ChannelLink))
+            ),
+            "themes": Counter((t.slug, t.name) for t in await rows(select(Theme))),
+            "learnings": Counter(
+                LearningRow(
+                    row.id,
+                    row.text,
+                    proeftuinen[row.proeftuin_id],
+                    row.ring,
+                    tuple(sorted(t.slug for t in row.themes)),
+                    who(row.author_id),
+                    row.prompt_id,
+                    row.consent_at is not None,
+                    row.publish_requested_at is not None,
+                )
+                for row in learnings
+            ),
+            "recognitions": Counter(
+                (r.learning_id, proeftuinen[r.proeftuin_id])
+                for r in await rows(select(Recognition))
+            ),
+            "enrichments": Counter(
+                (e.learning_id, proeftuinen[e.proeftuin_id], e.text, who(e.author_id))
+                for e in await rows(select(Enrichment))
+            ),
+            "follows": Counter(
+                (who(f.member_id), themes[f.theme_id]) for f in await rows(select(Follow))
+            ),
+            "meetings": Counter(
+                MeetingRow(
+                    m.id,
+                    m.title,
+                    themes.get(m.theme_id) if m.theme_id else None,
+                    proeftuinen.get(m.proeftuin_id) if m.proeftuin_id else None,
+                )
+                for m in await rows(select(Meeting))
+            ),
+            "rsvps": Counter(
+                (meetings[r.meeting_id], who(r.member_id), r.answer)
+                for r in await rows(select(Rsvp))
+            ),
+            "prompts": Counter(
+                (p.id, p.question, proeftuinen.get(p.proeftuin_id) if p.proeftuin_id else None)
+                for p in await rows(select(Prompt))
+            ),
+        }
+    return state
+
+
+@dataclass(frozen=True)
+class Delta:
+    """What changed between two snapshots."""
+
+    before: Snapshot
+    after: Snapshot
+
+    def added(self, table: str) -> list[Any]:
+        return sorted((self.after[table] - self.before[table]).elements(), key=repr)
+
+    def removed(self, table: str) -> list[Any]:
+        return sorted((self.before[table] - self.after[table]).elements(), key=repr)
+
+    def tables(self) -> set[str]:
+        """The tables with any row added or removed."""
+        return {t for t in self.after if self.after[t] != self.before.get(t, Counter())}
+
+    def describe(self) -> str:
+        lines = []
+        for table in sorted(self.tables()):
+            for row in self.added(table):
+                lines.append(f"+ {table}: {row}")
+            for row in self.removed(table):
+                lines.append(f"- {table}: {row}")
+        return "\n".join(lines) or "(nothing changed)"

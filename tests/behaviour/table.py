@@ -1,0 +1,376 @@
+"""The behaviour table: one row per (who, where, line) with the outcome every adapter must show.
+
+Every row starts from the same WORLD (set up through the router, not through the platform):
+
+* Proeftuin A linked to channel `a`, Proeftuin B to channel `b`; channel `kring` is linked
+  to nothing; themes #wonen and #energie;
+* learning #1 by the participant (Anna) in A, tagged #wonen; learning #2 by Bob in B, #energie;
+* meeting #1 "Kennisdag" (2030-01-10 19:30, #wonen); prompt #1 "Wat werkte deze week?".
+
+A row then types its line as `who` in `where` through the platform's wire and checks
+* `db`: what changed in the store (a neutral `Delta`, the same on every platform), and
+* `reply`: the meaning of what the caller saw (a number, a refusal, a catalog key word), and
+* `private`: whether the caller's first answer was for their eyes only (None: not checked).
+
+`drift` marks a platform where the row fails today, with the reason (a strict xfail: when the
+drift is fixed the test says so and the mark must go).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tests.behaviour.drivers import Said
+from tests.behaviour.state import Delta, LearningRow, MeetingRow
+
+WORLD: tuple[tuple[str, str, str], ...] = (
+    ("leader", "a", "koppel Proeftuin A"),
+    ("leader", "b", "koppel Proeftuin B"),
+    ("leader", "kring", "thema nieuw wonen Wonen | huur, woning"),
+    ("leader", "kring", "thema nieuw energie Energie | zon, warmte"),
+    ("participant", "a", "inzicht Huurders doen mee als de woning centraal staat #wonen"),
+    ("bob", "b", "inzicht Zonnepanelen op het buurthuis werken als voorbeeld #energie"),
+    ("leader", "kring", "bijeenkomst Kennisdag | 2030-01-10 19:30 | #wonen"),
+    ("leader", "a", "vraag Wat werkte deze week?"),
+)
+ASKED = (("leader", "kring", "deel 1 buitenwereld"),)  # Anna is asked to publish #1
+FOLLOWING = (("participant", "a", "volg #energie"),)
+
+L1 = LearningRow(
+    1,
+    "Huurders doen mee als de woning centraal staat #wonen",
+    "Proeftuin A",
+    "kenniskring",
+    ("wonen",),
+    "participant",
+    None,
+    False,
+    False,
+)
+L2 = LearningRow(
+    2,
+    "Zonnepanelen op het buurthuis werken als voorbeeld #energie",
+    "Proeftuin B",
+    "kenniskring",
+    ("energie",),
+    "bob",
+    None,
+    False,
+    False,
+)
+
+DbCheck = Callable[[Delta], bool]
+ReplyCheck = Callable[[Said, Delta], bool]
+
+
+@dataclass(frozen=True)
+class Row:
+    command: str  # the registry name this row exercises
+    id: str
+    who: str
+    where: str
+    line: str
+    db: DbCheck
+    reply: ReplyCheck
+    private: bool | None = None
+    given: tuple[tuple[str, str, str], ...] = ()
+    drift: dict[str, str] = field(default_factory=dict)
+    good: bool = True  # a success row (False: a refusal or bad argument)
+
+
+# --- predicates on the store -------------------------------------------------------------
+
+
+def nothing(d: Delta) -> bool:
+    """No table changed."""
+    return not d.tables()
+
+
+def changes(**expected: Callable[[list, list], bool]) -> DbCheck:
+    """Exactly these tables changed; each check gets (added, removed)."""
+
+    def check(d: Delta) -> bool:
+        if d.tables() != set(expected):
+            return False
+        return all(test(d.added(t), d.removed(t)) for t, test in expected.items())
+
+    return check
+
+
+def added(*rows: object) -> Callable[[list, list], bool]:
+    return lambda new, gone: new == sorted(rows, key=repr) and not gone
+
+
+def removed(*rows: object) -> Callable[[list, list], bool]:
+    return lambda new, gone: gone == sorted(rows, key=repr) and not new
+
+
+def replaced(old: object, new_row: object) -> Callable[[list, list], bool]:
+    return lambda new, gone: new == [new_row] and gone == [old]
+
+
+def one_learning(**fields: object) -> Callable[[list, list], bool]:
+    """One learning added whose fields are these."""
+
+    def check(new: list, gone: list) -> bool:
+        return (
+            len(new) == 1 and not gone and all(getattr(new[0], k) == v for k, v in fields.items())
+        )
+
+    return check
+
+
+# --- predicates on the reply ---------------------------------------------------------------
+
+
+def says(*words: str) -> ReplyCheck:
+    """The caller saw every word (case-insensitive)."""
+    return lambda said, d: all(w.lower() in said.text.lower() for w in words)
+
+
+def says_not(*words: str) -> Callable[[Said], bool]:
+    return lambda said: not any(w.lower() in said.text.lower() for w in words)
+
+
+def all_of(*checks: ReplyCheck) -> ReplyCheck:
+    return lambda said, d: all(c(said, d) for c in checks)
+
+
+def new_number(table: str = "learnings") -> ReplyCheck:
+    """The caller saw the number of the row the command added (`#N`)."""
+
+    def check(said: Said, d: Delta) -> bool:
+        new = d.added(table)
+        return len(new) == 1 and f"#{new[0][0]}" in said.text
+
+    return check
+
+
+def told_elsewhere(*words: str) -> ReplyCheck:
+    """Someone other than the caller (another channel, another person) got these words."""
+    return lambda said, d: any(
+        all(w.lower() in m.text.lower() for w in words) for m in said.elsewhere
+    )
+
+
+LEADERS_ONLY = says("projectleiders")
+NOT_A_NUMBER = says("geen nummer")
+NOT_FOUND = says("vind ik niet")
+NOT_YOURS = says("schrijver of een projectleider")
+NO_PROEFTUIN = says("geen proeftuin")
+
+
+# --- the table -----------------------------------------------------------------------------
+
+# fmt: off
+ROWS: tuple[Row, ...] = (
+    # help
+    Row("help", "help-participant", "participant", "a", "help", nothing,
+        lambda s, d: "/samen inzicht" in s.text and "/samen koppel" not in s.text, True),
+    Row("help", "help-leader", "leader", "kring", "help", nothing,
+        all_of(says("/samen koppel", "/samen digest", "geen proeftuin")), True),
+    Row("help", "help-dm", "participant", "dm", "help", nothing, says("/samen inzicht"), True),
+    Row("help", "help-extra-words", "participant", "a", "help koppel", nothing,
+        says("/samen inzicht"), True, good=False),
+    # koppel
+    Row("koppel", "koppel-new", "leader", "kring", "koppel Proeftuin C",
+        changes(proeftuinen=added("Proeftuin C"), channel_links=added("Proeftuin C")),
+        says("Proeftuin C"), False),
+    Row("koppel", "koppel-relink", "leader", "a", "koppel Proeftuin B",
+        changes(channel_links=replaced("Proeftuin A", "Proeftuin B")),
+        says("Proeftuin B", "Proeftuin A"), False),
+    Row("koppel", "koppel-participant", "participant", "kring", "koppel Proeftuin C", nothing,
+        LEADERS_ONLY, True, good=False),
+    Row("koppel", "koppel-dm", "leader", "dm", "koppel Proeftuin C", nothing,
+        says("koppel"), True, good=False),
+    # inzicht
+    Row("inzicht", "inzicht-plain", "participant", "a", "inzicht Samen koken verbindt de straat",
+        changes(learnings=one_learning(
+            text="Samen koken verbindt de straat", proeftuin="Proeftuin A", ring="kenniskring",
+            themes=(), author="participant")),
+        all_of(new_number(), says("bewaard", "Proeftuin A")), False),
+    Row("inzicht", "inzicht-tagged", "bob", "b", "inzicht Warmtepomp bespaart geld #energie",
+        changes(learnings=one_learning(proeftuin="Proeftuin B", themes=("energie",),
+                                       author="bob")),
+        all_of(new_number(), says("#energie")), False),
+    Row("inzicht", "inzicht-unlinked", "participant", "kring", "inzicht Iets zonder proeftuin",
+        nothing, all_of(NO_PROEFTUIN, says("Iets zonder proeftuin")), True, good=False),
+    Row("inzicht", "inzicht-dm", "participant", "dm", "inzicht Iets in een DM", nothing,
+        says("Iets in een DM"), True, good=False),
+    # tag / untag
+    Row("tag", "tag-own", "participant", "a", "tag 1 #energie",
+        changes(learnings=replaced(L1, L1._replace(themes=("energie", "wonen")))),
+        says("#1", "#energie"), False),
+    Row("tag", "tag-leader", "leader", "kring", "tag 2 #wonen",
+        changes(learnings=replaced(L2, L2._replace(themes=("energie", "wonen")))),
+        says("#2", "#wonen"), False),
+    Row("tag", "tag-not-yours", "participant", "a", "tag 2 #wonen", nothing, NOT_YOURS, True,
+        good=False),
+    Row("tag", "tag-not-a-number", "participant", "a", "tag x #wonen", nothing, NOT_A_NUMBER,
+        True, good=False),
+    Row("tag", "tag-unknown-theme", "participant", "a", "tag 1 #onbekend", nothing,
+        says("#onbekend", "ken ik niet"), False, good=False),
+    Row("untag", "untag-own", "participant", "a", "untag 1 #wonen",
+        changes(learnings=replaced(L1, L1._replace(themes=()))), says("#1", "#wonen"), False),
+    Row("untag", "untag-missing", "participant", "a", "untag 99 #wonen", nothing, NOT_FOUND,
+        True, good=False),
+    # intrekken
+    Row("intrekken", "intrekken-own", "participant", "a", "intrekken 1",
+        changes(learnings=removed(L1)), says("#1", "ingetrokken"), False),
+    Row("intrekken", "intrekken-leader", "leader", "kring", "intrekken 2",
+        changes(learnings=removed(L2)), says("#2", "ingetrokken"), False),
+    Row("intrekken", "intrekken-not-yours", "participant", "a", "intrekken 2", nothing,
+        NOT_YOURS, True, good=False),
+    Row("intrekken", "intrekken-not-a-number", "participant", "a", "intrekken abc", nothing,
+        NOT_A_NUMBER, True, good=False),
+    # herken
+    Row("herken", "herken-other", "bob", "b", "herken 1",
+        changes(recognitions=added((1, "Proeftuin B"))), says("#1", "Proeftuin B"), False),
+    Row("herken", "herken-missing", "bob", "b", "herken 99", nothing, NOT_FOUND, True,
+        good=False),
+    Row("herken", "herken-unlinked", "participant", "kring", "herken 2", nothing, NO_PROEFTUIN,
+        True, good=False),
+    # verrijk
+    Row("verrijk", "verrijk-other", "bob", "b", "verrijk 1 Bij ons ook, zie de link",
+        changes(enrichments=added((1, "Proeftuin B", "Bij ons ook, zie de link", "bob"))),
+        says("#1", "Proeftuin B", "Bij ons ook"), False),
+    Row("verrijk", "verrijk-no-text", "bob", "b", "verrijk 1", nothing, says("Wat voeg je toe"),
+        True, good=False),
+    Row("verrijk", "verrijk-missing", "bob", "b", "verrijk 99 Een aanvulling", nothing,
+        NOT_FOUND, True, good=False),
+    # volg / ontvolg
+    Row("volg", "volg-theme", "participant", "a", "volg #energie",
+        changes(follows=added(("participant", "energie"))), says("#energie"), True),
+    Row("volg", "volg-dm", "participant", "dm", "volg #energie",
+        changes(follows=added(("participant", "energie"))), says("#energie"), True),
+    Row("volg", "volg-unknown", "participant", "a", "volg #bestaatniet", nothing,
+        says("#bestaatniet", "ken ik niet"), True, good=False),
+    Row("ontvolg", "ontvolg-followed", "participant", "a", "ontvolg #energie",
+        changes(follows=removed(("participant", "energie"))), says("#energie"), True,
+        given=FOLLOWING),
+    Row("ontvolg", "ontvolg-not-followed", "participant", "a", "ontvolg #energie", nothing,
+        says("volgde #energie niet"), True, good=False),
+    # themas / thema
+    Row("themas", "themas", "participant", "a", "themas", nothing,
+        says("#wonen", "#energie"), False),
+    Row("themas", "themas-extra-words", "participant", "a", "themas wonen", nothing,
+        says("#wonen", "#energie"), False, good=False),
+    Row("thema", "thema-nieuw", "leader", "kring", "thema nieuw zorg Zorg | mantelzorg",
+        changes(themes=added(("zorg", "Zorg"))), says("#zorg", "mantelzorg"), False),
+    Row("thema", "thema-participant", "participant", "kring", "thema nieuw zorg Zorg", nothing,
+        LEADERS_ONLY, True, good=False),
+    Row("thema", "thema-exists", "leader", "kring", "thema nieuw wonen Wonen", nothing,
+        says("#wonen", "bestaat al"), True, good=False),
+    Row("thema", "thema-unknown-verb", "leader", "kring", "thema weg wonen", nothing,
+        says("thema nieuw"), True, good=False),
+    # zoek
+    Row("zoek", "zoek-words", "participant", "a", "zoek huurders", nothing,
+        says("#1", "Huurders"), False),
+    Row("zoek", "zoek-theme", "participant", "a", "zoek zonnepanelen #energie", nothing,
+        all_of(says("#2", "Zonnepanelen"), lambda s, d: "#1 " not in s.text), False),
+    Row("zoek", "zoek-empty", "participant", "a", "zoek", nothing, says("Waar zoek je naar"),
+        True, good=False),
+    Row("zoek", "zoek-unknown-proeftuin", "participant", "a", "zoek huurders proeftuin:Onbekend",
+        nothing, says("Onbekend", "ken ik niet"), True, good=False),
+    # deel
+    Row("deel", "deel-proeftuin", "participant", "a", "deel 1 proeftuin",
+        changes(learnings=replaced(L1, L1._replace(ring="proeftuin"))),
+        says("#1", "Proeftuin A"), False),
+    Row("deel", "deel-own-buitenwereld", "participant", "a", "deel 1 buitenwereld",
+        changes(learnings=replaced(L1, L1._replace(ring="buitenwereld", consent=True))),
+        says("#1", "buitenwereld"), False),
+    Row("deel", "deel-leader-asks", "leader", "kring", "deel 1 buitenwereld",
+        changes(learnings=replaced(L1, L1._replace(asked=True))),
+        all_of(says("#1", "gevraagd"), told_elsewhere("akkoord 1")), False),
+    Row("deel", "deel-bad-ring", "participant", "a", "deel 1 overal", nothing,
+        says("overal", "geen ring"), True, good=False),
+    Row("deel", "deel-not-yours", "participant", "a", "deel 2 proeftuin", nothing, NOT_YOURS,
+        True, good=False),
+    # bijeenkomst / agenda / ja / nee
+    Row("bijeenkomst", "bijeenkomst-full", "leader", "kring",
+        "bijeenkomst Buurtavond | 2030-02-07 19:30 | #energie | proeftuin:Proeftuin B",
+        changes(meetings=added(MeetingRow(2, "Buurtavond", "energie", "Proeftuin B"))),
+        all_of(new_number("meetings"), says("Buurtavond", "7 feb 2030 19:30")), False),
+    Row("bijeenkomst", "bijeenkomst-no-time", "leader", "kring",
+        "bijeenkomst Buurtavond | ooit eens", nothing, says("ooit eens", "geen tijd"), True,
+        good=False),
+    Row("bijeenkomst", "bijeenkomst-participant", "participant", "a",
+        "bijeenkomst Buurtavond | 2030-02-07 19:30", nothing, LEADERS_ONLY, True, good=False),
+    Row("agenda", "agenda", "participant", "a", "agenda", nothing,
+        says("#1", "Kennisdag", "10 jan 2030 19:30"), True),
+    Row("agenda", "agenda-dm", "participant", "dm", "agenda", nothing, says("Kennisdag"), True),
+    Row("agenda", "agenda-extra-words", "participant", "a", "agenda volgende week", nothing,
+        says("Kennisdag"), True, good=False),
+    Row("ja", "ja", "participant", "a", "ja 1",
+        changes(rsvps=added(("Kennisdag", "participant", "ja"))), says("Kennisdag", "1 ja"),
+        True),
+    Row("ja", "ja-missing", "participant", "a", "ja 99", nothing, says("#99", "vind ik niet"),
+        True, good=False),
+    Row("nee", "nee", "participant", "b", "nee 1",
+        changes(rsvps=added(("Kennisdag", "participant", "nee"))), says("Kennisdag", "1 nee"),
+        True),
+    Row("nee", "nee-not-a-number", "participant", "a", "nee abc", nothing, NOT_A_NUMBER, True,
+        good=False),
+    # vraag / antwoord
+    Row("vraag", "vraag-one-proeftuin", "leader", "kring",
+        "vraag Wat hebben jullie geleerd? proeftuin:Proeftuin B",
+        changes(prompts=added((2, "Wat hebben jullie geleerd?", "Proeftuin B"))),
+        all_of(says("#2", "Proeftuin B"), told_elsewhere("Wat hebben jullie geleerd?")), True),
+    Row("vraag", "vraag-participant", "participant", "a", "vraag Wat?", nothing, LEADERS_ONLY,
+        True, good=False),
+    Row("vraag", "vraag-empty", "leader", "kring", "vraag", nothing, says("Schrijf de vraag"),
+        True, good=False),
+    Row("antwoord", "antwoord", "participant", "a", "antwoord 1 Samen eten werkt",
+        changes(learnings=one_learning(text="Samen eten werkt", proeftuin="Proeftuin A",
+                                       prompt=1, author="participant")),
+        all_of(new_number(), says("vraag #1")), False),
+    Row("antwoord", "antwoord-missing", "participant", "a", "antwoord 99 Iets", nothing,
+        says("#99", "vind ik niet"), True, good=False),
+    # digest
+    Row("digest", "digest-preview", "leader", "kring", "digest", nothing,
+        says("Weekdigest", "Proeftuin A", "#wonen"), True),
+    Row("digest", "digest-post-nowhere", "leader", "kring", "digest plaats", nothing,
+        says("SAMEN_DIGEST_CHANNEL"), True, good=False),
+    Row("digest", "digest-participant", "participant", "a", "digest", nothing, LEADERS_ONLY,
+        True, good=False),
+    # mijn-gegevens / vergeet-mij
+    Row("mijn-gegevens", "mijn-gegevens", "participant", "a", "mijn-gegevens", nothing,
+        says("Jouw gegevens", "Huurders doen mee"), True),
+    Row("mijn-gegevens", "mijn-gegevens-dm", "participant", "dm", "mijn-gegevens", nothing,
+        says("Jouw gegevens"), True),
+    Row("mijn-gegevens", "mijn-gegevens-extra-words", "participant", "a", "mijn-gegevens alles",
+        nothing, says("Jouw gegevens"), True, good=False),
+    Row("vergeet-mij", "vergeet-mij-asks", "participant", "a", "vergeet-mij", nothing,
+        says("vergeet-mij bevestig"), True),
+    Row("vergeet-mij", "vergeet-mij-bevestig", "participant", "a", "vergeet-mij bevestig",
+        changes(
+            members=removed("participant"),
+            learnings=replaced(L1, L1._replace(author=None)),
+        ),
+        says("gewist"), True),
+    Row("vergeet-mij", "vergeet-mij-other-word", "participant", "a", "vergeet-mij nu", nothing,
+        says("vergeet-mij bevestig"), True, good=False),
+    # akkoord / weiger (after the leader asked Anna to publish #1)
+    Row("akkoord", "akkoord", "participant", "a", "akkoord 1",
+        changes(learnings=replaced(L1._replace(asked=True),
+                                   L1._replace(ring="buitenwereld", consent=True))),
+        says("#1", "buitenwereld"), True, given=ASKED),
+    Row("akkoord", "akkoord-dm", "participant", "dm", "akkoord 1",
+        changes(learnings=lambda new, gone: len(new) == 1 and new[0].consent),
+        says("#1", "buitenwereld"), True, given=ASKED),
+    Row("akkoord", "akkoord-with-name", "participant", "a", "akkoord 1 naam",
+        changes(learnings=lambda new, gone: len(new) == 1 and new[0].consent),
+        says("#1", "je naam"), True, given=ASKED),
+    Row("akkoord", "akkoord-not-author", "bob", "b", "akkoord 1", nothing,
+        says("#1", "niet van jou"), True, given=ASKED, good=False),
+    Row("weiger", "weiger", "participant", "a", "weiger 1",
+        changes(learnings=lambda new, gone: len(new) == 1 and new[0].ring == "kenniskring"
+                and not new[0].consent),
+        says("#1", "niet naar de buitenwereld"), True, given=ASKED),
+    Row("weiger", "weiger-not-author", "leader", "kring", "weiger 1", nothing,
+        says("niet van jou"), True, given=ASKED, good=False),
+    Row("weiger", "weiger-not-a-number", "participant", "a", "weiger x", nothing, NOT_A_NUMBER,
+        True, given=ASKED, good=False),
+)
+# fmt: on

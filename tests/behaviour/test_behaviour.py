@@ -1,0 +1,150 @@
+"""One table of behaviour, three adapters (issue 14, item 5).
+
+Every row of tests/behaviour/table.py runs on the console, Slack and Discord, each through
+its real adapter and wire fake, on SQLite and PostgreSQL, from the same world; the store must
+change the same way and the caller must be told the same thing. A line a platform cannot
+express is an explicit xfail naming why; a known disagreement (a drift) is a strict xfail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.app import build_app
+from bot.config import load_settings
+from handlers import registry
+from tests.behaviour.drivers import (
+    Adapter,
+    ConsoleAdapter,
+    DiscordAdapter,
+    NotExpressible,
+    SlackAdapter,
+)
+from tests.behaviour.state import Delta, snapshot
+from tests.behaviour.table import ROWS, WORLD, Row
+
+PLATFORMS = ("console", "slack", "discord")
+
+
+async def start_console(url: str) -> AsyncIterator[Adapter]:
+    app = build_app(load_settings(SAMEN_DATABASE_URL=url, SAMEN_LEADERS="console:floor"))
+    try:
+        yield ConsoleAdapter(app)
+    finally:
+        await app.close()
+
+
+async def start_slack(url: str) -> AsyncIterator[Adapter]:
+    from tests.fakes.slack_api import FakeSlack
+    from tests.slack import conftest as slack
+
+    fake = await FakeSlack().start()
+    for who, name in (("ULEAD", "Floor"), ("UANNA", "Anna"), ("UBOB", "Bob")):
+        fake.add_user(who, name)
+    app = build_app(slack.slack_settings(url, fake))
+    service = slack.SlackService(app, http=True, host="127.0.0.1", port=0)
+    await service.start()
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
+            yield SlackAdapter(slack.SlackDriver(service, app, fake, session))
+    finally:
+        await service.stop()
+        await app.close()
+        await fake.stop()
+
+
+async def start_discord(url: str, state_dir: Path) -> AsyncIterator[Adapter]:
+    from tests.discord import conftest as discord
+    from tests.fakes.discord_fake import FakeDiscord
+
+    fake = await FakeDiscord().start()
+    fake.person(discord.LEADER, discord.LEADER_ID)
+    app = build_app(discord.discord_settings(url, fake))
+    service = discord.DiscordService(
+        app, state_dir=state_dir, guild_ready_timeout=discord.GUILD_READY
+    )
+    await service.start()
+    assert service.ready.is_set(), "the client never got READY from the fake gateway"
+    try:
+        yield DiscordAdapter(discord.Bot(fake, app, service, state_dir))
+    finally:
+        await service.stop()
+        await app.close()
+        await fake.stop()
+
+
+@pytest.fixture
+async def adapter(
+    request: pytest.FixtureRequest,
+    migrated_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[Adapter]:
+    """The platform's real adapter over a fresh database, with the WORLD set up."""
+    monkeypatch.chdir(tmp_path)  # files the bot writes (.ics, mijn-gegevens) stay in the test
+    platform = request.param
+    if platform == "console":
+        started = start_console(migrated_url)
+    elif platform == "slack":
+        started = start_slack(migrated_url)
+    else:
+        started = start_discord(migrated_url, tmp_path)
+    running = await anext(started)
+    try:
+        for who, where, line in WORLD:
+            await running.given(who, where, line)
+        yield running
+    finally:
+        await started.aclose()
+
+
+def cases() -> list[Any]:
+    found = []
+    for row in ROWS:
+        for platform in PLATFORMS:
+            marks = []
+            if platform in row.drift:
+                marks.append(pytest.mark.xfail(reason=row.drift[platform], strict=True))
+            found.append(pytest.param(platform, row, id=f"{row.id}-{platform}", marks=marks))
+    return found
+
+
+@pytest.mark.parametrize(("adapter", "row"), cases(), indirect=["adapter"])
+async def test_row(adapter: Adapter, row: Row) -> None:
+    for who, where, line in row.given:
+        await adapter.given(who, where, line)
+    before = await snapshot(adapter.app.database, adapter.who_is)
+    try:
+        said = await adapter.say(row.who, row.where, row.line)
+    except NotExpressible as reason:
+        pytest.xfail(f"cannot be typed on {adapter.platform}: {reason}")
+    after = await snapshot(adapter.app.database, adapter.who_is)
+    delta = Delta(before, after)
+    shown = f"\n-- store:\n{delta.describe()}\n-- said:\n{said.describe()}"
+    assert row.db(delta), f"the store changed otherwise than expected{shown}"
+    assert said.mine, f"the caller was told nothing{shown}"
+    assert row.reply(said, delta), f"the reply does not mean what it should{shown}"
+    if row.private is not None:
+        assert said.private is row.private, (
+            f"the answer should be {'private' if row.private else 'public'}{shown}"
+        )
+
+
+def test_every_command_has_a_good_and_a_bad_row() -> None:
+    """A new sub-command without rows in the table fails here."""
+    good = {row.command for row in ROWS if row.good}
+    bad = {row.command for row in ROWS if not row.good}
+    declared = set(registry.COMMANDS)
+    assert declared - good == set(), "sub-commands without a success row"
+    assert declared - bad == set(), "sub-commands without a refusal or bad-argument row"
+    assert {row.command for row in ROWS} <= declared, "rows for sub-commands that do not exist"
+
+
+def test_row_ids_are_unique() -> None:
+    ids = [row.id for row in ROWS]
+    assert len(ids) == len(set(ids))
