@@ -18,6 +18,7 @@ import contextlib
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +98,8 @@ class FakeDiscord(Driver):
         self.forbidden: set[str] = set()  # channels where the bot may read but not write (403)
         self.hidden: set[str] = set()  # channels the bot cannot even read (403 on fetch)
         self.calls: list[Call] = []
+        # called with (channel id, message) when the bot posts one, before Discord answers
+        self.on_post: Callable[[str, dict[str, Any]], None] | None = None
         self.gateway = Gateway(self, heartbeat_ms)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -411,6 +414,8 @@ class FakeDiscord(Driver):
         if nonce is not None:
             message["nonce"] = str(nonce)
         self.messages[message["id"]] = message
+        if self.on_post is not None:
+            self.on_post(channel_id, message)
         return _json(message)
 
     async def channel_history(self, request: web.Request) -> web.Response:
