@@ -42,6 +42,7 @@ FALLBACK_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived
 
 EFFECT_EVENT = "samen_effect"  # message metadata event_type of the scheduler's messages
 HISTORY_LOOKBACK = 200  # recent messages a retry looks through for an effect's key
+UNREADABLE = frozenset({"missing_scope", "not_in_channel", "not_allowed_token_type"})
 RESPONSE_URL_USES = 5  # Slack accepts five posts to one response_url (within 30 minutes)
 ThemeSource = Callable[[], Awaitable[Sequence[tuple[str, str]]]]
 
@@ -130,9 +131,19 @@ class SlackOutbound:
         Looks through the channel's recent history (with metadata) and, when the first message
         is there, its thread, where a long reply continues."""
         found: dict[int, str] = {}
-        history = await self.client.conversations_history(
-            channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK
-        )
+        try:
+            history = await self.client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK
+            )
+        except SlackApiError as error:
+            if error.response.get("error") not in UNREADABLE:
+                raise
+            # A DM needs `im:history`, which the manifest does not ask: without it, a retried
+            # DM cannot look back and is sent (at-least-once for DMs; see docs/guarantees.md).
+            log.info(
+                "slack: cannot read %s to check %s (%s)", channel, key, error.response["error"]
+            )
+            return found
         for message in history.get("messages") or []:
             index = _effect_index(message, key)
             if index is not None:

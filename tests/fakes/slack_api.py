@@ -79,6 +79,7 @@ class FakeSlack:
         self.socket_acks: dict[str, dict[str, Any]] = {}
         self.response_url_uses: dict[str, int] = {}
         self.delay = 0.0  # seconds every Web API answer waits (a slow Slack)
+        self.im_history = False  # the app's manifest does not ask the im:history scope
         # called with (channel, message) when a message is posted, before Slack answers
         self.on_post: Callable[[str, dict[str, Any]], None] | None = None
         self._faults: dict[str, list[tuple[int, str | None, float]]] = {}
@@ -410,6 +411,8 @@ class FakeSlack:
         channel = args.get("channel", "")
         if not channel or channel in self.not_in_channel:
             return {"ok": False, "error": "channel_not_found"}
+        if channel.startswith("D") and not self.im_history:
+            return {"ok": False, "error": "missing_scope"}  # the manifest asks no im:history
         latest = float(args.get("latest") or "inf")
         inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
         top = [

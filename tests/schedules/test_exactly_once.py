@@ -261,3 +261,20 @@ async def test_a_notice_batch_killed_after_sending_is_not_told_again_with_newer_
     texts = survivor.texts()
     assert sum("Huur twee" in text for text in texts) == 1, texts
     assert sum("Huur drie" in text for text in texts) == 1, texts
+
+
+async def test_a_retry_to_a_dm_without_history_access_is_still_delivered(
+    database: Database, fake_slack: FakeSlack, slack_delivery: Delivery
+) -> None:
+    """The manifest asks no `im:history`: a retried DM cannot look back, and is sent."""
+    key = "report:digest:2026-W48:slack:ULEAD"
+
+    async def build(session: object) -> list[Reply]:
+        return [Reply(text="De digest is gemist")]
+
+    effect = Effect(key, "report", Target("slack", user_id="ULEAD"), build)  # type: ignore[arg-type]
+    fake_slack.fail_next("chat.postMessage", error="internal_error")
+    assert await run_effect(database, slack_delivery, effect, NOW) is Outcome.FAILED
+    later = NOW + timedelta(minutes=2)
+    assert await run_effect(database, slack_delivery, effect, later) is Outcome.SENT
+    assert posted_texts(fake_slack, "DLEAD") == ["De digest is gemist"]
