@@ -264,10 +264,13 @@ class Poster:
         wanted = {nonce_of(key, index): index for index in range(10)}
         channel = client.get_channel(channel_id) or client.get_partial_messageable(channel_id)
         found: dict[int, str] = {}
-        async for message in channel.history(limit=HISTORY_LOOKBACK):
-            index = wanted.get(str(message.nonce)) if message.nonce is not None else None
-            if index is not None and message.author.id == client.user.id:
-                found.setdefault(index, str(message.id))
+        try:
+            async for message in channel.history(limit=HISTORY_LOOKBACK):
+                index = wanted.get(str(message.nonce)) if message.nonce is not None else None
+                if index is not None and message.author.id == client.user.id:
+                    found.setdefault(index, str(message.id))
+        except discord.Forbidden as error:  # no Read Message History: the nonce alone guards
+            log.info("discord: cannot read channel %s to check %s (%s)", channel_id, key, error)
         return found
 
     async def post_replies(

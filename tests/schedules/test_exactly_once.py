@@ -278,3 +278,18 @@ async def test_a_retry_to_a_dm_without_history_access_is_still_delivered(
     later = NOW + timedelta(minutes=2)
     assert await run_effect(database, slack_delivery, effect, later) is Outcome.SENT
     assert posted_texts(fake_slack, "DLEAD") == ["De digest is gemist"]
+
+
+async def test_without_read_access_on_discord_the_nonce_still_prevents_a_second_message(
+    bot: Bot,
+) -> None:
+    database, delivery = bot.app.database, bot.app.delivery
+    channel = bot.fake.channel_id("kenniskring")
+    bot.fake.hidden.add(channel)  # the bot may post there but not read the history
+    effect = discord_parts(channel)
+    with pytest.raises(Killed):
+        await run_effect(database, DiesAfter(delivery, 2), effect, NOW)
+    await lease_runs_out(database, effect.key)
+    later = NOW + timedelta(minutes=11)
+    assert await run_effect(database, delivery, effect, later) is Outcome.SENT
+    assert len(bot.fake.posted(channel)) == 3  # Discord answered the repeat with the message
