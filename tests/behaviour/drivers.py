@@ -392,7 +392,13 @@ class DiscordAdapter(Adapter):
             sub, options = "meer", {"regel": f"{word} {args}".strip()}
             schema = self._schema(sub) or {}
         for option in schema.get("options", []):
-            if option.get("required") and not options.get(option["name"]):
+            value = options.get(option["name"])
+            if isinstance(value, str) and len(value) > option.get("max_length", 6000):
+                raise NotExpressible(
+                    f"Discord's client takes at most {option['max_length']} characters in "
+                    f"`{option['name']}` of /samen {sub}; this line has {len(value)}"
+                )
+            if option.get("required") and not value:
                 raise NotExpressible(
                     f"Discord requires option `{option['name']}` of /samen {sub}; the line "
                     f"{line!r} leaves it empty"

@@ -36,6 +36,14 @@ WORLD: tuple[tuple[str, str, str], ...] = (
 )
 ASKED = (("leader", "kring", "deel 1 buitenwereld"),)  # Anna is asked to publish #1
 FOLLOWING = (("participant", "a", "volg #energie"),)
+RING_ONE = (("participant", "a", "deel 1 proeftuin"),)  # #1 only for Proeftuin A
+LONG = "Een heel lang inzicht " + "x" * 5000
+
+DISCORD_DM_LEADER = (
+    "drift: the Discord adapter refuses every leader-only sub-command in a DM before the router "
+    "sees it (DiscordAdapter.refusal, catalog key discord.leader_only_direct); the console "
+    "router and Slack let a leader run it there"
+)
 
 L1 = LearningRow(
     1,
@@ -196,6 +204,13 @@ ROWS: tuple[Row, ...] = (
         all_of(new_number(), says("#energie")), False),
     Row("inzicht", "inzicht-unlinked", "participant", "kring", "inzicht Iets zonder proeftuin",
         nothing, all_of(NO_PROEFTUIN, says("Iets zonder proeftuin")), True, good=False),
+    Row("inzicht", "inzicht-alias", "participant", "a", "learning English alias works",
+        changes(learnings=one_learning(text="English alias works", proeftuin="Proeftuin A")),
+        all_of(new_number(), says("bewaard")), False),
+    Row("inzicht", "inzicht-empty", "participant", "a", "inzicht", nothing,
+        lambda s, d: "(form)" in s.text or "Schrijf je inzicht" in s.text, True, good=False),
+    Row("inzicht", "inzicht-too-long", "participant", "a", f"inzicht {LONG}", nothing,
+        says("4000"), True, good=False),
     Row("inzicht", "inzicht-dm", "participant", "dm", "inzicht Iets in een DM", nothing,
         says("Iets in een DM"), True, good=False),
     # tag / untag
@@ -227,6 +242,10 @@ ROWS: tuple[Row, ...] = (
     # herken
     Row("herken", "herken-other", "bob", "b", "herken 1",
         changes(recognitions=added((1, "Proeftuin B"))), says("#1", "Proeftuin B"), False),
+    Row("herken", "herken-hash-number", "bob", "b", "herken #1",
+        changes(recognitions=added((1, "Proeftuin B"))), says("#1", "Proeftuin B"), False),
+    Row("herken", "herken-ring-proeftuin", "bob", "b", "herken 1", nothing, NOT_FOUND, True,
+        given=RING_ONE, good=False),
     Row("herken", "herken-missing", "bob", "b", "herken 99", nothing, NOT_FOUND, True,
         good=False),
     Row("herken", "herken-unlinked", "participant", "kring", "herken 2", nothing, NO_PROEFTUIN,
@@ -244,6 +263,8 @@ ROWS: tuple[Row, ...] = (
         changes(follows=added(("participant", "energie"))), says("#energie"), True),
     Row("volg", "volg-dm", "participant", "dm", "volg #energie",
         changes(follows=added(("participant", "energie"))), says("#energie"), True),
+    Row("volg", "volg-list", "participant", "a", "volg", nothing, says("#energie"), True,
+        given=FOLLOWING),
     Row("volg", "volg-unknown", "participant", "a", "volg #bestaatniet", nothing,
         says("#bestaatniet", "ken ik niet"), True, good=False),
     Row("ontvolg", "ontvolg-followed", "participant", "a", "ontvolg #energie",
@@ -258,6 +279,9 @@ ROWS: tuple[Row, ...] = (
         says("#wonen", "#energie"), False, good=False),
     Row("thema", "thema-nieuw", "leader", "kring", "thema nieuw zorg Zorg | mantelzorg",
         changes(themes=added(("zorg", "Zorg"))), says("#zorg", "mantelzorg"), False),
+    Row("thema", "thema-dm", "leader", "dm", "thema nieuw zorg Zorg",
+        changes(themes=added(("zorg", "Zorg"))), says("#zorg"), None,
+        drift={"discord": DISCORD_DM_LEADER}),
     Row("thema", "thema-participant", "participant", "kring", "thema nieuw zorg Zorg", nothing,
         LEADERS_ONLY, True, good=False),
     Row("thema", "thema-exists", "leader", "kring", "thema nieuw wonen Wonen", nothing,
@@ -269,6 +293,11 @@ ROWS: tuple[Row, ...] = (
         says("#1", "Huurders"), False),
     Row("zoek", "zoek-theme", "participant", "a", "zoek zonnepanelen #energie", nothing,
         all_of(says("#2", "Zonnepanelen"), lambda s, d: "#1 " not in s.text), False),
+    Row("zoek", "zoek-ring-proeftuin-elsewhere", "bob", "b", "zoek huurders", nothing,
+        lambda s, d: "Huurders doen" not in s.text and "#1 " not in s.text, None,
+        given=RING_ONE, good=False),
+    Row("zoek", "zoek-ring-proeftuin-home", "participant", "a", "zoek huurders", nothing,
+        says("#1", "Huurders"), False, given=RING_ONE),
     Row("zoek", "zoek-empty", "participant", "a", "zoek", nothing, says("Waar zoek je naar"),
         True, good=False),
     Row("zoek", "zoek-unknown-proeftuin", "participant", "a", "zoek huurders proeftuin:Onbekend",
@@ -292,6 +321,10 @@ ROWS: tuple[Row, ...] = (
         "bijeenkomst Buurtavond | 2030-02-07 19:30 | #energie | proeftuin:Proeftuin B",
         changes(meetings=added(MeetingRow(2, "Buurtavond", "energie", "Proeftuin B"))),
         all_of(new_number("meetings"), says("Buurtavond", "7 feb 2030 19:30")), False),
+    Row("bijeenkomst", "bijeenkomst-dutch-phrase", "leader", "kring",
+        "bijeenkomst Buurtavond | donderdag 19:30",
+        changes(meetings=lambda new, gone: [m.title for m in new] == ["Buurtavond"] and not gone),
+        all_of(new_number("meetings"), says("Buurtavond", "do ", "19:30")), False),
     Row("bijeenkomst", "bijeenkomst-no-time", "leader", "kring",
         "bijeenkomst Buurtavond | ooit eens", nothing, says("ooit eens", "geen tijd"), True,
         good=False),
@@ -305,6 +338,8 @@ ROWS: tuple[Row, ...] = (
     Row("ja", "ja", "participant", "a", "ja 1",
         changes(rsvps=added(("Kennisdag", "participant", "ja"))), says("Kennisdag", "1 ja"),
         True),
+    Row("ja", "ja-hash-number", "participant", "a", "ja #1",
+        changes(rsvps=added(("Kennisdag", "participant", "ja"))), says("Kennisdag"), True),
     Row("ja", "ja-missing", "participant", "a", "ja 99", nothing, says("#99", "vind ik niet"),
         True, good=False),
     Row("nee", "nee", "participant", "b", "nee 1",
@@ -330,6 +365,10 @@ ROWS: tuple[Row, ...] = (
     # digest
     Row("digest", "digest-preview", "leader", "kring", "digest", nothing,
         says("Weekdigest", "Proeftuin A", "#wonen"), True),
+    Row("digest", "digest-week", "leader", "kring", "digest 2026-W48", nothing,
+        says("Weekdigest", "week 48"), True),
+    Row("digest", "digest-dm", "leader", "dm", "digest", nothing, says("Weekdigest"), True,
+        drift={"discord": DISCORD_DM_LEADER}),
     Row("digest", "digest-post-nowhere", "leader", "kring", "digest plaats", nothing,
         says("SAMEN_DIGEST_CHANNEL"), True, good=False),
     Row("digest", "digest-participant", "participant", "a", "digest", nothing, LEADERS_ONLY,

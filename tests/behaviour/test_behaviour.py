@@ -126,6 +126,7 @@ async def test_row(adapter: Adapter, row: Row) -> None:
     after = await snapshot(adapter.app.database, adapter.who_is)
     delta = Delta(before, after)
     shown = f"\n-- store:\n{delta.describe()}\n-- said:\n{said.describe()}"
+    print(shown)  # shown with -rP
     assert row.db(delta), f"the store changed otherwise than expected{shown}"
     assert said.mine, f"the caller was told nothing{shown}"
     assert row.reply(said, delta), f"the reply does not mean what it should{shown}"
