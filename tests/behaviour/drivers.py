@@ -398,6 +398,11 @@ class DiscordAdapter(Adapter):
                     f"Discord's client takes at most {option['max_length']} characters in "
                     f"`{option['name']}` of /samen {sub}; this line has {len(value)}"
                 )
+            if isinstance(value, int) and value < option.get("min_value", value):
+                raise NotExpressible(
+                    f"Discord's client takes no number below {option['min_value']} in "
+                    f"`{option['name']}` of /samen {sub}"
+                )
             if option.get("required") and not value:
                 raise NotExpressible(
                     f"Discord requires option `{option['name']}` of /samen {sub}; the line "

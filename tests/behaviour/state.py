@@ -147,3 +147,35 @@ class Delta:
             for row in self.removed(table):
                 lines.append(f"- {table}: {row}")
         return "\n".join(lines) or "(nothing changed)"
+
+
+async def reset(database: Any) -> None:
+    """Empty every table the bot writes (numbers start at 1 again), so the next row starts
+    from the same world without a new database or a new adapter."""
+    from sqlalchemy import inspect, text
+
+    from storage.models import Base
+
+    async with database.unit_of_work() as session:
+        connection = await session.connection()
+        present = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+        ours = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name in present]
+        skip = ("alembic_version", "sqlite_", "learnings_fts")  # FTS follows by triggers
+        others = sorted(n for n in present - set(ours) if not n.startswith(skip))
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{n}"' for n in ours + others)
+            await session.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for name in ours + others:
+                await session.execute(text(f'DELETE FROM "{name}"'))
+            if "sqlite_sequence" in present or await _has_sequence(session):
+                await session.execute(text("DELETE FROM sqlite_sequence"))
+
+
+async def _has_sequence(session: Any) -> bool:
+    from sqlalchemy import text
+
+    found = await session.execute(
+        text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
+    )
+    return found.first() is not None

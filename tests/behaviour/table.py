@@ -87,6 +87,17 @@ class Row:
     good: bool = True  # a success row (False: a refusal or bad argument)
 
 
+DISCORD_ADDS_HASH = (
+    "drift: Discord's typed form puts a '#' before bare theme words (discord_commands._tag), so "
+    "`energie` means #energie there and the command goes through, while the console and Slack "
+    "(the router) refuse a theme without '#' and say how to type it"
+)
+TYPO_LOSES_TEXT = (
+    "bug (contract: nothing the user wrote is lost): the reply to an unknown sub-command "
+    "suggests the right word but drops the text typed after it"
+)
+
+
 # --- predicates on the store -------------------------------------------------------------
 
 
@@ -179,6 +190,9 @@ ROWS: tuple[Row, ...] = (
     Row("help", "help-leader", "leader", "kring", "help", nothing,
         all_of(says("/samen koppel", "/samen digest", "geen proeftuin")), True),
     Row("help", "help-dm", "participant", "dm", "help", nothing, says("/samen inzicht"), True),
+    Row("help", "unknown-word", "participant", "a", "inzcht Iets belangrijks", nothing,
+        says("/samen inzicht", "Iets belangrijks"), True, good=False,
+        drift={"console": TYPO_LOSES_TEXT, "slack": TYPO_LOSES_TEXT}),
     Row("help", "help-extra-words", "participant", "a", "help koppel", nothing,
         says("/samen inzicht"), True, good=False),
     # koppel
@@ -220,6 +234,8 @@ ROWS: tuple[Row, ...] = (
     Row("tag", "tag-leader", "leader", "kring", "tag 2 #wonen",
         changes(learnings=replaced(L2, L2._replace(themes=("energie", "wonen")))),
         says("#2", "#wonen"), False),
+    Row("tag", "tag-bare-word", "participant", "a", "tag 1 energie", nothing,
+        says("met een #"), True, good=False, drift={"discord": DISCORD_ADDS_HASH}),
     Row("tag", "tag-not-yours", "participant", "a", "tag 2 #wonen", nothing, NOT_YOURS, True,
         good=False),
     Row("tag", "tag-not-a-number", "participant", "a", "tag x #wonen", nothing, NOT_A_NUMBER,
@@ -265,6 +281,8 @@ ROWS: tuple[Row, ...] = (
         changes(follows=added(("participant", "energie"))), says("#energie"), True),
     Row("volg", "volg-list", "participant", "a", "volg", nothing, says("#energie"), True,
         given=FOLLOWING),
+    Row("volg", "volg-bare-word", "participant", "a", "volg energie", nothing,
+        says("volg #"), True, good=False, drift={"discord": DISCORD_ADDS_HASH}),
     Row("volg", "volg-unknown", "participant", "a", "volg #bestaatniet", nothing,
         says("#bestaatniet", "ken ik niet"), True, good=False),
     Row("ontvolg", "ontvolg-followed", "participant", "a", "ontvolg #energie",

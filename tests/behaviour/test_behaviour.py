@@ -8,12 +8,13 @@ express is an explicit xfail naming why; a known disagreement (a drift) is a str
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
+import pytest_asyncio
 
 from bot.app import build_app
 from bot.config import load_settings
@@ -25,8 +26,9 @@ from tests.behaviour.drivers import (
     NotExpressible,
     SlackAdapter,
 )
-from tests.behaviour.state import Delta, snapshot
+from tests.behaviour.state import Delta, reset, snapshot
 from tests.behaviour.table import ROWS, WORLD, Row
+from tests.conftest import BACKENDS, fresh_migrated
 
 PLATFORMS = ("console", "slack", "discord")
 
@@ -78,45 +80,46 @@ async def start_discord(url: str, state_dir: Path) -> AsyncIterator[Adapter]:
         await fake.stop()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(
+    scope="module",
+    loop_scope="module",
+    params=[(p, b) for b in BACKENDS for p in PLATFORMS],
+    ids=lambda param: f"{param[1]}-{param[0]}",
+)
 async def adapter(
     request: pytest.FixtureRequest,
-    migrated_url: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
+    pg_template: str | None,
 ) -> AsyncIterator[Adapter]:
-    """The platform's real adapter over a fresh database, with the WORLD set up."""
-    monkeypatch.chdir(tmp_path)  # files the bot writes (.ics, mijn-gegevens) stay in the test
-    platform = request.param
-    if platform == "console":
-        started = start_console(migrated_url)
-    elif platform == "slack":
-        started = start_slack(migrated_url)
-    else:
-        started = start_discord(migrated_url, tmp_path)
-    running = await anext(started)
+    """One started adapter per platform and backend for the whole module (rows reset the
+    store between them): the platform's real adapter over its own database."""
+    platform, backend = request.param
+    folder = tmp_path_factory.mktemp(f"behaviour-{platform}-{backend}")
+    home = os.getcwd()
+    os.chdir(folder)  # files the bot writes (.ics, mijn-gegevens, state) stay in the test
     try:
-        for who, where, line in WORLD:
-            await running.given(who, where, line)
-        yield running
+        with fresh_migrated(backend, folder / "samen.db", sqlite_template, pg_template) as url:
+            if platform == "console":
+                started = start_console(url)
+            elif platform == "slack":
+                started = start_slack(url)
+            else:
+                started = start_discord(url, folder)
+            running = await anext(started)
+            try:
+                yield running
+            finally:
+                await started.aclose()
     finally:
-        await started.aclose()
+        os.chdir(home)
 
 
-def cases() -> list[Any]:
-    found = []
-    for row in ROWS:
-        for platform in PLATFORMS:
-            marks = []
-            if platform in row.drift:
-                marks.append(pytest.mark.xfail(reason=row.drift[platform], strict=True))
-            found.append(pytest.param(platform, row, id=f"{row.id}-{platform}", marks=marks))
-    return found
-
-
-@pytest.mark.parametrize(("adapter", "row"), cases(), indirect=["adapter"])
+@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
 async def test_row(adapter: Adapter, row: Row) -> None:
-    for who, where, line in row.given:
+    await reset(adapter.app.database)
+    for who, where, line in WORLD + row.given:
         await adapter.given(who, where, line)
     before = await snapshot(adapter.app.database, adapter.who_is)
     try:
