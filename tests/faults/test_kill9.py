@@ -275,7 +275,7 @@ async def test_kill9_during_captures_digest_and_reminders(
                 delay = rng.uniform(0.0, 1.0)
             else:  # at the next scheduled message or capture reply (else after a while)
                 armed[:] = [mode]
-                delay = 2.0
+                delay = 1.5
             moments.append(f"{mode}:{delay:.3f}")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(process.wait(), delay)

@@ -36,7 +36,7 @@ from tests.conftest import Chat, make_policy
 from tests.fakes.discord_fake import FakeDiscord
 from tests.faults.test_kill9 import FULL, ROOT, SEED, age_dead_claims, open_effects
 
-KILLS = int(os.environ.get("SAMEN_FAULTS_DISCORD_KILLS") or (60 if FULL else 16))
+KILLS = int(os.environ.get("SAMEN_FAULTS_DISCORD_KILLS") or (60 if FULL else 12))
 REMINDERS = 6
 LEADER_ID = "4242"
 
