@@ -5,8 +5,14 @@ Every effect the scheduler (or a leader's `digest plaats`) causes has a stable k
 
     queued ──claim──> claimed ──complete──> done
        ^                 │  └──fail──> failed ──claim (after backoff)──> claimed …
-       └── (a leader)    └── lease expired: another process may claim it again
-    missed: the moment passed while the bot was down (reported, never sent)
+       └── (a leader)    └── lease expired (and not expired itself): another process may
+                             claim it again, and asks the platform before it sends
+    missed: the moment passed unsent (the bot was down, or its sends failed until it
+            expired): reported, never sent by itself
+
+Each sent part of an effect gets a `done` row of its own (kind `part`, key
+`<effect key>#<part key>`), written with the claim's progress in one fenced transaction, so a
+retry knows exactly which parts went out, whatever the content looks like by then.
 
 Claims are single statements in their own short transaction, so they are atomic on SQLite (one
 writer at a time) and on PostgreSQL (INSERT … ON CONFLICT DO NOTHING, then a conditional UPDATE
