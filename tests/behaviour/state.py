@@ -162,14 +162,16 @@ async def reset(database: Any) -> None:
         ours = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name in present]
         skip = ("alembic_version", "sqlite_", "learnings_fts")  # FTS follows by triggers
         others = sorted(n for n in present - set(ours) if not n.startswith(skip))
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{n}"' for n in ours + others)
-            await session.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for name in ours + others:
-                await session.execute(text(f'DELETE FROM "{name}"'))
-            if "sqlite_sequence" in present or await _has_sequence(session):
-                await session.execute(text("DELETE FROM sqlite_sequence"))
+        for name in others + ours:  # children before parents
+            await session.execute(text(f'DELETE FROM "{name}"'))
+        if connection.dialect.name == "postgresql":  # DELETE and RESTART: faster than TRUNCATE
+            sequences = await session.scalars(
+                text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
+            )
+            for sequence in sequences.all():
+                await session.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
+        elif await _has_sequence(session):
+            await session.execute(text("DELETE FROM sqlite_sequence"))
 
 
 async def _has_sequence(session: Any) -> bool:
