@@ -97,6 +97,12 @@ TYPO_LOSES_TEXT = (
     "suggests the right word but drops the text typed after it"
 )
 
+ENRICHMENT_LOST = (
+    "bug (contract: nothing the user wrote is lost): `verrijk N <tekst>` where the caller has "
+    "no proeftuin (a DM) is refused without the text, and the refusal tells a DM to be "
+    "linked with `/samen koppel`, which a DM cannot be"
+)
+
 
 # --- predicates on the store -------------------------------------------------------------
 
@@ -251,6 +257,8 @@ ROWS: tuple[Row, ...] = (
         changes(learnings=removed(L1)), says("#1", "ingetrokken"), False),
     Row("intrekken", "intrekken-leader", "leader", "kring", "intrekken 2",
         changes(learnings=removed(L2)), says("#2", "ingetrokken"), False),
+    Row("intrekken", "intrekken-dm", "participant", "dm", "intrekken 1",
+        changes(learnings=removed(L1)), says("#1", "ingetrokken"), True),
     Row("intrekken", "intrekken-not-yours", "participant", "a", "intrekken 2", nothing,
         NOT_YOURS, True, good=False),
     Row("intrekken", "intrekken-not-a-number", "participant", "a", "intrekken abc", nothing,
@@ -262,6 +270,8 @@ ROWS: tuple[Row, ...] = (
         changes(recognitions=added((1, "Proeftuin B"))), says("#1", "Proeftuin B"), False),
     Row("herken", "herken-ring-proeftuin", "bob", "b", "herken 1", nothing, NOT_FOUND, True,
         given=RING_ONE, good=False),
+    Row("herken", "herken-dm", "bob", "dm", "herken 1", nothing, NO_PROEFTUIN, True,
+        good=False),
     Row("herken", "herken-missing", "bob", "b", "herken 99", nothing, NOT_FOUND, True,
         good=False),
     Row("herken", "herken-unlinked", "participant", "kring", "herken 2", nothing, NO_PROEFTUIN,
@@ -272,6 +282,9 @@ ROWS: tuple[Row, ...] = (
         says("#1", "Proeftuin B", "Bij ons ook"), False),
     Row("verrijk", "verrijk-no-text", "bob", "b", "verrijk 1", nothing, says("Wat voeg je toe"),
         True, good=False),
+    Row("verrijk", "verrijk-dm", "bob", "dm", "verrijk 1 Vanuit een DM", nothing,
+        all_of(NO_PROEFTUIN, says("Vanuit een DM")), True, good=False,
+        drift={"slack": ENRICHMENT_LOST, "discord": ENRICHMENT_LOST}),
     Row("verrijk", "verrijk-missing", "bob", "b", "verrijk 99 Een aanvulling", nothing,
         NOT_FOUND, True, good=False),
     # volg / ontvolg
@@ -316,6 +329,8 @@ ROWS: tuple[Row, ...] = (
         given=RING_ONE, good=False),
     Row("zoek", "zoek-ring-proeftuin-home", "participant", "a", "zoek huurders", nothing,
         says("#1", "Huurders"), False, given=RING_ONE),
+    Row("zoek", "zoek-dm-ring-proeftuin", "participant", "dm", "zoek huurders", nothing,
+        lambda s, d: "Huurders doen" not in s.text, None, given=RING_ONE, good=False),
     Row("zoek", "zoek-empty", "participant", "a", "zoek", nothing, says("Waar zoek je naar"),
         True, good=False),
     Row("zoek", "zoek-unknown-proeftuin", "participant", "a", "zoek huurders proeftuin:Onbekend",
@@ -358,6 +373,8 @@ ROWS: tuple[Row, ...] = (
         True),
     Row("ja", "ja-hash-number", "participant", "a", "ja #1",
         changes(rsvps=added(("Kennisdag", "participant", "ja"))), says("Kennisdag"), True),
+    Row("ja", "ja-dm", "participant", "dm", "ja 1",
+        changes(rsvps=added(("Kennisdag", "participant", "ja"))), says("Kennisdag"), True),
     Row("ja", "ja-missing", "participant", "a", "ja 99", nothing, says("#99", "vind ik niet"),
         True, good=False),
     Row("nee", "nee", "participant", "b", "nee 1",
@@ -370,6 +387,10 @@ ROWS: tuple[Row, ...] = (
         "vraag Wat hebben jullie geleerd? proeftuin:Proeftuin B",
         changes(prompts=added((2, "Wat hebben jullie geleerd?", "Proeftuin B"))),
         all_of(says("#2", "Proeftuin B"), told_elsewhere("Wat hebben jullie geleerd?")), True),
+    Row("vraag", "vraag-dm", "leader", "dm", "vraag Wat leerden jullie van de buren?",
+        changes(prompts=added((2, "Wat leerden jullie van de buren?", None))),
+        all_of(says("#2"), told_elsewhere("Wat leerden jullie van de buren?")), True,
+        drift={"discord": DISCORD_DM_LEADER}),
     Row("vraag", "vraag-participant", "participant", "a", "vraag Wat?", nothing, LEADERS_ONLY,
         True, good=False),
     Row("vraag", "vraag-empty", "leader", "kring", "vraag", nothing, says("Schrijf de vraag"),
@@ -406,6 +427,9 @@ ROWS: tuple[Row, ...] = (
             learnings=replaced(L1, L1._replace(author=None)),
         ),
         says("gewist"), True),
+    Row("vergeet-mij", "vergeet-mij-then-back", "participant", "a", "themas",
+        changes(members=added("participant")), says("#wonen", "nieuw, leeg record"), None,
+        given=(("participant", "a", "vergeet-mij bevestig"),)),
     Row("vergeet-mij", "vergeet-mij-other-word", "participant", "a", "vergeet-mij nu", nothing,
         says("vergeet-mij bevestig"), True, good=False),
     # akkoord / weiger (after the leader asked Anna to publish #1)
