@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import io
+import json
 import pkgutil
 import re
 from dataclasses import dataclass, field
@@ -253,6 +254,12 @@ class SlackAdapter(Adapter):
                     said.messages.append(Msg(call.all_text(), True, True))
                 else:
                     said.messages.append(Msg(call.all_text(), to.startswith("D"), False))
+            elif call.method == "files.completeUploadExternal":  # files_upload_v2: a file
+                files = call.args.get("files")
+                files = json.loads(files) if isinstance(files, str) else files or []
+                to = str(call.args.get("channel_id") or call.args.get("channel") or "")
+                text = "\n".join(f"bijlage: {f.get('title', '')}" for f in files)
+                said.messages.append(Msg(text, to.startswith("D"), to in (channel, self.dm(who))))
             elif call.method == "views.open":
                 said.messages.append(Msg("(form)", True, True))
         return said
@@ -410,6 +417,7 @@ class DiscordAdapter(Adapter):
                 )
         name = self.USERS[who]
         seen = set(self.fake.messages)
+        calls_before = len(self.fake.calls)
         record = await self.fake.slash(
             name, "dm" if where == "dm" else self.CHANNELS[where], sub, **options
         )
@@ -438,14 +446,30 @@ class DiscordAdapter(Adapter):
             else:
                 dm = self.fake.channels.get(to, {}).get("type") == 1
                 said.messages.append(Msg(self._text(message), dm, False))
+        for call in self.fake.calls[calls_before:]:  # files travel as multipart parts
+            if not call.files or call.status >= 300:
+                continue
+            text = "\n".join(f"bijlage: {name}" for name in call.files)
+            to = (
+                call.path.split("/channels/")[-1].split("/")[0] if "/channels/" in call.path else ""
+            )
+            if not to or to == record.channel_id or to in my_dms:  # the interaction or a DM
+                flags = int(
+                    (call.body or {}).get("flags")
+                    or (call.body or {}).get("data", {}).get("flags")
+                    or 0
+                )
+                private = bool(flags & 64) or where == "dm" or to in my_dms
+                said.messages.append(Msg(text, private, True))
+            else:
+                said.messages.append(Msg(text, False, False))
         return said
 
     @staticmethod
     def _text(message: dict[str, Any]) -> str:
         from tests.fakes.discord_payloads import text_of
 
-        names = [a.get("filename", "") for a in message.get("attachments") or []]
-        return "\n".join([text_of(message), *names]).strip()
+        return text_of(message)
 
     async def _settle(self, quiet: float = 0.05, timeout: float = 3.0) -> None:
         """Wait until the bot has made no REST call for `quiet` seconds (posts after the

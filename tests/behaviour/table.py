@@ -172,6 +172,15 @@ def new_number(table: str = "learnings") -> ReplyCheck:
     return check
 
 
+def attached(suffix: str) -> ReplyCheck:
+    """The caller got a file whose name ends so (console `bijlage: …`, a Slack upload, a
+    Discord attachment)."""
+    return lambda said, d: any(
+        line.strip().startswith("bijlage:") and line.strip().endswith(suffix)
+        for line in said.text.splitlines()
+    )
+
+
 def told_elsewhere(*words: str) -> ReplyCheck:
     """Someone other than the caller (another channel, another person) got these words."""
     return lambda said, d: any(
@@ -353,7 +362,8 @@ ROWS: tuple[Row, ...] = (
     Row("bijeenkomst", "bijeenkomst-full", "leader", "kring",
         "bijeenkomst Buurtavond | 2030-02-07 19:30 | #energie | proeftuin:Proeftuin B",
         changes(meetings=added(MeetingRow(2, "Buurtavond", "energie", "Proeftuin B"))),
-        all_of(new_number("meetings"), says("Buurtavond", "7 feb 2030 19:30")), False),
+        all_of(new_number("meetings"), says("Buurtavond", "7 feb 2030 19:30"), attached(".ics")),
+        False),
     Row("bijeenkomst", "bijeenkomst-dutch-phrase", "leader", "kring",
         "bijeenkomst Buurtavond | donderdag 19:30",
         changes(meetings=lambda new, gone: [m.title for m in new] == ["Buurtavond"] and not gone),
@@ -364,7 +374,7 @@ ROWS: tuple[Row, ...] = (
     Row("bijeenkomst", "bijeenkomst-participant", "participant", "a",
         "bijeenkomst Buurtavond | 2030-02-07 19:30", nothing, LEADERS_ONLY, True, good=False),
     Row("agenda", "agenda", "participant", "a", "agenda", nothing,
-        says("#1", "Kennisdag", "10 jan 2030 19:30"), True),
+        all_of(says("#1", "Kennisdag", "10 jan 2030 19:30"), attached(".ics")), True),
     Row("agenda", "agenda-dm", "participant", "dm", "agenda", nothing, says("Kennisdag"), True),
     Row("agenda", "agenda-extra-words", "participant", "a", "agenda volgende week", nothing,
         says("Kennisdag"), True, good=False),
@@ -414,9 +424,9 @@ ROWS: tuple[Row, ...] = (
         True, good=False),
     # mijn-gegevens / vergeet-mij
     Row("mijn-gegevens", "mijn-gegevens", "participant", "a", "mijn-gegevens", nothing,
-        says("Jouw gegevens", "Huurders doen mee"), True),
+        all_of(says("Jouw gegevens", "Huurders doen mee"), attached(".json")), True),
     Row("mijn-gegevens", "mijn-gegevens-dm", "participant", "dm", "mijn-gegevens", nothing,
-        says("Jouw gegevens"), True),
+        all_of(says("Jouw gegevens"), attached(".json")), True),
     Row("mijn-gegevens", "mijn-gegevens-extra-words", "participant", "a", "mijn-gegevens alles",
         nothing, says("Jouw gegevens"), True, good=False),
     Row("vergeet-mij", "vergeet-mij-asks", "participant", "a", "vergeet-mij", nothing,
