@@ -97,6 +97,11 @@ TYPO_LOSES_TEXT = (
     "suggests the right word but drops the text typed after it"
 )
 
+CONSOLE_DROPS_FIELDS = (
+    "drift: the console renderer (render_reply in the console adapter) prints a reply's title, "
+    "text, buttons and files but not its fields, so the learning card's fields (Proeftuin, "
+    "Ring, Thema's, Door <author>) show on Slack and Discord and not in the console"
+)
 ENRICHMENT_LOST = (
     "bug (contract: nothing the user wrote is lost): `verrijk N <tekst>` where the caller has "
     "no proeftuin (a DM) is refused without the text, and the refusal tells a DM to be "
@@ -227,10 +232,18 @@ ROWS: tuple[Row, ...] = (
             text="Samen koken verbindt de straat", proeftuin="Proeftuin A", ring="kenniskring",
             themes=(), author="participant")),
         all_of(new_number(), says("bewaard", "Proeftuin A")), False),
+    Row("inzicht", "inzicht-card-author", "participant", "a", "inzicht Buren helpen buren",
+        changes(learnings=one_learning(text="Buren helpen buren", author="participant")),
+        all_of(new_number(), says("Door", "Anna")), False,
+        drift={"console": CONSOLE_DROPS_FIELDS}),
     Row("inzicht", "inzicht-tagged", "bob", "b", "inzicht Warmtepomp bespaart geld #energie",
         changes(learnings=one_learning(proeftuin="Proeftuin B", themes=("energie",),
                                        author="bob")),
         all_of(new_number(), says("#energie")), False),
+    Row("inzicht", "inzicht-followed", "participant", "a", "inzicht Nieuwe huurwoningen #wonen",
+        changes(learnings=one_learning(themes=("wonen",), author="participant")),
+        all_of(new_number(), told_elsewhere("Nieuwe huurwoningen")), False,
+        given=(("bob", "b", "volg #wonen"),)),
     Row("inzicht", "inzicht-unlinked", "participant", "kring", "inzicht Iets zonder proeftuin",
         nothing, all_of(NO_PROEFTUIN, says("Iets zonder proeftuin")), True, good=False),
     Row("inzicht", "inzicht-alias", "participant", "a", "learning English alias works",
