@@ -186,6 +186,13 @@ def attached(suffix: str) -> ReplyCheck:
     )
 
 
+def told_elsewhere_in(count: int, *words: str) -> ReplyCheck:
+    """Exactly `count` messages elsewhere (other channels, other people) carry these words."""
+    return lambda said, d: (
+        count == sum(all(w.lower() in m.text.lower() for w in words) for m in said.elsewhere)
+    )
+
+
 def told_elsewhere(*words: str) -> ReplyCheck:
     """Someone other than the caller (another channel, another person) got these words."""
     return lambda said, d: any(
@@ -236,6 +243,11 @@ ROWS: tuple[Row, ...] = (
         changes(learnings=one_learning(text="Buren helpen buren", author="participant")),
         all_of(new_number(), says("Door", "Anna")), False,
         drift={"console": CONSOLE_DROPS_FIELDS}),
+    Row("inzicht", "inzicht-mentions", "participant", "a",
+        "inzicht Let op @everyone en @here: huurders <!channel> komen",
+        changes(learnings=one_learning(
+            text="Let op @everyone en @here: huurders <!channel> komen", proeftuin="Proeftuin A")),
+        all_of(new_number(), says("Let op", "huurders")), False),
     Row("inzicht", "inzicht-tagged", "bob", "b", "inzicht Warmtepomp bespaart geld #energie",
         changes(learnings=one_learning(proeftuin="Proeftuin B", themes=("energie",),
                                        author="bob")),
@@ -294,6 +306,8 @@ ROWS: tuple[Row, ...] = (
         given=RING_ONE, good=False),
     Row("herken", "herken-dm", "bob", "dm", "herken 1", nothing, NO_PROEFTUIN, True,
         good=False),
+    Row("herken", "herken-own-proeftuin", "participant", "a", "herken 1", nothing,
+        says("#1", "eigen proeftuin"), True, good=False),
     Row("herken", "herken-missing", "bob", "b", "herken 99", nothing, NOT_FOUND, True,
         good=False),
     Row("herken", "herken-unlinked", "participant", "kring", "herken 2", nothing, NO_PROEFTUIN,
@@ -353,6 +367,9 @@ ROWS: tuple[Row, ...] = (
         says("#1", "Huurders"), False, given=RING_ONE),
     Row("zoek", "zoek-dm-ring-proeftuin", "participant", "dm", "zoek huurders", nothing,
         lambda s, d: "Huurders doen" not in s.text, None, given=RING_ONE, good=False),
+    Row("zoek", "zoek-diacritics", "bob", "b", "zoek cooperatie", nothing,
+        says("#3", "coöperatie"), False,
+        given=(("participant", "a", "inzicht De coöperatie draait op vrijwilligers"),)),
     Row("zoek", "zoek-empty", "participant", "a", "zoek", nothing, says("Waar zoek je naar"),
         True, good=False),
     Row("zoek", "zoek-unknown-proeftuin", "participant", "a", "zoek huurders proeftuin:Onbekend",
@@ -414,6 +431,9 @@ ROWS: tuple[Row, ...] = (
         changes(prompts=added((2, "Wat leerden jullie van de buren?", None))),
         all_of(says("#2"), told_elsewhere("Wat leerden jullie van de buren?")), True,
         drift={"discord": DISCORD_DM_LEADER}),
+    Row("vraag", "vraag-all", "leader", "kring", "vraag Wat leerden jullie van de buren?",
+        changes(prompts=added((2, "Wat leerden jullie van de buren?", None))),
+        all_of(says("#2", "Proeftuin A", "Proeftuin B"), told_elsewhere_in(2, "buren?")), True),
     Row("vraag", "vraag-participant", "participant", "a", "vraag Wat?", nothing, LEADERS_ONLY,
         True, good=False),
     Row("vraag", "vraag-empty", "leader", "kring", "vraag", nothing, says("Schrijf de vraag"),
