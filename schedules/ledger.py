@@ -81,17 +81,19 @@ def process_owner() -> str:
 
 
 def part_keys(key: str, replies: list[Reply]) -> list[str]:
-    """A content-stable key for every part of an effect: `<effect key>#<title hash>.<n>`, n
-    counting the earlier parts with the same title. A retry built from changed content (a
-    learning added to one theme, another withdrawn) keeps the keys of the parts it had, so it
-    neither skips nor repeats one; the key is also what the platform is asked about."""
+    """A content-stable key for every part of an effect: `part:<effect hash>:<title hash>.<n>`,
+    n counting the earlier parts with the same title (no person's id in it, unlike a notice's
+    effect key, so nothing of an erased person stays behind in part rows or message metadata).
+    A retry built from changed content (a learning added to one theme, another withdrawn) keeps
+    the keys of the parts it had, so it neither skips nor repeats one; the key is also what the
+    platform is asked about."""
     seen: dict[str, int] = {}
     keys = []
     for reply in replies:
         title = hashlib.sha1((reply.title or "").encode()).hexdigest()[:8]
         n = seen.get(title, 0)
         seen[title] = n + 1
-        keys.append(f"{key}#{title}.{n}")
+        keys.append(f"{effects.part_prefix(key)}{title}.{n}")
     return keys
 
 

@@ -11,8 +11,9 @@ Every effect the scheduler (or a leader's `digest plaats`) causes has a stable k
             expired): reported, never sent by itself
 
 Each sent part of an effect gets a `done` row of its own (kind `part`, key
-`<effect key>#<part key>`), written with the claim's progress in one fenced transaction, so a
-retry knows exactly which parts went out, whatever the content looks like by then.
+`part:<effect key hash>:<part>`, see `part_prefix`), written with the claim's progress in one
+fenced transaction, so a retry knows exactly which parts went out, whatever the content looks
+like by then.
 
 Claims are single statements in their own short transaction, so they are atomic on SQLite (one
 writer at a time) and on PostgreSQL (INSERT … ON CONFLICT DO NOTHING, then a conditional UPDATE
@@ -29,6 +30,7 @@ time, can never take over a claim that is still being worked on.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -253,7 +255,7 @@ async def advance(database: Database, held: Claim, progress: int) -> bool:
     return await _fenced(database, held, progress=progress)
 
 
-PART = "part"  # the kind of a sent part's row: `<effect key>#<part>`, status done
+PART = "part"  # the kind (and key prefix) of a sent part's row, status done
 
 
 async def part_sent(
@@ -289,11 +291,17 @@ async def part_sent(
         return True
 
 
+def part_prefix(key: str) -> str:
+    """`part:<hash of the effect key>:`, what the keys of an effect's parts start with."""
+    return f"{PART}:{hashlib.sha1(key.encode()).hexdigest()[:20]}:"
+
+
 async def parts_done(session: AsyncSession, key: str) -> set[str]:
     """The keys of the parts of effect `key` recorded as sent."""
     rows = await session.scalars(
         select(Effect.key).where(
-            Effect.key.like(f"{_like_literal(key)}#%", escape="\\"), Effect.status == DONE
+            Effect.key.like(f"{_like_literal(part_prefix(key))}%", escape="\\"),
+            Effect.status == DONE,
         )
     )
     return set(rows.all())

@@ -311,9 +311,10 @@ async def test_kill9_during_captures_digest_and_reminders(
         if not stream.done():
             stream.cancel()
     context = f"seed {SEED}, {KILLS} kills at {moments}, at a post: {Counter(hits)}"
-    # the suite reached the window only the platform can close, and the platform closed it
-    assert "scheduled" in hits and "reply" in hits, context
-    assert "had arrived before" in log.read_text(errors="replace"), context
+    if KILLS >= 20:  # (a short run by hand may not get there)
+        # the suite reached the window only the platform can close, and the platform closed it
+        assert "scheduled" in hits and "reply" in hits, context
+        assert "had arrived before" in log.read_text(errors="replace"), context
 
     # every capture whose reply was sent is stored exactly once, and nothing twice
     kept, answered = await stored(migrated_url), replies(fake_slack)

@@ -121,7 +121,7 @@ async def test_killed_between_send_and_record_does_not_post_twice_on_slack(
     assert histories and histories[-1].args.get("include_all_metadata") in (True, "true", "1")
     message = fake_slack.posted("CDIGEST")[0]
     assert message["metadata"]["event_type"] == "samen_effect"
-    assert message["metadata"]["event_payload"]["key"].startswith(KEY + "#")
+    assert message["metadata"]["event_payload"]["key"].startswith(effects.part_prefix(KEY))
 
 
 async def test_a_send_slack_took_but_answered_with_an_error_is_not_repeated(
