@@ -25,6 +25,7 @@ from tests.behaviour.drivers import (
     DiscordAdapter,
     NotExpressible,
     SlackAdapter,
+    find_class,
 )
 from tests.behaviour.state import Delta, reset, snapshot
 from tests.behaviour.table import ROWS, WORLD, Row
@@ -49,7 +50,10 @@ async def start_slack(url: str) -> AsyncIterator[Adapter]:
     for who, name in (("ULEAD", "Floor"), ("UANNA", "Anna"), ("UBOB", "Bob")):
         fake.add_user(who, name)
     app = build_app(slack.slack_settings(url, fake))
-    service = slack.SlackService(app, http=True, host="127.0.0.1", port=0)
+    service_class = getattr(slack, "SlackService", None) or find_class(
+        "bot", "SlackService", hint="slack"
+    )
+    service = service_class(app, http=True, host="127.0.0.1", port=0)
     await service.start()
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
@@ -67,9 +71,10 @@ async def start_discord(url: str, state_dir: Path) -> AsyncIterator[Adapter]:
     fake = await FakeDiscord().start()
     fake.person(discord.LEADER, discord.LEADER_ID)
     app = build_app(discord.discord_settings(url, fake))
-    service = discord.DiscordService(
-        app, state_dir=state_dir, guild_ready_timeout=discord.GUILD_READY
+    service_class = getattr(discord, "DiscordService", None) or find_class(
+        "bot", "DiscordService", hint="discord"
     )
+    service = service_class(app, state_dir=state_dir, guild_ready_timeout=discord.GUILD_READY)
     await service.start()
     assert service.ready.is_set(), "the client never got READY from the fake gateway"
     try:
