@@ -42,7 +42,8 @@ LONG = "Een heel lang inzicht " + "x" * 5000
 DISCORD_DM_LEADER = (
     "drift: the Discord adapter refuses every leader-only sub-command in a DM before the router "
     "sees it (DiscordAdapter.refusal, catalog key discord.leader_only_direct); the console "
-    "router and Slack let a leader run it there"
+    "router and Slack let a leader run it there (and tell a participant it is for leaders, "
+    "where Discord tells them it only works in a server channel)"
 )
 
 L1 = LearningRow(
@@ -238,7 +239,7 @@ ROWS: tuple[Row, ...] = (
         changes(learnings=one_learning(
             text="Samen koken verbindt de straat", proeftuin="Proeftuin A", ring="kenniskring",
             themes=(), author="participant")),
-        all_of(new_number(), says("bewaard", "Proeftuin A")), False),
+        all_of(new_number(), says("bewaard", "Proeftuin A", "Ongedaan maken")), False),
     Row("inzicht", "inzicht-card-author", "participant", "a", "inzicht Buren helpen buren",
         changes(learnings=one_learning(text="Buren helpen buren", author="participant")),
         all_of(new_number(), says("Door", "Anna")), False,
@@ -453,6 +454,8 @@ ROWS: tuple[Row, ...] = (
         drift={"discord": DISCORD_DM_LEADER}),
     Row("digest", "digest-post-nowhere", "leader", "kring", "digest plaats", nothing,
         says("SAMEN_DIGEST_CHANNEL"), True, good=False),
+    Row("digest", "digest-participant-dm", "participant", "dm", "digest", nothing,
+        LEADERS_ONLY, True, good=False, drift={"discord": DISCORD_DM_LEADER}),
     Row("digest", "digest-participant", "participant", "a", "digest", nothing, LEADERS_ONLY,
         True, good=False),
     # mijn-gegevens / vergeet-mij

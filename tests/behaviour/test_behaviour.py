@@ -20,6 +20,8 @@ from bot.app import build_app
 from bot.config import load_settings
 from handlers import registry
 from tests.behaviour.drivers import (
+    WHERE,
+    WHO,
     Adapter,
     ConsoleAdapter,
     DiscordAdapter,
@@ -154,6 +156,9 @@ def test_every_command_has_a_good_and_a_bad_row() -> None:
     assert {row.command for row in ROWS} <= declared, "rows for sub-commands that do not exist"
 
 
-def test_row_ids_are_unique() -> None:
+def test_rows_are_well_formed() -> None:
     ids = [row.id for row in ROWS]
-    assert len(ids) == len(set(ids))
+    assert len(ids) == len(set(ids)), "row ids must be unique"
+    for row in ROWS:
+        assert row.who in WHO and row.where in WHERE, row.id
+        assert set(row.drift) <= set(PLATFORMS), row.id
