@@ -393,11 +393,12 @@ class DiscordAdapter(Adapter):
         spec = registry.resolve(word)
         if spec is None:
             raise NotExpressible(f"Discord has no sub-command {word!r} to pick")
-        sub, options = spec.name, discord_options(spec.name, args)
-        schema = self._schema(sub)
-        if schema is None:  # more sub-commands than Discord allows: the catch-all
+        sub, schema = spec.name, self._schema(spec.name)
+        if schema is None:  # more sub-commands than Discord allows: the catch-all line
             sub, options = "meer", {"regel": f"{word} {args}".strip()}
             schema = self._schema(sub) or {}
+        else:
+            options = discord_options(sub, args)
         for option in schema.get("options", []):
             value = options.get(option["name"])
             if isinstance(value, str) and len(value) > option.get("max_length", 6000):
@@ -454,11 +455,10 @@ class DiscordAdapter(Adapter):
                 call.path.split("/channels/")[-1].split("/")[0] if "/channels/" in call.path else ""
             )
             if not to or to == record.channel_id or to in my_dms:  # the interaction or a DM
-                flags = int(
-                    (call.body or {}).get("flags")
-                    or (call.body or {}).get("data", {}).get("flags")
-                    or 0
-                )
+                body = call.body or {}
+                flags = int(body.get("flags") or body.get("data", {}).get("flags") or 0)
+                if "@original" in call.path and record.original is not None:
+                    flags = int(record.original.get("flags") or 0)
                 private = bool(flags & 64) or where == "dm" or to in my_dms
                 said.messages.append(Msg(text, private, True))
             else:
