@@ -103,6 +103,18 @@ CONSOLE_DROPS_FIELDS = (
     "text, buttons and files but not its fields, so the learning card's fields (Proeftuin, "
     "Ring, Thema's, Door <author>) show on Slack and Discord and not in the console"
 )
+DISCORD_NO_NAME = (
+    "drift: help offers `/samen akkoord <nummer> [naam]` (consent with the author's name) and "
+    "the console and Slack take it, but Discord's typed form of akkoord has only `nummer`"
+)
+DISCORD_NO_WEEK = (
+    "drift: help offers `/samen digest [2026-W48]` (another week's preview) and the console "
+    "and Slack take it, but Discord's typed form of digest has only the yes/no `plaatsen`"
+)
+DISCORD_VOLG_NEEDS_THEME = (
+    "drift: `/samen volg` without a theme lists what the caller follows (help: 'zonder thema: "
+    "wat je volgt'), but Discord's typed form makes `thema` required"
+)
 ENRICHMENT_LOST = (
     "bug (contract: nothing the user wrote is lost): `verrijk N <tekst>` where the caller has "
     "no proeftuin (a DM) is refused without the text, and the refusal tells a DM to be "
@@ -330,7 +342,8 @@ ROWS: tuple[Row, ...] = (
     Row("volg", "volg-dm", "participant", "dm", "volg #energie",
         changes(follows=added(("participant", "energie"))), says("#energie"), True),
     Row("volg", "volg-list", "participant", "a", "volg", nothing, says("#energie"), True,
-        given=FOLLOWING),
+        given=FOLLOWING,
+        drift={"discord": DISCORD_VOLG_NEEDS_THEME}),
     Row("volg", "volg-bare-word", "participant", "a", "volg energie", nothing,
         says("volg #"), True, good=False, drift={"discord": DISCORD_ADDS_HASH}),
     Row("volg", "volg-unknown", "participant", "a", "volg #bestaatniet", nothing,
@@ -449,7 +462,8 @@ ROWS: tuple[Row, ...] = (
     Row("digest", "digest-preview", "leader", "kring", "digest", nothing,
         says("Weekdigest", "Proeftuin A", "#wonen"), True),
     Row("digest", "digest-week", "leader", "kring", "digest 2026-W48", nothing,
-        says("Weekdigest", "week 48"), True),
+        says("Weekdigest", "week 48"), True,
+        drift={"discord": DISCORD_NO_WEEK}),
     Row("digest", "digest-dm", "leader", "dm", "digest", nothing, says("Weekdigest"), True,
         drift={"discord": DISCORD_DM_LEADER}),
     Row("digest", "digest-post-nowhere", "leader", "kring", "digest plaats", nothing,
@@ -488,7 +502,8 @@ ROWS: tuple[Row, ...] = (
         says("#1", "buitenwereld"), True, given=ASKED),
     Row("akkoord", "akkoord-with-name", "participant", "a", "akkoord 1 naam",
         changes(learnings=lambda new, gone: len(new) == 1 and new[0].consent),
-        says("#1", "je naam"), True, given=ASKED),
+        says("#1", "je naam"), True, given=ASKED,
+        drift={"discord": DISCORD_NO_NAME}),
     Row("akkoord", "akkoord-not-author", "bob", "b", "akkoord 1", nothing,
         says("#1", "niet van jou"), True, given=ASKED, good=False),
     Row("weiger", "weiger", "participant", "a", "weiger 1",

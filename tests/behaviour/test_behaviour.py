@@ -132,7 +132,9 @@ async def test_row(adapter: Adapter, row: Row) -> None:
     try:
         said = await adapter.say(row.who, row.where, row.line)
     except NotExpressible as reason:
-        pytest.xfail(f"cannot be typed on {adapter.platform}: {reason}")
+        why = f"cannot be typed on {adapter.platform}: {reason}"
+        known = row.drift.get(adapter.platform)
+        pytest.xfail(f"{known} ({why})" if known else why)
     after = await snapshot(adapter.app.database, adapter.who_is)
     delta = Delta(before, after)
     shown = f"\n-- store:\n{delta.describe()}\n-- said:\n{said.describe()}"
