@@ -19,6 +19,7 @@ SCOPES = {
     "reactions:read": "reaction_added",
     "channels:history": "conversations.history/replies, message.channels",
     "groups:history": "message.groups, private channels",
+    "im:history": "conversations.history of a DM, before a retried notice is sent again",
     "app_mentions:read": "app_mention",
     "users:read": "users.info",
     "im:write": "conversations.open",
