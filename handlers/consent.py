@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.context import Context
-from handlers.registry import command
+from handlers.registry import LEARNING, Kind, Param, command
 from handlers.text import parse_number, shorten
 from handlers.types import Action, Reply, Target, UserError, Visibility
 from storage import learnings
@@ -59,7 +59,17 @@ async def _own(ctx: Context, usage_key: str) -> tuple[Learning, list[str]]:
     return learning, words[1:]
 
 
-@command("akkoord", "agree")
+NAMED = Param("naam", Kind.FLAG, required=False, words=NAME_WORDS)  # `… naam`: credit me
+
+
+@command(
+    "akkoord",
+    "agree",
+    params=(LEARNING, NAMED),
+    who="author",
+    private_first=True,
+    rank=130,
+)
 async def agree(ctx: Context) -> Reply:
     """The author agrees to publish learning N (`naam` to be named)."""
     learning, rest = await _own(ctx, "usage.akkoord")
@@ -73,7 +83,7 @@ async def agree(ctx: Context) -> Reply:
     )
 
 
-@command("weiger", "decline")
+@command("weiger", "decline", params=(LEARNING,), who="author", private_first=True, rank=131)
 async def decline(ctx: Context) -> Reply:
     """The author declines to publish learning N; it stays where it was."""
     learning, _ = await _own(ctx, "usage.weiger")

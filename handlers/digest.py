@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Context
 from handlers.i18n import Translator
-from handlers.registry import command
+from handlers.registry import Kind, Param, command
 from handlers.text import shorten
 from handlers.types import Reply, Target, UserError, Visibility
 from storage import effects
@@ -175,7 +175,15 @@ def _week(ctx: Context, words: list[str]) -> Week:
         raise UserError("digest.bad_week", word=words[0], usage=ctx.t("usage.digest")) from None
 
 
-@command("digest", leader_only=True)
+@command(
+    "digest",
+    leader_only=True,
+    params=(
+        Param("plaats", Kind.FLAG, required=False, words=POST_WORDS),
+        Param("week", Kind.TEXT, required=False, max_length=10),
+    ),
+    rank=240,
+)
 async def digest(ctx: Context) -> list[Reply]:
     """`digest [week]` previews for the caller; `digest plaats [week]` posts to the digest
     channels (once per week and channel, through the ledger)."""

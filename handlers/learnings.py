@@ -7,7 +7,7 @@ from typing import NamedTuple
 from handlers import consent, limits
 from handlers.context import Context
 from handlers.i18n import Translator
-from handlers.registry import command
+from handlers.registry import AUTHOR_LEADER, LEARNING, THEMES, Kind, Param, command
 from handlers.roles import may_change
 from handlers.text import (
     closest_slug,
@@ -128,7 +128,14 @@ async def store_learning(
     return Saved(learning, unknown, any(theme.id in followed for theme in learning.themes))
 
 
-@command("inzicht", "learning", "idee")
+@command(
+    "inzicht",
+    "learning",
+    "idee",
+    params=(Param("tekst", Kind.TEXT, max_length=limits.LEARNING_TEXT),),
+    needs_text_form=True,
+    rank=10,
+)
 async def capture(ctx: Context) -> Reply | list[Reply]:
     """Capture a learning from this channel's proeftuin."""
     text = ctx.command.args.strip()
@@ -269,19 +276,21 @@ async def _retag(ctx: Context, adding: bool) -> list[Reply]:
     return [Reply(text="\n".join(lines)), *notices]
 
 
-@command("tag")
+@command("tag", params=(LEARNING, THEMES), who=AUTHOR_LEADER, learning_buttons=True, rank=30)
 async def tag(ctx: Context) -> list[Reply]:
     """Add themes to a learning."""
     return await _retag(ctx, adding=True)
 
 
-@command("untag")
+@command("untag", params=(LEARNING, THEMES), who=AUTHOR_LEADER, rank=31)
 async def untag(ctx: Context) -> list[Reply]:
     """Remove themes from a learning."""
     return await _retag(ctx, adding=False)
 
 
-@command("intrekken", "withdraw")
+@command(
+    "intrekken", "withdraw", params=(LEARNING,), who=AUTHOR_LEADER, learning_buttons=True, rank=110
+)
 async def withdraw(ctx: Context) -> Reply:
     """Delete a learning for good."""
     learning = await find_changeable(ctx, ctx.command.args.split(" ")[0], ctx.t("usage.intrekken"))
@@ -290,7 +299,13 @@ async def withdraw(ctx: Context) -> Reply:
     return Reply(text=ctx.t("intrekken.done", number=number))
 
 
-@command("deel", "share")
+@command(
+    "deel",
+    "share",
+    params=(LEARNING, Param("ring", Kind.RING), consent.NAMED),
+    who=AUTHOR_LEADER,
+    rank=100,
+)
 async def share(ctx: Context) -> Reply | list[Reply]:
     """Set the ring of a learning; the buitenwereld only with the author's consent."""
     usage = ctx.t("usage.deel")

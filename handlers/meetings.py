@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from handlers import limits
 from handlers.context import Context
 from handlers.i18n import Translator
-from handlers.registry import command
+from handlers.registry import IN_PROEFTUIN, MEETING, Kind, Param, command
 from handlers.text import closest_slug, parse_number
 from handlers.types import Action, Reply, UserError, Visibility
 from storage import meetings, proeftuinen, themes
@@ -239,7 +239,19 @@ def _options(ctx: Context, parts: list[str]) -> tuple[str | None, str | None]:
     return slug, name
 
 
-@command("bijeenkomst", "meeting", leader_only=True)
+@command(
+    "bijeenkomst",
+    "meeting",
+    leader_only=True,
+    params=(
+        Param("titel", Kind.TEXT, max_length=limits.MEETING_TITLE),
+        Param("wanneer", Kind.WHEN, max_length=limits.MEETING_WHEN),
+        Param("thema", Kind.THEME, required=False, max_length=limits.THEME_SLUG + 1),
+        IN_PROEFTUIN,
+    ),
+    sep=" | ",
+    rank=230,
+)
 async def schedule(ctx: Context) -> Reply:
     """`bijeenkomst titel | wanneer [| #slug] [| proeftuin:naam]`: schedule a meeting."""
     usage = ctx.t("usage.bijeenkomst")
@@ -292,7 +304,7 @@ async def schedule(ctx: Context) -> Reply:
     )
 
 
-@command("agenda", "meetings")
+@command("agenda", "meetings", rank=70)
 async def agenda(ctx: Context) -> Reply:
     """Upcoming meetings with their RSVP counts, in one reply: a line per meeting, a pair of
     RSVP buttons per meeting, and every meeting's .ics file."""
@@ -351,13 +363,13 @@ async def _answer(ctx: Context, answer: str) -> Reply:
     )
 
 
-@command("ja", "yes")
+@command("ja", "yes", params=(MEETING,), rank=80)
 async def rsvp_yes(ctx: Context) -> Reply:
     """`ja N`: I come to meeting N."""
     return await _answer(ctx, YES)
 
 
-@command("nee", "no")
+@command("nee", "no", params=(MEETING,), rank=81)
 async def rsvp_no(ctx: Context) -> Reply:
     """`nee N`: I do not come to meeting N."""
     return await _answer(ctx, meetings.NO)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers.context import Context
-from handlers.registry import command
+from handlers.registry import Kind, Param, command
 from handlers.text import shorten
 from handlers.types import Reply, Target, Visibility
 from storage import learnings, members, privacy, retention, rings
@@ -128,7 +128,7 @@ def summary(ctx: Context, data: dict[str, Any], file_name: str) -> list[str]:
     return lines
 
 
-@command("mijn-gegevens", "my-data", "mijngegevens")
+@command("mijn-gegevens", "my-data", "mijngegevens", private_first=True, rank=140)
 async def my_data(ctx: Context) -> Reply:
     """Send the caller, privately, everything stored about them: a summary in the chat, all
     of it in a JSON file beside it."""
@@ -141,7 +141,14 @@ async def my_data(ctx: Context) -> Reply:
     )
 
 
-@command("vergeet-mij", "forget-me", "vergeetmij")
+@command(
+    "vergeet-mij",
+    "forget-me",
+    "vergeetmij",
+    params=(Param("bevestig", Kind.FLAG, required=False, words=CONFIRM_WORDS),),
+    private_first=True,
+    rank=150,
+)
 async def forget_me(ctx: Context) -> Reply:
     """Explain what will be erased; with `bevestig` erase it."""
     written = await learnings.of_author(ctx.session, ctx.member.id)

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from handlers import limits
 from handlers.context import Context
-from handlers.registry import command
+from handlers.registry import Kind, Param, command
 from handlers.types import Reply, UserError
 from storage import proeftuinen
 
 
-@command("koppel", "link", leader_only=True)
+@command(
+    "koppel",
+    "link",
+    leader_only=True,
+    params=(Param("proeftuin", Kind.PROEFTUIN, max_length=limits.PROEFTUIN_NAME),),
+    invalidates=("proeftuinen",),
+    rank=200,
+)
 async def link(ctx: Context) -> Reply:
     """Link this channel to a proeftuin, creating the proeftuin when new."""
     name = " ".join(ctx.command.args.split())

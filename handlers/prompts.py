@@ -17,7 +17,7 @@ from handlers import limits
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.learnings import already_saved, follow_notices, store_learning
-from handlers.registry import command
+from handlers.registry import IN_PROEFTUIN, Kind, Param, command
 from handlers.text import has_words, parse_number, shorten, tags
 from handlers.types import Action, Reply, Target, UserError, Visibility
 from storage import proeftuinen
@@ -75,7 +75,13 @@ def _split_target(args: str) -> tuple[str, str | None]:
     return args[:at].strip(), args[at + len("proeftuin:") :].strip() or None
 
 
-@command("vraag", "prompt", leader_only=True)
+@command(
+    "vraag",
+    "prompt",
+    leader_only=True,
+    params=(Param("vraag", Kind.TEXT, max_length=limits.PROMPT_TEXT), IN_PROEFTUIN),
+    rank=220,
+)
 async def ask(ctx: Context) -> list[Reply]:
     """`vraag <vraag> [proeftuin:<naam>]`: post a reflection prompt to proeftuin channels."""
     question, name = _split_target(ctx.command.args)
@@ -123,7 +129,16 @@ async def ask(ctx: Context) -> list[Reply]:
     return [confirmation, *replies]
 
 
-@command("antwoord", "answer")
+@command(
+    "antwoord",
+    "answer",
+    params=(
+        Param("nummer", Kind.NUMBER, refers="prompt"),
+        Param("tekst", Kind.TEXT, max_length=limits.LEARNING_TEXT),
+    ),
+    needs_text_form=True,
+    rank=120,
+)
 async def answer(ctx: Context) -> Reply | list[Reply]:
     """`antwoord <N> <tekst>`: answer prompt N; the answer is a learning of this proeftuin."""
     usage = ctx.t("usage.antwoord")

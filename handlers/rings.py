@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import limits
 from handlers.context import Context
-from handlers.registry import command
+from handlers.registry import ANY_THEME, LEARNING, THEME, Kind, Param, command
 from handlers.text import has_words, parse_number, shorten, slugs_in, tags
 from handlers.types import Reply, UserError, Visibility
 from storage import learnings, rings, themes
@@ -19,7 +19,7 @@ async def _visible_learning(ctx: Context, word: str, usage_key: str) -> Learning
     return learning
 
 
-@command("herken", "recognise", "recognize")
+@command("herken", "recognise", "recognize", params=(LEARNING,), rank=40)
 async def recognise(ctx: Context) -> Reply:
     """'Ook bij ons': the caller's proeftuin recognises learning N."""
     proeftuin = ctx.require_proeftuin()
@@ -40,7 +40,13 @@ async def recognise(ctx: Context) -> Reply:
     )
 
 
-@command("verrijk", "enrich")
+@command(
+    "verrijk",
+    "enrich",
+    params=(LEARNING, Param("tekst", Kind.TEXT, max_length=limits.ENRICHMENT_TEXT)),
+    needs_text_form=True,
+    rank=50,
+)
 async def enrich(ctx: Context) -> Reply:
     """Add a note, link or counter-example from the caller's proeftuin to learning N."""
     word, _, text = ctx.command.args.partition(" ")
@@ -62,7 +68,7 @@ async def enrich(ctx: Context) -> Reply:
     )
 
 
-@command("volg", "follow")
+@command("volg", "follow", params=(ANY_THEME,), rank=60)
 async def follow(ctx: Context) -> Reply:
     """Follow themes; without a theme, list what the caller follows."""
     wanted = slugs_in(ctx.command.args)
@@ -86,7 +92,7 @@ async def follow(ctx: Context) -> Reply:
     )
 
 
-@command("ontvolg", "unfollow")
+@command("ontvolg", "unfollow", params=(THEME,), rank=61)
 async def unfollow(ctx: Context) -> Reply:
     """Stop following themes."""
     wanted = slugs_in(ctx.command.args)

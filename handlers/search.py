@@ -6,7 +6,7 @@ import difflib
 import re
 
 from handlers.context import Context
-from handlers.registry import command
+from handlers.registry import ANY_THEME, IN_PROEFTUIN, Kind, Param, command
 from handlers.text import slugs_in
 from handlers.types import Reply, UserError
 from handlers.views import learning_line
@@ -33,7 +33,12 @@ async def find_proeftuin(ctx: Context, name: str) -> Proeftuin:
     raise UserError("error.no_such_proeftuin", name=name.strip(), known=", ".join(names))
 
 
-@command("zoek", "search")
+@command(
+    "zoek",
+    "search",
+    params=(Param("woorden", Kind.TEXT, required=False, max_length=300), ANY_THEME, IN_PROEFTUIN),
+    rank=20,
+)
 async def search(ctx: Context) -> Reply:
     """`zoek woorden [#slug] [proeftuin:naam]`."""
     args = ctx.command.args

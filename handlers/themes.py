@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import limits
 from handlers.context import Context
-from handlers.registry import command
+from handlers.registry import Kind, Param, command
 from handlers.text import VALID_SLUG_RE
 from handlers.types import Field, Reply, UserError
 from storage import themes
@@ -12,7 +12,7 @@ from storage import themes
 NEW_WORDS = ("nieuw", "add", "new")
 
 
-@command("themas", "themes", "thema's")
+@command("themas", "themes", "thema's", rank=90)
 async def list_themes(ctx: Context) -> Reply:
     """Every theme with the number of learnings the caller may see."""
     async with ctx.reading() as reader:  # counts every tagged learning: off the unit of work
@@ -31,7 +31,21 @@ async def list_themes(ctx: Context) -> Reply:
     )
 
 
-@command("thema", "theme", leader_only=True)
+@command(
+    "thema",
+    "theme",
+    leader_only=True,
+    verb="nieuw",
+    params=(
+        Param("slug", Kind.TEXT, max_length=limits.THEME_SLUG),
+        Param("naam", Kind.TEXT, max_length=limits.THEME_NAME),
+        Param(
+            "trefwoorden", Kind.TEXT, required=False, max_length=limits.THEME_KEYWORDS, prefix="| "
+        ),
+    ),
+    invalidates=("themes",),
+    rank=210,
+)
 async def add_theme(ctx: Context) -> Reply:
     """`thema nieuw <slug> <naam> [| trefwoord, trefwoord]`: add a theme."""
     usage = ctx.t("usage.thema")
