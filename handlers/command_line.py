@@ -8,9 +8,11 @@ way the handlers read their arguments; `syntax` writes the declaration as people
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
+from handlers import registry
 from handlers.registry import Kind, Param, Spec
+from handlers.types import Action
 
 THEMED = (Kind.THEME, Kind.THEMES)
 
@@ -158,3 +160,51 @@ def syntax(spec: Spec, word: str | None = None) -> str:
         else:
             line += f" [{before.strip()} {shown}]".replace("[ ", "[")
     return line
+
+
+HELP = "help"  # what an empty line means
+ADD_THEME = "tag"  # what an "add a theme" select under a learning runs: `tag N #slug`
+
+
+def add_theme_args(number: object, slug: str) -> str:
+    """The arguments of `ADD_THEME` adding one theme to learning `number`: `'12 #wonen'`."""
+    return line_for(registry.COMMANDS[ADD_THEME], {"nummer": number, "themas": slug})
+
+
+def form_text(spec: Spec) -> Param | None:
+    """The long text a form asks for (`needs_text_form`): the sub-command's last text
+    parameter."""
+    if not spec.needs_text_form:
+        return None
+    texts = [p for p in spec.params if p.kind is Kind.TEXT]
+    return texts[-1] if texts else None
+
+
+def form_for(word: str, args: str) -> Spec | None:
+    """The sub-command whose form a platform may open for this line: one that takes a long
+    text, given everything but that text (`inzicht`, `antwoord 5`, `verrijk 5`)."""
+    spec = registry.resolve(word)
+    text = form_text(spec) if spec else None
+    if spec is None or text is None:
+        return None
+    values = values_of(spec, args)
+    if text.name in values:
+        return None
+    others = [p for p in spec.params if p.required and p is not text]
+    if any(p.name not in values or not isinstance(values[p.name], int | str) for p in others):
+        return None
+    numbers = [p for p in others if p.kind is Kind.NUMBER]
+    return spec if all(isinstance(values[p.name], int) for p in numbers) else None
+
+
+def learning_number(actions: Iterable[Action]) -> str | None:
+    """The learning a reply's buttons act on (undo, withdraw, tag: `learning_buttons`), if any:
+    a reply with one may offer an "add a theme" select."""
+    for action in actions:
+        spec = registry.resolve(action.command)
+        if spec is None or not spec.learning_buttons:
+            continue
+        word = action.args.strip().split(" ")[0].lstrip("#")
+        if word.isascii() and word.isdigit():
+            return word
+    return None

@@ -199,3 +199,19 @@ async def test_a_new_subcommand_is_one_declaration(extra_command: Spec, programm
     assert "`/samen echo-proef <woord>`" in help_text
     assert help_text.index("echo-proef") < help_text.index("/samen tag")  # rank 15: after zoek
     assert "| `echo-proef <woord>` (`echo-test`) | all |" in command_table()
+
+
+def test_forms_buttons_and_selects_follow_the_declarations() -> None:
+    from handlers.command_line import add_theme_args, form_for, form_text, learning_number
+    from handlers.types import Action
+
+    opened = [form_for(*line) for line in [("inzicht", ""), ("answer", "5"), ("verrijk", "#5")]]
+    assert [spec.name if spec else None for spec in opened] == ["inzicht", "antwoord", "verrijk"]
+    for line in [("inzicht", "tekst"), ("verrijk", "x"), ("verrijk", "5 tekst"), ("tag", "5")]:
+        assert form_for(*line) is None, line
+    verrijk = form_text(registry.COMMANDS["verrijk"])
+    assert verrijk is not None and verrijk.max_length == 2000
+    undo = Action("Ongedaan", "intrekken", "7", "danger")
+    assert learning_number([Action("Ja", "ja", "3"), undo]) == "7"
+    assert learning_number([Action("Akkoord", "akkoord", "3")]) is None
+    assert add_theme_args(12, "wonen") == "12 #wonen"
