@@ -3,9 +3,10 @@ moments between queueing and delivery, no output anyone receives contains a lear
 reader's ring or its writer's consent forbids at the moment it is delivered.
 
 Every delivery path is observed: immediate follow notices, the hourly notice batch, the digest
-(preview and the scheduled post), `zoek` from every proeftuin, the exports in every format and
-ring, the kennisbank, and `mijn-gegevens` of a participant who wrote nothing. The programme runs
-on a simulated clock through the real router and the real scheduler jobs (`run_due`).
+(preview and the scheduled post), meeting reminders and `agenda`, reflection prompts, their
+answers and follow-ups, `zoek` from every proeftuin, the exports in every format and ring, the
+kennisbank, and `mijn-gegevens` of a participant who wrote nothing. The programme runs on a
+simulated clock through the real router and the real scheduler jobs (`run_due`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bot.export import FORMATS, export_learnings
-from bot.kennisbank.build import build_kennisbank
-from bot.kennisbank.loader import load_snapshot
+from bot.tools.export import FORMATS, export_learnings
+from bot.tools.kennisbank.build import build_kennisbank
+from bot.tools.kennisbank.loader import load_snapshot
 from handlers.router import Router
 from handlers.types import Actor, Place, Reply, Target, Visibility
 from schedules.jobs import Rhythm, run_due
@@ -58,6 +59,9 @@ op_st = st.one_of(
     st.tuples(st.just("enrich"), st.integers(0, 11), st.integers(0, PROEFTUINEN - 1)),
     st.tuples(st.just("tick"), st.integers(5, 60 * 30)),  # minutes; a week spans the digest
     st.tuples(st.just("look"), st.integers(0, PROEFTUINEN - 1)),
+    st.tuples(st.just("prompt")),  # a leader asks every proeftuin a reflection question
+    st.tuples(st.just("answer"), st.integers(0, PROEFTUINEN - 1)),  # answered as a learning
+    st.tuples(st.just("meeting"), st.integers(1, 10)),  # in N days: reminders fall due
 )
 programme_st = st.fixed_dictionaries(
     {
@@ -190,6 +194,7 @@ async def _run(programme: dict, url: str, work: Path) -> None:
 
     async def look(p: int) -> None:
         await say("zoek geheimwoord", f"kijker-p{p}", channel(p))
+        await say("agenda", f"kijker-p{p}", channel(p))
         await say("digest", LEADER, "kenniskring")
         for ring in (Ring.KENNISKRING, Ring.BUITENWERELD):
             for fmt in FORMATS:
@@ -210,6 +215,7 @@ async def _run(programme: dict, url: str, work: Path) -> None:
             theme = programme["follows"][int(user[6:].split("-")[0])][1]
             await say(f"volg #{theme}", user, channel(p))
         captured: list[int] = []
+        prompts = 0
         for op in programme["ops"]:
             kind = op[0]
             if kind == "capture":
@@ -227,6 +233,26 @@ async def _run(programme: dict, url: str, work: Path) -> None:
                 continue
             if kind == "look":
                 await look(op[1])
+                continue
+            if kind == "prompt":
+                await say("vraag Wat leerden jullie deze week?", LEADER, "kenniskring")
+                prompts += 1
+                continue
+            if kind == "answer" and prompts:
+                p = op[1]
+                n = len(captured) + 1
+                authors[n] = f"auteur{n}"
+                world.learnings[n] = (p, policy.default_ring.value)
+                await say(f"antwoord {prompts} geheimwoord{n}x #wonen", authors[n], channel(p))
+                captured.append(n)
+                continue
+            if kind == "meeting":
+                day = (now + timedelta(days=op[1])).astimezone(policy.timezone)
+                await say(
+                    f"bijeenkomst Overleg {op[1]} | {day:%Y-%m-%d} 19:30 | #wonen",
+                    LEADER,
+                    "kenniskring",
+                )
                 continue
             if not captured:
                 continue
@@ -248,8 +274,10 @@ async def _run(programme: dict, url: str, work: Path) -> None:
                 await say(f"herken {n}", f"herkenner-p{op[2]}", channel(op[2]))
             elif kind == "enrich":
                 await say(f"verrijk {n} verrijkwoord{n}y", f"verrijker-p{op[2]}", channel(op[2]))
-        # Let everything queued fall due (the hourly batch, the next Friday's digest).
-        await tick(60 * 24 * 7)
+        # Let everything queued fall due (hourly batches, reminders, follow-ups, the next
+        # Friday's digest), ticking often enough that nothing passes its grace.
+        for _ in range(7 * 12):
+            await tick(120)
         await look(0)
 
         snapshot = await load_snapshot(database, language="nl", timezone=policy.timezone)
