@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import storage.db  # noqa: E402
 from bot.app import App, build_app  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.seed import sentence_pool  # noqa: E402
+from bot.tools.seed import sentence_pool  # noqa: E402
 from handlers.types import Actor, Place  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402

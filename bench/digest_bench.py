@@ -5,7 +5,8 @@
     .venv/bin/python bench/digest_bench.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/x
 
 Each size gets its own database (reused when it already holds that many learnings): the history
-comes from `bot.seed.seed_learnings` (spread over the 26 weeks before the benchmark week), then
+comes from `bot.tools.seed.seed_learnings` (spread over the 26 weeks before the benchmark
+week), then
 700 learnings are added inside the benchmark week (ISO 2026-W48, Europe/Amsterdam) with themes,
 rings (about 12% ring `proeftuin`, which the digest must leave out), answers to a prompt asked
 that week, and a few meetings the week after. The timed step is what the scheduler does:
@@ -32,7 +33,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.seed import seed_learnings  # noqa: E402
+from bot.tools.seed import seed_learnings  # noqa: E402
 from handlers.digest import digest_replies  # noqa: E402
 from handlers.i18n import Translator  # noqa: E402
 from storage.db import Database, make_engine  # noqa: E402

@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import build_app  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.discord_adapter import DiscordService, configure_endpoints  # noqa: E402
+from bot.discord.adapter import DiscordService, configure_endpoints  # noqa: E402
 from handlers.types import Actor, Place  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.kennisbank import (  # noqa: E402
+from bot.tools.kennisbank import (  # noqa: E402
     BuildReport,
     PublishedLearning,
     Snapshot,

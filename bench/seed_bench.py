@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.seed import BATCH_SIZE, SeedSummary, seed_learnings  # noqa: E402
+from bot.tools.seed import BATCH_SIZE, SeedSummary, seed_learnings  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 

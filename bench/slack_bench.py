@@ -55,7 +55,7 @@ MARKER = re.compile(r"bench-(\d+)-(\d+)\b")
 async def serve_samen(port_file: str, api_url: str, database_url: str) -> None:
     from bot.app import build_app, ensure_database
     from bot.config import load_settings
-    from bot.slack_adapter import SlackService
+    from bot.slack.adapter import SlackService
 
     settings = load_settings(
         SAMEN_DATABASE_URL=database_url,

@@ -108,7 +108,7 @@ def main(verbose: bool) -> None:
 @click.option("--channel", default="kenniskring", show_default=True, help="Channel you type in.")
 def console(user: str, channel: str) -> None:
     """The bot in a terminal: reads lines from standard input until end of input."""
-    from bot.console import Console
+    from bot.console.adapter import Console
 
     settings = _settings()
     _prepare(settings)
@@ -128,7 +128,7 @@ def console(user: str, channel: str) -> None:
 @main.command()
 def demo() -> None:
     """Create the demo programme (idempotent) and print this week's digest."""
-    from bot.demo import build_demo
+    from bot.tools.demo import build_demo
 
     settings = _settings()
     _prepare(settings, auto_upgrade=True)
@@ -253,7 +253,7 @@ def seed(count: int, random_seed: int) -> None:
     """Add N synthetic learnings spread over proeftuinen, themes and weeks."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from bot.seed import seed_learnings
+    from bot.tools.seed import seed_learnings
 
     settings = _settings()
     _prepare(settings, auto_upgrade=True)
@@ -287,7 +287,7 @@ def seed(count: int, random_seed: int) -> None:
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export(fmt: str, ring: str | None, output: Path | None) -> None:
     """Write learnings as Markdown, CSV or JSON."""
-    from bot.export import export_learnings
+    from bot.tools.export import export_learnings
     from storage.models import Ring
 
     settings = _settings()
@@ -316,8 +316,8 @@ def export(fmt: str, ring: str | None, output: Path | None) -> None:
 @click.option("--base-url", default=None, help="Public address of the site, for the Atom feed.")
 def kennisbank(output: Path, base_url: str | None) -> None:
     """Write the public kennisbank: a static website of the ring buitenwereld learnings."""
-    from bot.kennisbank.build import build_kennisbank
-    from bot.kennisbank.loader import load_snapshot
+    from bot.tools.kennisbank.build import build_kennisbank
+    from bot.tools.kennisbank.loader import load_snapshot
 
     settings = _settings()
     _prepare(settings)

@@ -25,7 +25,7 @@ def explain(error: BaseException, language: str) -> tuple[str, int]:
     """The line to print for `error`, and the exit status."""
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-    from bot.kennisbank.build import OutputError
+    from bot.tools.kennisbank.build import OutputError
     from storage.db import DatabaseSetupError
 
     t = Translator(language, ZoneInfo("UTC"))

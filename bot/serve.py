@@ -28,13 +28,13 @@ def build_services(app: App, *, slack_http: bool, host: str, port: int) -> list[
     services: list[Service] = []
     settings = app.settings
     if settings.slack_enabled:
-        from bot.slack_adapter import SlackService
+        from bot.slack.adapter import SlackService
 
         services.append(
             SlackService(app, http=slack_http or not settings.SLACK_APP_TOKEN, host=host, port=port)
         )
     if settings.discord_enabled:
-        from bot.discord_adapter import DiscordService
+        from bot.discord.adapter import DiscordService
 
         services.append(DiscordService(app))
     from schedules.scheduler import SchedulerService

@@ -30,7 +30,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.console_outbound import ConsoleOutbound
+from bot.console.outbound import ConsoleOutbound
 from handlers.meetings import REMINDERS
 from schedules import jobs
 from storage import meetings as meeting_store

@@ -152,7 +152,7 @@ class ConsoleAdapter(Adapter):
     def __init__(self, app: Any) -> None:
         self.app = app
         self.out = io.StringIO()
-        console_class = find_class("bot.console", "Console")
+        console_class = find_class("bot.console.adapter", "Console")
         self.console = console_class(app, user="anna", channel="kenniskring", out=self.out)
 
     def user(self, who: str) -> str:

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.demo import DEMO_WEEKS, build_demo, demo_moments
-from bot.demo_data import DIGEST_CHANNEL, LEARNINGS, MEMBERS, PROEFTUINEN, THEMES
+from bot.tools.demo import DEMO_WEEKS, build_demo, demo_moments
+from bot.tools.demo_data import DIGEST_CHANNEL, LEARNINGS, MEMBERS, PROEFTUINEN, THEMES
 from handlers.context import Policy
 from storage import members, proeftuinen
 from storage.db import Database

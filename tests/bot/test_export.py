@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.demo import build_demo
-from bot.demo_data import LEARNINGS, PROEFTUINEN
-from bot.export import FIELDS, export_learnings, iter_rows
+from bot.tools.demo import build_demo
+from bot.tools.demo_data import LEARNINGS, PROEFTUINEN
+from bot.tools.export import FIELDS, export_learnings, iter_rows
 from handlers.context import Policy
 from storage import learnings, members, proeftuinen, themes
 from storage.db import Database

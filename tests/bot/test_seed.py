@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, text
 
-from bot.demo import build_demo
-from bot.seed import COMMON_WORDS, SEED_WEEKS, seed_learnings
+from bot.tools.demo import build_demo
+from bot.tools.seed import COMMON_WORDS, SEED_WEEKS, seed_learnings
 from handlers.context import Policy
 from storage import learnings, proeftuinen
 from storage.db import Database, make_engine

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.app import App, build_app
 from bot.config import Settings, load_settings
-from bot.discord_adapter import DiscordService
+from bot.discord.adapter import DiscordService
 from storage.models import Learning
 from tests.fakes.discord_driver import InteractionRecord
 from tests.fakes.discord_fake import FakeDiscord

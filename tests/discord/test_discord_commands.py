@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.discord_commands import CATCH_ALL, build_group, subcommand_names
+from bot.discord.commands import CATCH_ALL, build_group, subcommand_names
 from handlers import registry
 from handlers.i18n import Translator
 from handlers.router import load_handlers

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.render.discord import (
+from bot.discord.render import (
     OutMessage,
     as_plain,
     custom_id,

@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import build_app
 from bot.delivery import DeliveryError
-from bot.discord_adapter import DiscordService
+from bot.discord.adapter import DiscordService
 from handlers.types import Field, Reply, Target
 from tests.discord.conftest import GUILD_READY, LEADER, Bot, discord_settings, message_payloads
 from tests.fakes.discord_fake import FakeDiscord
@@ -68,7 +68,7 @@ async def test_a_forbidden_channel_is_logged_once_and_skipped(
     fake.forbidden.add(channel)
     first = fake.post_as("bob", "proeftuin-a", "Eerste les over huur")
     second = fake.post_as("carol", "proeftuin-a", "Tweede les over energie")
-    with caplog.at_level(logging.WARNING, logger="bot.discord_outbound"):
+    with caplog.at_level(logging.WARNING, logger="bot.discord.outbound"):
         await fake.react("anna", first)
         await fake.wait_for(lambda: fake.dms("bob"), what="the DM to Bob")
         await fake.react("anna", second)
@@ -156,7 +156,7 @@ async def test_without_the_message_content_intent(
     service = DiscordService(app, state_dir=tmp_path, guild_ready_timeout=GUILD_READY)
     bot = Bot(fake, app, service, tmp_path)
     try:
-        with caplog.at_level(logging.WARNING, logger="bot.discord_adapter"):
+        with caplog.at_level(logging.WARNING, logger="bot.discord.adapter"):
             await service.start()
         assert service.ready.is_set() and not service.message_content
         assert any("Message Content" in r.getMessage() for r in caplog.records)

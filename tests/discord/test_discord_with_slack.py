@@ -10,9 +10,9 @@ import pytest
 
 from bot.app import build_app
 from bot.config import load_settings
-from bot.discord_adapter import DiscordService
+from bot.discord.adapter import DiscordService
 from bot.serve import build_services
-from bot.slack_adapter import SlackService
+from bot.slack.adapter import SlackService
 from handlers import registry
 from tests.discord.conftest import LEADER, LEADER_ID
 from tests.fakes.discord_fake import FakeDiscord

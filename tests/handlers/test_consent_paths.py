@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.kennisbank.build import build_kennisbank
-from bot.kennisbank.loader import load_snapshot
+from bot.tools.kennisbank.build import build_kennisbank
+from bot.tools.kennisbank.loader import load_snapshot
 from handlers.router import Router
 from handlers.types import Actor, Place, Visibility
 from storage.db import Database

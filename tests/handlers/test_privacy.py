@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import Select, create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from bot.export import FORMATS, export_learnings
-from bot.kennisbank import Snapshot, build_kennisbank
-from bot.kennisbank.loader import load_snapshot
+from bot.tools.export import FORMATS, export_learnings
+from bot.tools.kennisbank import Snapshot, build_kennisbank
+from bot.tools.kennisbank.loader import load_snapshot
 from handlers.context import Policy
 from handlers.router import Router
 from handlers.types import Actor, Place, Reply, Visibility

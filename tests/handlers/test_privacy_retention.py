@@ -14,7 +14,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
-from bot.console_outbound import OUTBOUND_FILE_ENV
+from bot.console.outbound import OUTBOUND_FILE_ENV
 from bot.delivery import Delivery
 from handlers.context import Policy
 from schedules.scheduler import SchedulerService

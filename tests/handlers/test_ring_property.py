@@ -10,8 +10,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.kennisbank.build import build_kennisbank
-from bot.kennisbank.loader import load_snapshot
+from bot.tools.kennisbank.build import build_kennisbank
+from bot.tools.kennisbank.loader import load_snapshot
 from handlers.router import Router
 from handlers.types import Actor, Place, Reply, Visibility
 from storage.db import Database

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.kennisbank import BuildReport, Snapshot, build_kennisbank
+from bot.tools.kennisbank import BuildReport, Snapshot, build_kennisbank
 from tests.kennisbank.synthetic import make_snapshot
 
 SITE_LEARNINGS = 400  # enough for a proeftuin to need two pages (50 a page)

@@ -12,8 +12,8 @@ import random
 import re
 from datetime import UTC, datetime, timedelta
 
-from bot.demo_data import LEARNINGS, MEMBERS, PROEFTUINEN, THEMES
-from bot.kennisbank.snapshot import (
+from bot.tools.demo_data import LEARNINGS, MEMBERS, PROEFTUINEN, THEMES
+from bot.tools.kennisbank.snapshot import (
     PublishedLearning,
     Snapshot,
     ThemeRef,

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.kennisbank import (
+from bot.tools.kennisbank import (
     OutputError,
     PublicationError,
     PublishedLearning,
@@ -21,7 +21,7 @@ from bot.kennisbank import (
     WeekCount,
     build_kennisbank,
 )
-from bot.kennisbank.feed import FEED_SIZE, atom_time
+from bot.tools.kennisbank.feed import FEED_SIZE, atom_time
 from storage.models import Ring
 from tests.kennisbank.synthetic import make_snapshot, week_of
 

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from bot.kennisbank import PublishedLearning, Snapshot, ThemeRef, build_kennisbank
+from bot.tools.kennisbank import PublishedLearning, Snapshot, ThemeRef, build_kennisbank
 from tests.kennisbank.conftest import BuiltSite
 from tests.kennisbank.htmlcheck import Page, heading_problems, read_page
 from tests.kennisbank.synthetic import START
@@ -224,7 +224,7 @@ def test_an_empty_programme_still_builds(tmp_path: Path, language: str) -> None:
 def test_every_message_key_of_the_kennisbank_exists_in_both_catalogs() -> None:
     from handlers.i18n import catalog
 
-    package = Path(__file__).resolve().parents[2] / "bot" / "kennisbank"
+    package = Path(__file__).resolve().parents[2] / "bot" / "tools" / "kennisbank"
     used: set[str] = set()
     for path in package.rglob("*"):
         if path.suffix in (".j2", ".py"):

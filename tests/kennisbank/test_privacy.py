@@ -15,7 +15,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.kennisbank import (
+from bot.tools.kennisbank import (
     PublicationError,
     PublishedLearning,
     Snapshot,

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.kennisbank.loader import load_snapshot
-from bot.render import discord, slack
+from bot.discord import render as discord_render
+from bot.slack import render as slack_render
+from bot.tools.kennisbank.loader import load_snapshot
 from handlers.text import unmask_links
 from handlers.types import Field, Reply
 from tests.conftest import Chat
@@ -37,7 +38,9 @@ def test_unmask_links(typed: str, shown: str) -> None:
 
 
 def _discord_texts(reply: Reply) -> str:
-    return json.dumps([(m.content, m.embeds) for m in discord.render(reply)], ensure_ascii=False)
+    return json.dumps(
+        [(m.content, m.embeds) for m in discord_render.render(reply)], ensure_ascii=False
+    )
 
 
 def test_discord_shows_the_real_target() -> None:
@@ -48,12 +51,12 @@ def test_discord_shows_the_real_target() -> None:
         rendered = _discord_texts(reply)
         assert "](" not in rendered
         assert "https://evil.example/login" in rendered
-    (plain,) = discord.render(Reply(text=MASKED))
+    (plain,) = discord_render.render(Reply(text=MASKED))
     assert plain.content == SHOWN
 
 
 def test_slack_shows_the_real_target_alike() -> None:
-    (message,) = slack.render(Reply(text=MASKED))
+    (message,) = slack_render.render(Reply(text=MASKED))
     section = message["blocks"][0]["text"]["text"]
     assert section == "Zie <https://gemeente.nl> (<https://evil.example/login>) voor het plan"
 
@@ -61,7 +64,7 @@ def test_slack_shows_the_real_target_alike() -> None:
 def test_renderers_drop_bidi_overrides_of_old_texts() -> None:
     reply = Reply(text=f"bijlage {BIDI}gnp.exe", title=f"t{BIDI}", fields=(Field("a", BIDI),))
     assert BIDI not in _discord_texts(reply)
-    assert BIDI not in json.dumps(slack.render(reply), ensure_ascii=False)
+    assert BIDI not in json.dumps(slack_render.render(reply), ensure_ascii=False)
 
 
 async def test_kennisbank_text_is_unmasked_alike(programme: Chat) -> None:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
-from bot.console_outbound import ConsoleOutbound
+from bot.console.outbound import ConsoleOutbound
 from bot.delivery import Delivery
 from handlers.context import Policy
 from schedules import jobs

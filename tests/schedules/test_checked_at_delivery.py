@@ -11,7 +11,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import Delivery
-from bot.slack_outbound import Origin, SlackOutbound
+from bot.slack.outbound import Origin, SlackOutbound
 from handlers.context import Policy
 from handlers.i18n import Translator
 from handlers.router import Router

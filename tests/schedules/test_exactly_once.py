@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import update
 
 from bot.delivery import Delivery
-from bot.slack_outbound import SlackOutbound
+from bot.slack.outbound import SlackOutbound
 from handlers.i18n import Translator
 from handlers.types import Reply, Target
 from schedules import jobs

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.console_outbound import OUTBOUND_FILE_ENV
+from bot.console.outbound import OUTBOUND_FILE_ENV
 from bot.delivery import Delivery
 from handlers.context import Policy
 from schedules.scheduler import SchedulerService

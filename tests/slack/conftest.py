@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.app import App, build_app
 from bot.config import Settings, load_settings
-from bot.slack_adapter import SlackService
+from bot.slack.adapter import SlackService
 from storage.models import Learning
 from tests.fakes.slack_api import BOT_TOKEN, Call, FakeSlack
 from tests.fakes.slack_signing import SIGNING_SECRET, signed_headers

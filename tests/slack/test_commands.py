@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.slack_outbound import Origin
+from bot.slack.outbound import Origin
 from handlers import registry
 from handlers.router import load_handlers
 from handlers.types import Reply, Visibility

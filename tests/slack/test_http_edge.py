@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 
 from bot.app import build_app
-from bot.slack_adapter import SlackService
+from bot.slack.adapter import SlackService
 from handlers.types import Command, Reply
 from tests.fakes.slack_api import BOT_TOKEN, TEAM, FakeSlack
 from tests.fakes.slack_signing import signature, signed_headers

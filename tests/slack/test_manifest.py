@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.render.slack_modals import MODAL_CALLBACK
-from bot.slack_capture import SHORTCUT_CALLBACK
+from bot.slack.capture import SHORTCUT_CALLBACK
+from bot.slack.modals import MODAL_CALLBACK
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 MANIFEST = (DOCS / "slack-manifest.yml").read_text(encoding="utf-8")
@@ -43,7 +43,7 @@ def test_scopes_are_exactly_the_ones_used_and_explained() -> None:
 
 def test_events_match_the_listeners() -> None:
     assert yaml_list("bot_events") == EVENTS
-    source = (Path(__file__).resolve().parents[2] / "bot" / "slack_listeners.py").read_text()
+    source = (Path(__file__).resolve().parents[2] / "bot" / "slack" / "listeners.py").read_text()
     listened = set(re.findall(r'bolt\.event\("([a-z_]+)"\)', source))
     assert listened == {"reaction_added", "app_mention", "message"}
     for event in EVENTS:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.render.slack import Labels, cut, escape, link_urls, render, split_text
-from bot.render.slack_modals import ModalLabels, inzicht_modal, read_submission
+from bot.slack.modals import ModalLabels, inzicht_modal, read_submission
+from bot.slack.render import Labels, cut, escape, link_urls, render, split_text
 from handlers.types import Action, Field, Reply, Visibility
 from tests.fakes.slack_api import check_blocks, check_message
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from bot.slack_outbound import Origin
+from bot.slack.outbound import Origin
 from handlers.types import Action, Field, Reply, Target, Visibility
 from tests.fakes.slack_api import check_message
 from tests.fakes.slack_signing import signed_headers

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from bot.app import build_app
 from bot.config import ConfigError
-from bot.slack_adapter import SlackService
+from bot.slack.adapter import SlackService
 from handlers.types import Command, Reply
 from tests.fakes.slack_api import APP_TOKEN, FakeSlack
 from tests.slack import payloads

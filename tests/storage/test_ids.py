@@ -49,7 +49,7 @@ async def test_seeding_after_a_withdrawal_does_not_reuse_its_number(
     database: Database, migrated_url: str
 ) -> None:
     """`samen-bot seed` picks its own numbers for speed: above every number ever given."""
-    from bot.seed import seed_learnings  # the offline tool, run beside the bot
+    from bot.tools.seed import seed_learnings  # the offline tool, run beside the bot
 
     async with database.unit_of_work() as session:
         proeftuin = Proeftuin(name="A")

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord_outbound import PLATFORM
+from bot.discord.outbound import PLATFORM
 from handlers.types import Actor, Place, Reply, Visibility
 from storage import prompts
 
 if TYPE_CHECKING:
-    from bot.discord_adapter import DiscordService, SamenClient
+    from bot.discord.adapter import DiscordService, SamenClient
 
 log = logging.getLogger(__name__)
 

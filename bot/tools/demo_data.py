@@ -2,7 +2,8 @@
 themselves are in demo_learnings.toml beside this file.
 
 The proeftuinen are fictional resident initiatives; Floor Ziegler and Teun Gautier are the
-programme's project leaders. `bot.demo` turns this data into rows; nothing here touches storage.
+programme's project leaders. `bot.tools.demo` turns this data into rows; nothing here touches
+storage.
 Texts read the way participants write in their channel: concrete, short, sometimes tagged.
 """
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.kennisbank.snapshot import PublishedLearning, Snapshot, ThemeRef, WeekCount
+from bot.tools.kennisbank.snapshot import PublishedLearning, Snapshot, ThemeRef, WeekCount
 from handlers.text import unmask_links, without_platform_ids
 from storage import learnings, proeftuinen, themes
 from storage.db import Database

@@ -18,7 +18,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack_outbound import PLATFORM, Origin, SlackOutbound
+from bot.slack.outbound import PLATFORM, Origin, SlackOutbound
 from handlers.i18n import Translator
 from handlers.router import Router
 from handlers.types import Actor, Command, Place

@@ -1,6 +1,6 @@
 """The Discord adapter: discord.py in the shared event loop, turning interactions, 💡 reactions
 and prompt-thread replies into Commands, and Replies into Discord messages. The captures are in
-`bot.discord_capture`, the sending in `bot.discord_outbound`, components in `bot.discord_views`.
+`bot.discord.capture`, the sending in `bot.discord.outbound`, components in `bot.discord.views`.
 
 Every interaction is acknowledged before any database work (a defer, or the modal), so it is
 answered well within Discord's 3 seconds; the replies follow as an edit of the deferred
@@ -33,11 +33,12 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot import discord_commands, discord_views
 from bot.app import App
-from bot.discord_capture import Capturer
-from bot.discord_commands import PRIVATE_FIRST, Suggestions
-from bot.discord_outbound import PLATFORM, Poster
+from bot.discord import commands as discord_commands
+from bot.discord import views as discord_views
+from bot.discord.capture import Capturer
+from bot.discord.commands import PRIVATE_FIRST, Suggestions
+from bot.discord.outbound import PLATFORM, Poster
 from handlers import registry
 from handlers.roles import is_leader
 from handlers.types import Actor, Place, Reply

@@ -1,6 +1,7 @@
 """The kennisbank's input: an immutable snapshot of what may be published, and nothing more.
 
-The loader (from the database) builds a `Snapshot`; `bot.kennisbank.build` turns it into a static
+The loader (from the database) builds a `Snapshot`; `bot.tools.kennisbank.build` turns it into a
+static
 site. Everything here is plain data with no link back to storage, so the builder cannot reach a
 learning of ring `proeftuin` or `kenniskring` by accident: the snapshot only carries published
 learnings (ring `buitenwereld`), and participation as bare numbers per proeftuin and ISO week.

@@ -1,5 +1,5 @@
 """Discord components: persistent buttons and the "add a theme" select, and the capture modal.
-Sending rendered replies (with these components attached) is `bot.discord_outbound`.
+Sending rendered replies (with these components attached) is `bot.discord.outbound`.
 
 Buttons and selects are `DynamicItem`s: their custom id carries everything needed to act
 (`samen:intrekken:12`, `samen-thema:12`), and the classes are registered on the client at
@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import discord
 
-from bot.render.discord import (
+from bot.discord.render import (
     BUTTON_PREFIX,
     MAX_ROW_BUTTONS,
     THEME_SELECT_PREFIX,

@@ -4,7 +4,7 @@ and follow-ups, channel posts, DMs) and is what the service's Outbound `send` us
 Every send passes `AllowedMentions.none()`. A channel or person that answers 403 (or 404) is
 logged once and skipped for `Poster.pause` seconds instead of being hammered. An embed Discord
 refuses (400) goes out again as plain text. A posted prompt gets a thread, and its message is
-remembered so replies there become answers (see `bot.discord_capture`).
+remembered so replies there become answers (see `bot.discord.capture`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 import discord
 
 from bot.delivery import DeliveryError
-from bot.discord_views import build_view
-from bot.render.discord import Labels, OutMessage, as_plain, learning_number, render
+from bot.discord.render import Labels, OutMessage, as_plain, learning_number, render
+from bot.discord.views import build_view
 from handlers.prompts import prompt_of
 from handlers.types import Actor, Reply, Visibility
 from storage import prompts

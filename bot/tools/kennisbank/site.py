@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from bot.kennisbank.chart import ParticipationTable, participation_table
-from bot.kennisbank.snapshot import PUBLIC_RING, PublishedLearning, Snapshot, ThemeRef
+from bot.tools.kennisbank.chart import ParticipationTable, participation_table
+from bot.tools.kennisbank.snapshot import PUBLIC_RING, PublishedLearning, Snapshot, ThemeRef
 
 PAGE_SIZE = 50
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")

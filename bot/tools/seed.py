@@ -33,7 +33,7 @@ from itertools import combinations
 
 from sqlalchemy import Connection, column, func, insert, select, table
 
-from bot.demo_data import PLATFORM, PROEFTUINEN, THEMES
+from bot.tools.demo_data import PLATFORM, PROEFTUINEN, THEMES
 from storage.db import make_engine
 from storage.models import ChannelLink, Member, Proeftuin, Ring, Theme
 

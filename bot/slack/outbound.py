@@ -30,7 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.delivery import Delivery, DeliveryError
-from bot.render.slack import Labels, learning_number, render
+from bot.slack.render import Labels, learning_number, render
 from handlers.i18n import Translator
 from handlers.types import Reply, Target, Visibility
 

@@ -31,10 +31,10 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from bot.kennisbank.chart import Chart, alt_text, chart_svg, week_label
-from bot.kennisbank.feed import FEED_SIZE, atom_feed
-from bot.kennisbank.site import Site, prepare
-from bot.kennisbank.snapshot import Snapshot
+from bot.tools.kennisbank.chart import Chart, alt_text, chart_svg, week_label
+from bot.tools.kennisbank.feed import FEED_SIZE, atom_feed
+from bot.tools.kennisbank.site import Site, prepare
+from bot.tools.kennisbank.snapshot import Snapshot
 from handlers.i18n import Translator
 
 HERE = Path(__file__).parent

@@ -1,6 +1,7 @@
 """`samen-bot demo`: the demo programme, created idempotently through the storage repositories.
 
-`build_demo` creates the 7 proeftuinen of `bot.demo_data` (linking their console channels), the 12
+`build_demo` creates the 7 proeftuinen of `bot.tools.demo_data` (linking their console channels),
+the 12
 themes, the members and ~90 learnings spread over the last five weeks. Running it again adds
 nothing: proeftuinen are found by name, themes by slug, learnings by `source_event_id="demo:<n>"`.
 The console channel `kenniskring` stays unlinked: it is where the digest goes.
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.demo_data import LEARNINGS, MEMBERS, PLATFORM, PROEFTUINEN, THEMES
+from bot.tools.demo_data import LEARNINGS, MEMBERS, PLATFORM, PROEFTUINEN, THEMES
 from handlers.context import Policy
 from handlers.roles import is_leader
 from handlers.text import slugs_in

@@ -23,7 +23,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from bot.kennisbank.snapshot import ISO_WEEK_RE, WeekCount  # noqa: E402
+from bot.tools.kennisbank.snapshot import ISO_WEEK_RE, WeekCount  # noqa: E402
 from handlers.i18n import Translator  # noqa: E402
 
 BAR_COLOUR = "#1f5f8b"  # 6.8:1 against white (WCAG 1.4.11 asks 3:1 for graphics)

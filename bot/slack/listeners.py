@@ -34,17 +34,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import App
-from bot.render.slack import ACTION_PREFIX
-from bot.render.slack_modals import (
-    MODAL_CALLBACK,
-    TEXT_MODAL_CALLBACK,
-    ModalLabels,
-    Submission,
-    inzicht_modal,
-    read_submission,
-    text_modal,
-)
-from bot.slack_capture import (
+from bot.slack.capture import (
     CAPTURE_REACTIONS,
     SHORTCUT_CALLBACK,
     Capturer,
@@ -53,8 +43,18 @@ from bot.slack_capture import (
     part,
     plain_text,
 )
-from bot.slack_outbound import PLATFORM, Origin, SlackOutbound
-from bot.slack_prompts import prompt_for_thread, record_posts
+from bot.slack.modals import (
+    MODAL_CALLBACK,
+    TEXT_MODAL_CALLBACK,
+    ModalLabels,
+    Submission,
+    inzicht_modal,
+    read_submission,
+    text_modal,
+)
+from bot.slack.outbound import PLATFORM, Origin, SlackOutbound
+from bot.slack.prompts import prompt_for_thread, record_posts
+from bot.slack.render import ACTION_PREFIX
 from handlers import registry
 from handlers.types import Command, Place, Reply
 from storage import events

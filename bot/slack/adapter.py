@@ -4,7 +4,7 @@
 
 * HTTP mode serves `POST /slack/events` (Events API, slash commands, interactivity; the v0
   signature and its 5-minute window are checked on the raw body before anything is parsed,
-  see `bot.slack_http`: 401 when bad, 400 for a signed body that is no Slack request, 200 for
+  see `bot.slack.http`: 401 when bad, 400 for a signed body that is no Slack request, 200 for
   a kind the bot does not handle) and `GET /healthz` (200 when the database answers, 503
   otherwise);
 * Socket Mode (SLACK_APP_TOKEN set, no --slack-http) connects out to Slack instead.
@@ -45,10 +45,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
 from bot.config import ConfigError
-from bot.slack_capture import Capturer, Names
-from bot.slack_http import EventsEndpoint, on_bolt_error
-from bot.slack_listeners import SlackListeners
-from bot.slack_outbound import Origin, SlackOutbound
+from bot.slack.capture import Capturer, Names
+from bot.slack.http import EventsEndpoint, on_bolt_error
+from bot.slack.listeners import SlackListeners
+from bot.slack.outbound import Origin, SlackOutbound
 from handlers.types import Command
 from storage import themes as theme_store
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.render.slack import MAX_OPTION_TEXT, MAX_OPTIONS, plain
+from bot.slack.render import MAX_OPTION_TEXT, MAX_OPTIONS, plain
 
 MODAL_CALLBACK = "samen_inzicht"
 TEXT_MODAL_CALLBACK = "samen_text"

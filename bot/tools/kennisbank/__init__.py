@@ -2,9 +2,9 @@
 learnings, by theme and by proeftuin, with an Atom feed, a client-side search and a
 participation chart. Build it with `build_kennisbank(snapshot, output)`."""
 
-from bot.kennisbank.build import BuildReport, OutputError, build_kennisbank
-from bot.kennisbank.site import PublicationError
-from bot.kennisbank.snapshot import (
+from bot.tools.kennisbank.build import BuildReport, OutputError, build_kennisbank
+from bot.tools.kennisbank.site import PublicationError
+from bot.tools.kennisbank.snapshot import (
     PublishedLearning,
     Snapshot,
     ThemeRef,

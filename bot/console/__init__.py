@@ -1,0 +1,1 @@
+"""The console: the adapter (lines → Command) and its outbound."""

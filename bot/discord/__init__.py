@@ -1,0 +1,1 @@
+"""Discord: the adapter (events → Command), its outbound, and its embeds-and-views renderer."""

@@ -1,1 +1,0 @@
-"""Pure renderers: a neutral Reply in, a platform's message payload out (no I/O)."""

@@ -1,0 +1,1 @@
+"""Slack: the adapter (events → Command), its outbound, and its Block Kit renderer."""

@@ -1,0 +1,1 @@
+"""Offline commands: export, seed, demo and the kennisbank site."""
