@@ -163,6 +163,7 @@ def syntax(spec: Spec, word: str | None = None) -> str:
 
 
 HELP = "help"  # what an empty line means
+CAPTURE = "inzicht"  # what a captured message or a capture form becomes (stored in batches)
 ADD_THEME = "tag"  # what an "add a theme" select under a learning runs: `tag N #slug`
 
 

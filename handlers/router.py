@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from handlers import limits, registry
+from handlers import command_line, limits, registry
 from handlers.capture_batch import CaptureBatcher
 from handlers.context import Context, Policy
 from handlers.roles import is_leader
@@ -20,7 +20,7 @@ from storage.models import Role
 
 log = logging.getLogger(__name__)
 
-CAPTURE = "inzicht"  # the sub-command whose commands are stored in batches
+CAPTURE = command_line.CAPTURE  # the sub-command whose commands are stored in batches
 
 
 def load_handlers() -> None:
