@@ -37,9 +37,10 @@ def build_services(app: App, *, slack_http: bool, host: str, port: int) -> list[
         from bot.discord.adapter import DiscordService
 
         services.append(DiscordService(app))
+    from bot.console.outbound import ConsoleOutbound
     from schedules.scheduler import SchedulerService
 
-    services.append(SchedulerService(app))
+    services.append(SchedulerService(app, console_outbound=ConsoleOutbound.from_env))
     return services
 
 

@@ -30,7 +30,6 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.console.outbound import ConsoleOutbound
 from handlers.meetings import REMINDERS
 from schedules import jobs
 from storage import meetings as meeting_store
@@ -54,9 +53,19 @@ class SchedulerService:
 
     name = "scheduler"
 
-    def __init__(self, app: Any, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        console_outbound: Callable[[Any], Any] | None = None,
+    ) -> None:
+        """`console_outbound(translator)` makes the outbound for `console:` channels, registered
+        at start when no console adapter runs in this process (given by `bot.serve`, so that
+        nothing here imports `bot`)."""
         self.app = app
         self.clock = clock
+        self.console_outbound = console_outbound
         self.rhythm = jobs.Rhythm(
             database=app.database,
             sender=app.delivery,
@@ -67,8 +76,8 @@ class SchedulerService:
         self.caught_up = asyncio.Event()
 
     def _ensure_console_outbound(self) -> None:
-        if "console" not in self.app.delivery.platforms():
-            self.app.delivery.register(ConsoleOutbound.from_env(self.app.policy.translator()))
+        if self.console_outbound is not None and "console" not in self.app.delivery.platforms():
+            self.app.delivery.register(self.console_outbound(self.app.policy.translator()))
 
     async def start(self) -> None:
         """Build the jobs from our tables, start APScheduler, and run the catch-up."""

@@ -14,7 +14,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
-from bot.console.outbound import OUTBOUND_FILE_ENV
+from bot.console.outbound import OUTBOUND_FILE_ENV, ConsoleOutbound
 from bot.delivery import Delivery
 from handlers.context import Policy
 from schedules.scheduler import SchedulerService
@@ -119,7 +119,10 @@ async def test_the_scheduler_prunes_daily(
         session.add(
             HandledEvent(key="slack:act:U1:1.1", handled_at=datetime.now(UTC) - timedelta(days=31))
         )
-    service = SchedulerService(FakeApp(database, policy, Delivery(), FakeSettings()))
+    service = SchedulerService(
+        FakeApp(database, policy, Delivery(), FakeSettings()),
+        console_outbound=ConsoleOutbound.from_env,
+    )
     await service.start()
     try:
         await asyncio.wait_for(service.caught_up.wait(), timeout=20)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import update
 
+from bot.console.outbound import ConsoleOutbound
 from bot.delivery import Delivery
 from handlers.context import Policy
 from schedules import jobs
@@ -63,7 +64,9 @@ async def test_a_database_error_at_the_digest_moment_only_delays_it(
     recorder.sent.clear()
     clock = [FRIDAY_W48 + timedelta(seconds=1)]
     service = SchedulerService(
-        _App(database, policy, _RecordingDelivery(recorder)), clock=lambda: clock[0]
+        _App(database, policy, _RecordingDelivery(recorder)),
+        clock=lambda: clock[0],
+        console_outbound=ConsoleOutbound.from_env,
     )
     real = effects.settled
     broken = [1]

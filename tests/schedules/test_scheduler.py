@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.console.outbound import OUTBOUND_FILE_ENV
+from bot.console.outbound import OUTBOUND_FILE_ENV, ConsoleOutbound
 from bot.delivery import Delivery
 from handlers.context import Policy
 from schedules.scheduler import SchedulerService
@@ -32,7 +32,7 @@ class FakeApp:
 
 
 async def started(app: FakeApp) -> SchedulerService:
-    service = SchedulerService(app)
+    service = SchedulerService(app, console_outbound=ConsoleOutbound.from_env)
     await service.start()
     await asyncio.wait_for(service.caught_up.wait(), timeout=20)
     return service
