@@ -145,7 +145,8 @@ def demo() -> None:
                 total=t.number(summary.learnings_total),
             )
         )
-        from schedules.commands import demo_meeting, print_digest, resolve_week
+        from bot.tools.demo import demo_meeting
+        from bot.tools.digest import print_digest, resolve_week
 
         now = datetime.now(UTC)
         click.echo(await demo_meeting(app, now))
@@ -191,7 +192,7 @@ def serve(slack_http: bool, host: str, port: int, scheduler_only: bool) -> None:
 @click.option("--post", is_flag=True, help="Post it to every SAMEN_DIGEST_CHANNEL, once a week.")
 def digest(week: str | None, post: bool) -> None:
     """Print (or post) the digest of an ISO week in SAMEN_TIMEZONE."""
-    from schedules.commands import post_digest, print_digest, resolve_week
+    from bot.tools.digest import post_digest, print_digest, resolve_week
 
     settings = _settings()
     try:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from handlers import limits
 from handlers.context import Context
 from handlers.i18n import Translator
+from handlers.ics import write_ics
 from handlers.registry import IN_PROEFTUIN, MEETING, Kind, Param, command
 from handlers.text import closest_slug, parse_number
 from handlers.types import Action, Reply, UserError, Visibility
@@ -180,7 +181,7 @@ def ics_for(ctx: Context, meeting: Meeting) -> Path:
     bind = ctx.session.bind
     url = bind.url.render_as_string(hide_password=True) if isinstance(bind, AsyncEngine) else None
     folder = meetings.data_dir(url, ctx.policy.data_dir)
-    return meetings.write_ics(meeting, ctx.policy.timezone, folder, _details(ctx.t, meeting))
+    return write_ics(meeting, ctx.policy.timezone, folder, _details(ctx.t, meeting))
 
 
 def meeting_card(

@@ -1,12 +1,11 @@
-"""Meetings (bijeenkomsten), RSVPs, and each meeting as an iCalendar file."""
+"""Meetings (bijeenkomsten) and RSVPs (the .ics files are written by `handlers.ics`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import make_url
@@ -16,8 +15,6 @@ from storage import core
 from storage.models import ChannelLink, Meeting, Member, Proeftuin, Rsvp, Theme
 
 YES, NO = "ja", "nee"
-DEFAULT_LENGTH = timedelta(hours=1, minutes=30)  # DTEND in the .ics; meetings have no end time
-ICS_DOMAIN = "samen-bot"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,65 +155,3 @@ def data_dir(database_url: str | None, configured: str = "data") -> Path:
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             return Path(str(url.database)).expanduser().resolve().parent
     return Path("data")
-
-
-def ics_text(meeting: Meeting, timezone: ZoneInfo, *, description: str = "") -> bytes:
-    """The meeting as an iCalendar document: stable UID, DTSTART with the programme's TZID and
-    a VTIMEZONE, so calendars keep the local time across daylight-saving changes."""
-    from icalendar import Calendar, Event  # only when a meeting is planned: keeps start-up short
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//Programma SAMEN//samen-bot//NL")
-    calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"meeting-{meeting.id}@{ICS_DOMAIN}")
-    event.add("dtstamp", meeting.created_at)
-    start = meeting.starts_at.astimezone(timezone)
-    event.add("dtstart", start)
-    event.add("dtend", (meeting.starts_at + DEFAULT_LENGTH).astimezone(timezone))
-    event.add("summary", meeting.title)
-    if description:
-        event.add("description", description)
-    calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return bytes(calendar.to_ical())
-
-
-def write_ics(meeting: Meeting, timezone: ZoneInfo, folder: Path, description: str = "") -> Path:
-    """Write `<folder>/ics/meeting-<id>.ics` (replacing an older version) and return its path."""
-    target = folder / "ics"
-    target.mkdir(parents=True, exist_ok=True)
-    path = target / f"meeting-{meeting.id}.ics"
-    partial = path.with_suffix(".ics.tmp")
-    partial.write_bytes(ics_text(meeting, timezone, description=description))
-    partial.replace(path)
-    return path
-
-
-DEMO_TITLE = "Kenniskring: wat leren de proeftuinen van elkaar?"
-
-
-async def ensure_demo_meeting(
-    session: AsyncSession, now: datetime, timezone: ZoneInfo
-) -> tuple[Meeting, bool]:
-    """The demo meeting (next Thursday 19:30 local, at least a day ahead), created only when
-    there is no meeting at all; the flag says whether it was created now."""
-    existing = await session.scalar(select(Meeting).order_by(Meeting.starts_at).limit(1))
-    if existing is not None:
-        return existing, False
-    local = now.astimezone(timezone)
-    day = local.date() + timedelta(days=(3 - local.weekday()) % 7 or 7)
-    if day - local.date() < timedelta(days=2):
-        day += timedelta(days=7)
-    starts = datetime(day.year, day.month, day.day, 19, 30, tzinfo=timezone)
-    theme = await session.scalar(select(Theme).order_by(Theme.slug).limit(1))
-    meeting = await create(
-        session,
-        title=DEMO_TITLE,
-        starts_at=starts,
-        platform="console",
-        channel_id="kenniskring",
-        theme=theme,
-        created_at=now,
-    )
-    return meeting, True

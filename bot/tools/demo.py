@@ -1,13 +1,12 @@
 """`samen-bot demo`: the demo programme, created idempotently through the storage repositories.
 
 `build_demo` creates the 7 proeftuinen of `bot.tools.demo_data` (linking their console channels),
-the 12
-themes, the members and ~90 learnings spread over the last five weeks. Running it again adds
+the 12 themes, the members and ~90 learnings spread over the last five weeks. Running it again adds
 nothing: proeftuinen are found by name, themes by slug, learnings by `source_event_id="demo:<n>"`.
 The console channel `kenniskring` stays unlinked: it is where the digest goes.
 
 Extension point: whatever else the demo needs (a meeting, this week's digest) is added by the
-caller after `build_demo` (the CLI prints the digest), not here.
+caller after `build_demo` (the CLI calls `demo_meeting` below and prints the digest).
 """
 
 from __future__ import annotations
@@ -15,18 +14,20 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.tools.demo_data import LEARNINGS, MEMBERS, PLATFORM, PROEFTUINEN, THEMES
 from handlers.context import Policy
 from handlers.roles import is_leader
 from handlers.text import slugs_in
 from handlers.types import Actor
-from storage import learnings, members, proeftuinen, themes
+from storage import learnings, meetings, members, proeftuinen, themes
 from storage.db import Database
-from storage.models import ChannelLink, Learning, Member, Proeftuin, Ring, Role, Theme
+from storage.models import ChannelLink, Learning, Meeting, Member, Proeftuin, Ring, Role, Theme
 
 DEMO_RANDOM_SEED = 20221220  # the day Programma SAMEN selected its proeftuinen
 DEMO_WEEKS = 5
@@ -183,3 +184,45 @@ async def build_demo(
         themes_added=themes_added,
         members_added=members_added,
     )
+
+
+DEMO_TITLE = "Kenniskring: wat leren de proeftuinen van elkaar?"
+
+
+async def ensure_demo_meeting(
+    session: AsyncSession, now: datetime, timezone: ZoneInfo
+) -> tuple[Meeting, bool]:
+    """The demo meeting (next Thursday 19:30 local, at least a day ahead), created only when
+    there is no meeting at all; the flag says whether it was created now."""
+    existing = await session.scalar(select(Meeting).order_by(Meeting.starts_at).limit(1))
+    if existing is not None:
+        return existing, False
+    local = now.astimezone(timezone)
+    day = local.date() + timedelta(days=(3 - local.weekday()) % 7 or 7)
+    if day - local.date() < timedelta(days=2):
+        day += timedelta(days=7)
+    starts = datetime(day.year, day.month, day.day, 19, 30, tzinfo=timezone)
+    theme = await session.scalar(select(Theme).order_by(Theme.slug).limit(1))
+    meeting = await meetings.create(
+        session,
+        title=DEMO_TITLE,
+        starts_at=starts,
+        platform="console",
+        channel_id="kenniskring",
+        theme=theme,
+        created_at=now,
+    )
+    return meeting, True
+
+
+async def demo_meeting(app: Any, now: datetime) -> str:
+    """Add the demo meeting when there is none; returns the line to print about it."""
+    t = app.policy.translator()
+    async with app.database.unit_of_work() as session:
+        meeting, _ = await ensure_demo_meeting(session, now, app.policy.timezone)
+        return t(
+            "cli.demo_meeting",
+            number=meeting.id,
+            title=meeting.title,
+            moment=t.moment(meeting.starts_at),
+        )

@@ -1,4 +1,4 @@
-"""What the `samen-bot digest` and `samen-bot demo` commands do, apart from click.
+"""What the `samen-bot digest` command (and the end of `samen-bot demo`) does, apart from click.
 
 `digest` prints the digest of an ISO week as the console shows it, or posts it through the
 ledger: `console:` channels are printed here with their channel name, other platforms go to their
@@ -15,7 +15,6 @@ from bot.console.adapter import render_reply
 from bot.console.outbound import ConsoleOutbound
 from handlers.digest import digest_replies
 from schedules import jobs
-from storage import meetings as meeting_store
 from storage.digest_queries import Week, parse_week, week_of
 
 
@@ -61,16 +60,3 @@ async def post_digest(app: Any, week: Week, now: datetime, out: TextIO) -> list[
         else:
             lines.append(t("cli.digest_skipped", channel=where, week=week.label))
     return lines
-
-
-async def demo_meeting(app: Any, now: datetime) -> str:
-    """Add the demo meeting when there is none; returns the line to print about it."""
-    t = app.policy.translator()
-    async with app.database.unit_of_work() as session:
-        meeting, _ = await meeting_store.ensure_demo_meeting(session, now, app.policy.timezone)
-        return t(
-            "cli.demo_meeting",
-            number=meeting.id,
-            title=meeting.title,
-            moment=t.moment(meeting.starts_at),
-        )
