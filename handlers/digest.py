@@ -179,7 +179,7 @@ def _week(ctx: Context, words: list[str]) -> Week:
     "digest",
     leader_only=True,
     params=(
-        Param("plaats", Kind.FLAG, required=False, words=POST_WORDS),
+        Param("plaatsen", Kind.FLAG, required=False, words=POST_WORDS),
         Param("week", Kind.TEXT, required=False, max_length=10),
     ),
     rank=240,

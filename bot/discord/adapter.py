@@ -37,9 +37,10 @@ from bot.app import App
 from bot.discord import commands as discord_commands
 from bot.discord import views as discord_views
 from bot.discord.capture import Capturer
-from bot.discord.commands import PRIVATE_FIRST, Suggestions
+from bot.discord.commands import Suggestions
 from bot.discord.outbound import PLATFORM, Poster
 from handlers import registry
+from handlers.command_line import form_for
 from handlers.roles import is_leader
 from handlers.types import Actor, Place, Reply
 
@@ -360,11 +361,13 @@ class DiscordService:
         """A `/samen <name>` sub-command: refuse, open the modal, or defer and dispatch."""
         if not self._first(interaction) or await self._refused(interaction, name):
             return
-        if registry.resolve(name) is registry.resolve("inzicht") and not args.strip():
-            modal = self.modal(interaction, "inzicht", "")
+        form = form_for(name, args)
+        if form is not None:  # `/samen inzicht` without text: the form asks for it
+            modal = self.modal(interaction, form.name, args.strip())
             await self._ack(interaction, interaction.response.send_modal(modal))
             return
-        private = name in PRIVATE_FIRST
+        spec = registry.resolve(name)
+        private = spec is not None and spec.private_first
         await self._ack(interaction, interaction.response.defer(ephemeral=private, thinking=True))
         await self._finish(interaction, f"{name} {args}", private=private, original=True)
 
@@ -374,8 +377,9 @@ class DiscordService:
         """A button press or select choice: run its command as the presser."""
         if not self._first(interaction) or await self._refused(interaction, command_name):
             return
-        if command_name == "antwoord" and args.strip().isdigit():  # a prompt's answer button
-            modal = self.modal(interaction, "antwoord", args)
+        form = form_for(command_name, args)
+        if form is not None:  # a prompt's answer button: the form asks for the text
+            modal = self.modal(interaction, form.name, args.strip())
             await self._ack(interaction, interaction.response.send_modal(modal))
             return
         await self._ack(interaction, interaction.response.defer())
@@ -423,8 +427,8 @@ class DiscordService:
             else:
                 async with self.capturer.one_at_a_time(serial):
                     replies = await self.dispatch(command)
-            if getattr(command, "name", "") in ("thema", "koppel"):
-                self.suggestions.forget()
+            if registry.invalidating(getattr(command, "name", "")):
+                self.suggestions.forget()  # themes or proeftuinen changed
             await self.poster.answer(interaction, replies, private=private, original=original)
         except Exception:
             log.exception("discord: answering interaction %s failed", interaction.id)

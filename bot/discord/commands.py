@@ -1,9 +1,9 @@
 """The `/samen` application-command group, generated from `handlers.registry.COMMANDS`.
 
-One sub-command per registered sub-command: the table `SHAPES` gives typed options to the ones
-where types matter (`inzicht tekst`, `tag nummer themas`, `deel nummer ring`, …) and says how
-their values become the argument line the router parses; any other sub-command (one added
-later) gets a single optional `args` string, so a new handler needs no Discord code.
+One sub-command per registered sub-command, its typed options made from the command's declared
+parameters (`handlers.registry`: `inzicht tekst`, `tag nummer themas`, `deel nummer ring`, …);
+their values become the argument line the router parses through `handlers.command_line.line_for`,
+so a new handler with its declaration needs no Discord code.
 
 Descriptions come from the `usage.<name>` catalog entries (the part after the colon), in the
 programme language, with the other language as Discord localisations through `CatalogTranslator`
@@ -21,7 +21,6 @@ import hashlib
 import inspect
 import json
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -32,8 +31,10 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice, locale_str
 
-from handlers import limits, registry
+from handlers import registry
+from handlers.command_line import form_text, line_for, tagged
 from handlers.i18n import catalog
+from handlers.registry import Kind
 from storage import learnings, proeftuinen, themes
 from storage.db import Database
 from storage.visibility import Viewer
@@ -65,7 +66,7 @@ class Runner(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Opt:
-    """One option of a sub-command."""
+    """One option of a sub-command, made from a declared parameter (`options_for`)."""
 
     name: str
     kind: type = str  # str | int | bool
@@ -73,103 +74,44 @@ class Opt:
     complete: str | None = None  # learning | theme | themes | proeftuin
     choices: tuple[tuple[str, str], ...] = ()  # (catalog key of the label, value)
     max_length: int | None = None
-    word: str = ""  # a yes/no option: the word "yes" adds to the line
+    description_key: str = ""  # catalog key of its description
 
 
-def _tag(value: object) -> str:
-    return " ".join(w if w.startswith("#") else f"#{w}" for w in str(value).split())
+COMPLETE = {Kind.THEME: "theme", Kind.THEMES: "themes", Kind.PROEFTUIN: "proeftuin"}
+CATCH_ALL_OPTIONS = (Opt("regel", max_length=4000),)
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
-    """A sub-command's options and the parts of the argument line they fill; a part shows only
-    when every option it names has a value (`"proeftuin:{proeftuin}"`). Without parts the
-    values follow each other in option order, as typed: `tag 12 #wonen`."""
-
-    options: tuple[Opt, ...] = ()
-    parts: tuple[str, ...] = ()
-    sep: str = " "
-
-    def line(self, values: dict[str, Any]) -> str:
-        shown: dict[str, str] = {}
-        for opt in self.options:
-            value = values.get(opt.name)
-            if value is None or value == "" or value is False:
-                continue
-            if opt.kind is bool:
-                shown[opt.name] = opt.word
-            else:
-                themed = opt.complete in ("theme", "themes")
-                shown[opt.name] = _tag(value) if themed else str(value)
-        parts = self.parts or tuple(f"{{{o.name}}}" for o in self.options)
-        filled = [
-            part.format(**shown)
-            for part in parts
-            if all(name in shown for name in re.findall(r"\{(\w+)\}", part))
-        ]
-        return self.sep.join(filled).strip()
+def _option(spec: registry.Spec, param: registry.Param) -> Opt:
+    """A declared parameter as a Discord option: numbers as integers (a learning's with
+    autocomplete), flags as yes/no, rings and choices as choices, themes and proeftuinen
+    completed; a text a form can ask for (`needs_text_form`, nothing else to fill) optional."""
+    kind: type = {Kind.NUMBER: int, Kind.FLAG: bool}.get(param.kind, str)
+    complete = COMPLETE.get(param.kind)
+    if param.kind is Kind.NUMBER and param.refers == "learning":
+        complete = "learning"
+    choices: tuple[tuple[str, str], ...] = ()
+    if param.kind is Kind.RING:
+        choices = tuple((f"ring.{ring}", ring) for ring in param.choices)
+    elif param.kind is Kind.CHOICE:
+        choices = tuple((f"choice.{word}", word) for word in param.choices)
+    by_form = form_text(spec) is param and len(spec.params) == 1
+    key = f"discord.option.{spec.name}.{param.name}"
+    if key not in catalog("nl"):
+        key = f"discord.option.{param.name}"
+    return Opt(
+        param.name,
+        kind,
+        param.required and not by_form,
+        complete,
+        choices,
+        param.max_length,
+        key,
+    )
 
 
-NUMBER = Opt("nummer", int, complete="learning")
-TEXT = Opt("tekst", max_length=limits.LEARNING_TEXT)  # handlers/limits.py: one place
-PROEFTUIN = Opt("proeftuin", required=False, complete="proeftuin", max_length=200)
-THEME = Opt("thema", complete="theme", max_length=61)
-ANY_THEME = Opt("thema", required=False, complete="theme", max_length=61)
-WHERE = ("{woorden}", "{thema}", "proeftuin:{proeftuin}")
-RINGS = (
-    ("ring.proeftuin", "proeftuin"),
-    ("ring.kenniskring", "kenniskring"),
-    ("ring.buitenwereld", "buitenwereld"),
-)
-SHAPES: dict[str, Shape] = {
-    "help": Shape(),
-    "themas": Shape(),
-    "agenda": Shape(),
-    "mijn-gegevens": Shape(),
-    "koppel": Shape((Opt("proeftuin", complete="proeftuin", max_length=limits.PROEFTUIN_NAME),)),
-    "inzicht": Shape((Opt("tekst", required=False, max_length=limits.LEARNING_TEXT),)),
-    "tag": Shape((NUMBER, Opt("themas", complete="themes", max_length=300))),
-    "untag": Shape((NUMBER, Opt("themas", complete="themes", max_length=300))),
-    "intrekken": Shape((NUMBER,)),
-    "herken": Shape((NUMBER,)),
-    "akkoord": Shape((NUMBER,)),
-    "weiger": Shape((NUMBER,)),
-    "verrijk": Shape((NUMBER, Opt("tekst", max_length=limits.ENRICHMENT_TEXT))),
-    "volg": Shape((THEME,)),
-    "ontvolg": Shape((THEME,)),
-    "deel": Shape((NUMBER, Opt("ring", choices=RINGS))),
-    "thema": Shape(
-        (
-            Opt("slug", max_length=limits.THEME_SLUG),
-            Opt("naam", max_length=limits.THEME_NAME),
-            Opt("trefwoorden", required=False, max_length=limits.THEME_KEYWORDS),
-        ),
-        ("nieuw {slug} {naam}", "| {trefwoorden}"),
-    ),
-    "zoek": Shape((Opt("woorden", required=False, max_length=300), ANY_THEME, PROEFTUIN), WHERE),
-    "bijeenkomst": Shape(
-        (
-            Opt("titel", max_length=limits.MEETING_TITLE),
-            Opt("wanneer", max_length=100),
-            ANY_THEME,
-            PROEFTUIN,
-        ),
-        ("{titel}", "{wanneer}", "{thema}", "proeftuin:{proeftuin}"),
-        " | ",
-    ),
-    "ja": Shape((Opt("nummer", int),)),
-    "nee": Shape((Opt("nummer", int),)),
-    "vraag": Shape(
-        (Opt("vraag", max_length=limits.PROMPT_TEXT), PROEFTUIN),
-        ("{vraag}", "proeftuin:{proeftuin}"),
-    ),
-    "antwoord": Shape((Opt("nummer", int), TEXT)),
-    "digest": Shape((Opt("plaatsen", bool, required=False, word="plaats"),)),
-    "vergeet-mij": Shape((Opt("bevestig", bool, required=False, word="bevestig"),)),
-}
-GENERIC = Shape((Opt("args", required=False, max_length=1000),))
-CATCH_ALL_SHAPE = Shape((Opt("regel", max_length=4000),))
-PRIVATE_FIRST = frozenset({"help", "mijn-gegevens", "vergeet-mij"})  # deferred ephemerally
+def options_for(spec: registry.Spec) -> tuple[Opt, ...]:
+    """The options of a sub-command, from its declaration."""
+    return tuple(_option(spec, param) for param in spec.params)
 
 
 def usage_description(usage: str) -> str:
@@ -303,7 +245,7 @@ async def _suggest(
     found.sort(key=lambda item: not item[0].startswith(last))  # prefix matches first
     if opt.complete == "theme":
         return [Choice(name=f"#{s} ({n})"[:100], value=s) for s, n in found][:25]
-    done = _tag(" ".join(words))  # several themes: complete the last word, keep the others
+    done = tagged(" ".join(words))  # several themes: complete the last word, keep the others
     values = [(f"{done} #{s}".strip(), n) for s, n in found if f"#{s}" not in done.split()]
     return [Choice(name=f"{v} ({n})"[:100], value=v) for v, n in values if len(v) <= 100][:25]
 
@@ -316,22 +258,25 @@ def _annotation(opt: Opt) -> Any:
     return app_commands.Range[str, 1, opt.max_length or 6000]
 
 
-def _callback(name: str, shape: Shape, runner: Runner, language: str) -> Callable[..., Any]:
+def _callback(
+    name: str, options: tuple[Opt, ...], runner: Runner, language: str
+) -> Callable[..., Any]:
     """A callback whose signature discord.py reads as the sub-command's options."""
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
-        if name == CATCH_ALL:
+        spec = registry.COMMANDS.get(name)
+        if spec is None:  # the catch-all: a whole line
             word, args = registry.split_line(str(values.get("regel", "")))
             await runner.run_slash(interaction, word, args)
             return
-        await runner.run_slash(interaction, name, shape.line(values))
+        await runner.run_slash(interaction, name, line_for(spec, values))
 
     params = [
         inspect.Parameter(
             "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
         )
     ]
-    for opt in sorted(shape.options, key=lambda o: not o.required):
+    for opt in sorted(options, key=lambda o: not o.required):
         annotation = _annotation(opt)
         params.append(
             inspect.Parameter(
@@ -344,12 +289,12 @@ def _callback(name: str, shape: Shape, runner: Runner, language: str) -> Callabl
     callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     callback.__name__ = callback.__qualname__ = f"samen_{name.replace('-', '_')}"
     described = app_commands.describe(
-        **{o.name: _text(language, f"discord.option.{o.name}", o.name) for o in shape.options}
+        **{o.name: _text(language, o.description_key, o.name) for o in options}
     )(callback)
-    completing = {o.name: _autocomplete(o, runner) for o in shape.options if o.complete}
+    completing = {o.name: _autocomplete(o, runner) for o in options if o.complete}
     if completing:
         described = app_commands.autocomplete(**completing)(described)
-    chosen = {o.name: _choices_for(o, language) for o in shape.options if o.choices}
+    chosen = {o.name: _choices_for(o, language) for o in options if o.choices}
     if chosen:
         described = app_commands.choices(**chosen)(described)
     return described
@@ -370,16 +315,18 @@ def build_group(runner: Runner, language: str) -> app_commands.Group:
         description=_text(language, "discord.group.description", "Programma SAMEN"),
     )
     for name in subcommand_names():
-        if name == CATCH_ALL:
-            shape, description = CATCH_ALL_SHAPE, _text(language, "discord.catch_all", name)
+        spec = registry.COMMANDS.get(name) if name != CATCH_ALL else None
+        options: tuple[Opt, ...]
+        if spec is None:
+            options, description = CATCH_ALL_OPTIONS, _text(language, "discord.catch_all", name)
         else:
-            shape = SHAPES.get(name, GENERIC)
-            description = _text(language, f"usage.{name}", name, part="usage")
+            options = options_for(spec)
+            description = _text(language, spec.usage_key, name, part="usage")
         group.add_command(
             app_commands.Command(
                 name=name,
                 description=description,
-                callback=_callback(name, shape, runner, language),
+                callback=_callback(name, options, runner, language),
                 parent=group,
             )
         )

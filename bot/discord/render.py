@@ -24,6 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from handlers.command_line import ADD_THEME, learning_number
 from handlers.limits import clean
 from handlers.text import unmask_links
 from handlers.types import Action, Reply
@@ -46,7 +47,6 @@ EMBED_COLOUR = 0x2E7D32
 
 BUTTON_PREFIX = "samen:"
 THEME_SELECT_PREFIX = "samen-thema:"
-LEARNING_COMMANDS = ("intrekken", "tag")  # actions about learning N get an "add a theme" select
 ZWSP = "\u200b"
 STYLES = {"primary": "primary", "danger": "danger", "success": "success"}
 
@@ -54,7 +54,6 @@ _BROADCAST_RE = re.compile(r"([@＠])(everyone|here)\b", re.IGNORECASE)
 _MENTION_RE = re.compile(r"<(?=@[!&]?\d)")
 _SLUG_RE = re.compile(r"(?<![\w&])#([^\W_][\w-]*)")
 _COMMAND_RE = re.compile(r"[a-z0-9-]{1,32}")
-_NUMBER_RE = re.compile(r"#?(\d{1,12})\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,16 +171,6 @@ def buttons(actions: Sequence[Action]) -> list[ButtonSpec]:
     return specs
 
 
-def learning_number(actions: Sequence[Action]) -> str | None:
-    """The learning the reply is about, judging from its withdraw/tag buttons."""
-    for action in actions:
-        if action.command in LEARNING_COMMANDS:
-            match = _NUMBER_RE.match(action.args.strip())
-            if match:
-                return match.group(1)
-    return None
-
-
 def theme_select(
     reply: Reply, themes: Sequence[tuple[str, str]], placeholder: str
 ) -> SelectSpec | None:
@@ -192,7 +181,7 @@ def theme_select(
         return None
     shown = " ".join([reply.text, *(f.value for f in reply.fields)])
     seen = {m.lower() for m in _SLUG_RE.findall(shown)}
-    seen |= {a.args.split("#", 1)[-1].strip() for a in reply.actions if a.command == "tag"}
+    seen |= {a.args.split("#", 1)[-1].strip() for a in reply.actions if a.command == ADD_THEME}
     options = tuple(
         (cut(neutralise(f"#{slug} · {name}"), MAX_OPTION_TEXT), slug)
         for slug, name in themes

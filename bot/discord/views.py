@@ -26,9 +26,9 @@ from bot.discord.render import (
     OutMessage,
     SelectSpec,
 )
+from handlers.command_line import ADD_THEME, CAPTURE, add_theme_args, form_for
 
 MODAL_PREFIX = "samen-modal:"
-MODAL_COMMANDS = ("inzicht", "antwoord")  # the commands a modal can complete
 MODAL_TEXT = "tekst"
 MODAL_THEMES = "themas"
 MODAL_TIMEOUT = 900.0
@@ -124,8 +124,8 @@ class ThemeSelect(
         runner = _runner(interaction)
         chosen = [value for value in self.item.values if value and value != "…"]
         if runner is not None and chosen:
-            tags = " ".join(f"#{value}" for value in chosen)
-            await runner.run_component(interaction, "tag", f"{self.number} {tags}")
+            args = add_theme_args(self.number, " ".join(chosen))
+            await runner.run_component(interaction, ADD_THEME, args)
 
 
 DYNAMIC_ITEMS = (SamenButton, ThemeSelect)
@@ -177,7 +177,7 @@ class CaptureModal(discord.ui.Modal):
     button under a prompt (`antwoord N`). The custom id carries the command and its number."""
 
     def __init__(
-        self, labels: ModalLabels, nonce: str, command: str = "inzicht", args: str = ""
+        self, labels: ModalLabels, nonce: str, command: str = CAPTURE, args: str = ""
     ) -> None:
         custom_id = f"{MODAL_PREFIX}{command}:{args}:{nonce}"
         super().__init__(title=labels.title[:45], custom_id=custom_id, timeout=MODAL_TIMEOUT)
@@ -235,8 +235,9 @@ def modal_line(data: Any) -> str:
     `antwoord N <text> #themes`."""
     custom_id = str((data or {}).get("custom_id", ""))
     command, _, rest = custom_id[len(MODAL_PREFIX) :].partition(":")
-    args = rest.partition(":")[0] if command in MODAL_COMMANDS else ""
-    command = command if command in MODAL_COMMANDS else "inzicht"
+    args = rest.partition(":")[0]
+    spec = form_for(command, args)  # a command whose form this is, else a plain capture
+    command, args = (spec.name, args) if spec is not None else (CAPTURE, "")
     values = modal_values(data)
     text = values.get(MODAL_TEXT, "").strip()
     themes = " ".join(

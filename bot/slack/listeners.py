@@ -56,6 +56,7 @@ from bot.slack.outbound import PLATFORM, Origin, SlackOutbound
 from bot.slack.prompts import prompt_for_thread, record_posts
 from bot.slack.render import ACTION_PREFIX
 from handlers import registry
+from handlers.command_line import CAPTURE, HELP, form_for
 from handlers.types import Command, Place, Reply
 from storage import events
 from storage.models import Ring
@@ -64,8 +65,6 @@ log = logging.getLogger(__name__)
 
 COMMAND = re.compile(r"^/samen")
 HANDLED_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
-# a button `<command> <N>` for these opens a modal for the text the command still needs
-TEXT_COMMANDS = frozenset({"antwoord", "verrijk"})
 
 Spawn = Callable[[Awaitable[object], Origin], None]
 ThemeSource = Callable[[], Awaitable[list[tuple[str, str]]]]
@@ -185,7 +184,7 @@ class SlackListeners:
             origin.event_key,
             (time.perf_counter() - started) * 1000,
         )
-        if command.name == "thema":
+        if "themes" in registry.invalidating(command.name):
             self.forget_themes()
         if not replies:
             log.info("slack: %s was handled before", origin.event_key)
@@ -226,8 +225,8 @@ class SlackListeners:
     async def _command(self, text: str, trigger_id: str, user_name: str, origin: Origin) -> None:
         received_at = datetime.now(UTC)
         word, args = registry.split_line(text)
-        spec = registry.resolve(word)
-        if spec and spec.name == "inzicht" and not args and trigger_id:
+        form = form_for(word, args)
+        if form is not None and form.name == CAPTURE and trigger_id:
             await self._open_modal(trigger_id, origin)  # first: the trigger lasts 3 s
             return
         actor = await self.names.actor(origin.user_id, user_name)
@@ -284,7 +283,7 @@ class SlackListeners:
         )
         actor = await self.names.actor(origin.user_id)
         place = Place(PLATFORM, origin.channel_id, is_direct=origin.is_direct)
-        line = f"inzicht {submission.text} {tags}".rstrip()
+        line = f"{CAPTURE} {submission.text} {tags}".rstrip()
         command = self.router.make_command(line, actor, place, event_id=origin.event_key)
         # The ring goes with the capture (one unit of work, follow notices from the final
         # ring). Left as the form showed it, the proeftuin's own default decides, unless the
@@ -326,9 +325,9 @@ class SlackListeners:
 
     async def _action(self, line: str, origin: Origin, trigger_id: str | None) -> None:
         word, args = registry.split_line(line)
-        spec = registry.resolve(word)
-        if spec and spec.name in TEXT_COMMANDS and args.isdigit() and trigger_id:
-            await self._open_text_modal(spec.name, line, args, trigger_id, origin)
+        form = form_for(word, args)  # `antwoord 5`, `verrijk 5`: a form asks for the text
+        if form is not None and form.name != CAPTURE and trigger_id:
+            await self._open_text_modal(form.name, line, args.lstrip("#"), trigger_id, origin)
             return
         actor = await self.names.actor(origin.user_id)
         place = Place(PLATFORM, origin.channel_id, origin.thread_ts, origin.is_direct)
@@ -426,7 +425,7 @@ class SlackListeners:
         bot = self.bot_user()
         if bot:
             text = re.sub(rf"<@{bot}(\|[^>]*)?>", " ", text, count=1)
-        line = (await plain_text(text, self.names)).strip() or "help"
+        line = (await plain_text(text, self.names)).strip() or HELP
         actor = await self.names.actor(origin.user_id)
         place = Place(PLATFORM, origin.channel_id, origin.thread_ts, origin.is_direct)
         await self.run(

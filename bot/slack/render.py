@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from handlers.command_line import ADD_THEME, add_theme_args, learning_number
 from handlers.limits import clean
 from handlers.text import unmask_links
 from handlers.types import Action, Reply
@@ -43,7 +44,6 @@ MAX_LINK = 1000  # longer URLs stay plain text, so a link always fits whole in a
 
 ACTION_PREFIX = "samen:"
 WORD_JOINER = "\u2060"
-LEARNING_COMMANDS = ("intrekken", "tag")  # actions on learning N get a "add a theme" select
 
 _BROADCAST_RE = re.compile(r"([@＠])(here|channel|everyone)\b", re.IGNORECASE)
 _URL_RE = re.compile(r"https?://(?:(?!&gt;|&lt;)[^\s|`])+")
@@ -169,21 +169,11 @@ def _button(action: Action, index: int, labels: Labels) -> dict | None:
     return button
 
 
-def learning_number(actions: Iterable[Action]) -> str | None:
-    """The learning a reply's buttons act on (undo, withdraw, tag), if any."""
-    for action in actions:
-        if action.command in LEARNING_COMMANDS:
-            word = action.args.split(" ")[0].lstrip("#")
-            if word.isdigit():
-                return word
-    return None
-
-
 def theme_select(number: str, themes: Sequence[tuple[str, str]], placeholder: str) -> dict | None:
     """A static select adding one theme to learning `number` (value: `tag N #slug`)."""
     options = []
     for slug, name in themes[:MAX_OPTIONS]:
-        value = f"tag {number} #{slug}"
+        value = f"{ADD_THEME} {add_theme_args(number, slug)}"
         if len(value) <= MAX_OPTION_VALUE:
             label = f"#{slug} · {name}" if name else f"#{slug}"
             options.append({"text": plain(label, MAX_OPTION_TEXT), "value": value})
@@ -221,8 +211,8 @@ def _blocks(
     elements = [b for i, a in enumerate(reply.actions) if (b := _button(a, i, labels)) is not None]
     number = learning_number(reply.actions)
     if number and themes:
-        offered = {a.args for a in reply.actions if a.command == "tag"}
-        remaining = [(s, n) for s, n in themes if f"{number} #{s}" not in offered]
+        offered = {a.args for a in reply.actions if a.command == ADD_THEME}
+        remaining = [(s, n) for s, n in themes if add_theme_args(number, s) not in offered]
         select = theme_select(number, remaining, labels.theme_placeholder)
         if select is not None:
             elements.append(select)

@@ -111,10 +111,6 @@ DISCORD_NO_WEEK = (
     "drift: help offers `/samen digest [2026-W48]` (another week's preview) and the console "
     "and Slack take it, but Discord's typed form of digest has only the yes/no `plaatsen`"
 )
-DISCORD_VOLG_NEEDS_THEME = (
-    "drift: `/samen volg` without a theme lists what the caller follows (help: 'zonder thema: "
-    "wat je volgt'), but Discord's typed form makes `thema` required"
-)
 ENRICHMENT_LOST = (
     "bug (contract: nothing the user wrote is lost): `verrijk N <tekst>` where the caller has "
     "no proeftuin (a DM) is refused without the text, and the refusal tells a DM to be "
@@ -342,8 +338,7 @@ ROWS: tuple[Row, ...] = (
     Row("volg", "volg-dm", "participant", "dm", "volg #energie",
         changes(follows=added(("participant", "energie"))), says("#energie"), True),
     Row("volg", "volg-list", "participant", "a", "volg", nothing, says("#energie"), True,
-        given=FOLLOWING,
-        drift={"discord": DISCORD_VOLG_NEEDS_THEME}),
+        given=FOLLOWING),
     Row("volg", "volg-bare-word", "participant", "a", "volg energie", nothing,
         says("volg #"), True, good=False, drift={"discord": DISCORD_ADDS_HASH}),
     Row("volg", "volg-unknown", "participant", "a", "volg #bestaatniet", nothing,

@@ -124,7 +124,7 @@ def test_lines_read_as_people_type_them() -> None:
     assert line_for(specs["zoek"], {"woorden": "huur", "proeftuin": "Proeftuin A"}) == (
         "huur proeftuin:Proeftuin A"
     )
-    assert line_for(specs["digest"], {"plaats": True}) == "plaats"
+    assert line_for(specs["digest"], {"plaatsen": True}) == "plaats"
     assert line_for(specs["vergeet-mij"], {"bevestig": False}) == ""
     assert values_of(specs["vraag"], "Wat werkt? proeftuin:Proeftuin A") == {
         "vraag": "Wat werkt?",
