@@ -40,7 +40,7 @@ class ConsoleOutbound:
 
     async def send(self, target: Target, reply: Reply) -> str | None:
         """Render `reply` for `target` and write it; returns a made-up message id."""
-        from bot.console.adapter import render_reply
+        from bot.console.render import render_reply
 
         message_id = f"console-{uuid.uuid4().hex[:12]}"
         channel = target.channel_id or ""

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.console.adapter import render_reply
 from bot.console.outbound import ConsoleOutbound
+from bot.console.render import render_reply
 from handlers.digest import digest_replies
 from schedules import jobs
 from storage.digest_queries import Week, parse_week, week_of
