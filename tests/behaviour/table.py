@@ -99,7 +99,7 @@ TYPO_LOSES_TEXT = (
 )
 
 CONSOLE_DROPS_FIELDS = (
-    "drift: the console renderer (render_reply in the console adapter) prints a reply's title, "
+    "drift: the console renderer (render_reply in bot.console.render) prints a reply's title, "
     "text, buttons and files but not its fields, so the learning card's fields (Proeftuin, "
     "Ring, Thema's, Door <author>) show on Slack and Discord and not in the console"
 )
