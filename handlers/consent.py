@@ -69,6 +69,7 @@ NAMED = Param("naam", Kind.FLAG, required=False, words=NAME_WORDS)  # `… naam`
     who="author",
     private_first=True,
     rank=130,
+    family="inzichten",
 )
 async def agree(ctx: Context) -> Reply:
     """The author agrees to publish learning N (`naam` to be named)."""
@@ -83,7 +84,15 @@ async def agree(ctx: Context) -> Reply:
     )
 
 
-@command("weiger", "decline", params=(LEARNING,), who="author", private_first=True, rank=131)
+@command(
+    "weiger",
+    "decline",
+    params=(LEARNING,),
+    who="author",
+    private_first=True,
+    rank=131,
+    family="inzichten",
+)
 async def decline(ctx: Context) -> Reply:
     """The author declines to publish learning N; it stays where it was."""
     learning, _ = await _own(ctx, "usage.weiger")

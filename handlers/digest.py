@@ -183,6 +183,7 @@ def _week(ctx: Context, words: list[str]) -> Week:
         Param("week", Kind.TEXT, required=False, max_length=10),
     ),
     rank=240,
+    family="beheer",
 )
 async def digest(ctx: Context) -> list[Reply]:
     """`digest [week]` previews for the caller; `digest plaats [week]` posts to the digest

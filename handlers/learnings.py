@@ -276,20 +276,33 @@ async def _retag(ctx: Context, adding: bool) -> list[Reply]:
     return [Reply(text="\n".join(lines)), *notices]
 
 
-@command("tag", params=(LEARNING, THEMES), who=AUTHOR_LEADER, learning_buttons=True, rank=30)
+@command(
+    "tag",
+    params=(LEARNING, THEMES),
+    who=AUTHOR_LEADER,
+    learning_buttons=True,
+    rank=30,
+    family="inzichten",
+)
 async def tag(ctx: Context) -> list[Reply]:
     """Add themes to a learning."""
     return await _retag(ctx, adding=True)
 
 
-@command("untag", params=(LEARNING, THEMES), who=AUTHOR_LEADER, rank=31)
+@command("untag", params=(LEARNING, THEMES), who=AUTHOR_LEADER, rank=31, family="inzichten")
 async def untag(ctx: Context) -> list[Reply]:
     """Remove themes from a learning."""
     return await _retag(ctx, adding=False)
 
 
 @command(
-    "intrekken", "withdraw", params=(LEARNING,), who=AUTHOR_LEADER, learning_buttons=True, rank=110
+    "intrekken",
+    "withdraw",
+    params=(LEARNING,),
+    who=AUTHOR_LEADER,
+    learning_buttons=True,
+    rank=110,
+    family="inzichten",
 )
 async def withdraw(ctx: Context) -> Reply:
     """Delete a learning for good."""
@@ -305,6 +318,7 @@ async def withdraw(ctx: Context) -> Reply:
     params=(LEARNING, Param("ring", Kind.RING), consent.NAMED),
     who=AUTHOR_LEADER,
     rank=100,
+    family="inzichten",
 )
 async def share(ctx: Context) -> Reply | list[Reply]:
     """Set the ring of a learning; the buitenwereld only with the author's consent."""
@@ -340,8 +354,7 @@ async def share(ctx: Context) -> Reply | list[Reply]:
         ]
     widened = learning.ring == Ring.PROEFTUIN.value
     learning.ring = ring.value
-    if ring is not Ring.BUITENWERELD:
-        learning.published_at = None
+    learning.published_at = None  # not the buitenwereld: every branch for it returned above
     await ctx.session.flush()
     reply = Reply(
         text=ctx.t(f"deel.done.{ring.value}", number=learning.id, proeftuin=learning.proeftuin.name)

@@ -252,6 +252,7 @@ def _options(ctx: Context, parts: list[str]) -> tuple[str | None, str | None]:
     ),
     sep=" | ",
     rank=230,
+    family="bijeenkomsten",
 )
 async def schedule(ctx: Context) -> Reply:
     """`bijeenkomst titel | wanneer [| #slug] [| proeftuin:naam]`: schedule a meeting."""
@@ -305,7 +306,7 @@ async def schedule(ctx: Context) -> Reply:
     )
 
 
-@command("agenda", "meetings", rank=70)
+@command("agenda", "meetings", rank=70, family="bijeenkomsten")
 async def agenda(ctx: Context) -> Reply:
     """Upcoming meetings with their RSVP counts, in one reply: a line per meeting, a pair of
     RSVP buttons per meeting, and every meeting's .ics file."""
@@ -364,13 +365,13 @@ async def _answer(ctx: Context, answer: str) -> Reply:
     )
 
 
-@command("ja", "yes", params=(MEETING,), rank=80)
+@command("ja", "yes", params=(MEETING,), rank=80, family="bijeenkomsten")
 async def rsvp_yes(ctx: Context) -> Reply:
     """`ja N`: I come to meeting N."""
     return await _answer(ctx, YES)
 
 
-@command("nee", "no", params=(MEETING,), rank=81)
+@command("nee", "no", params=(MEETING,), rank=81, family="bijeenkomsten")
 async def rsvp_no(ctx: Context) -> Reply:
     """`nee N`: I do not come to meeting N."""
     return await _answer(ctx, meetings.NO)

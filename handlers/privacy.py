@@ -128,7 +128,7 @@ def summary(ctx: Context, data: dict[str, Any], file_name: str) -> list[str]:
     return lines
 
 
-@command("mijn-gegevens", "my-data", "mijngegevens", private_first=True, rank=140)
+@command("mijn-gegevens", "my-data", "mijngegevens", private_first=True, rank=140, family="privacy")
 async def my_data(ctx: Context) -> Reply:
     """Send the caller, privately, everything stored about them: a summary in the chat, all
     of it in a JSON file beside it."""
@@ -148,6 +148,7 @@ async def my_data(ctx: Context) -> Reply:
     params=(Param("bevestig", Kind.FLAG, required=False, words=CONFIRM_WORDS),),
     private_first=True,
     rank=150,
+    family="privacy",
 )
 async def forget_me(ctx: Context) -> Reply:
     """Explain what will be erased; with `bevestig` erase it."""

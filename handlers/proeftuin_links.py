@@ -16,6 +16,7 @@ from storage import proeftuinen
     params=(Param("proeftuin", Kind.PROEFTUIN, max_length=limits.PROEFTUIN_NAME),),
     invalidates=("proeftuinen",),
     rank=200,
+    family="beheer",
 )
 async def link(ctx: Context) -> Reply:
     """Link this channel to a proeftuin, creating the proeftuin when new."""

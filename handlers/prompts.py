@@ -81,6 +81,7 @@ def _split_target(args: str) -> tuple[str, str | None]:
     leader_only=True,
     params=(Param("vraag", Kind.TEXT, max_length=limits.PROMPT_TEXT), IN_PROEFTUIN),
     rank=220,
+    family="beheer",
 )
 async def ask(ctx: Context) -> list[Reply]:
     """`vraag <vraag> [proeftuin:<naam>]`: post a reflection prompt to proeftuin channels."""
@@ -138,6 +139,7 @@ async def ask(ctx: Context) -> list[Reply]:
     ),
     needs_text_form=True,
     rank=120,
+    family="inzichten",
 )
 async def answer(ctx: Context) -> Reply | list[Reply]:
     """`antwoord <N> <tekst>`: answer prompt N; the answer is a learning of this proeftuin."""

@@ -73,6 +73,7 @@ class Spec:
     learning_buttons: bool = False  # its buttons act on a learning the presser may re-tag
     rank: int = 1000  # how much people use it: help and tables list low ranks first
     en: str = ""  # the English word (the first alias unless declared)
+    family: str = ""  # related sub-commands: a platform with few places gathers them (Discord)
 
     @property
     def english(self) -> str:
@@ -113,6 +114,7 @@ def command(
     learning_buttons: bool = False,
     rank: int = 1000,
     en: str = "",
+    family: str = "",
 ) -> Callable[[Handler], Handler]:
     """Register a handler under its Dutch name and its aliases (English first), declared with
     everything an adapter needs to offer it."""
@@ -134,6 +136,7 @@ def command(
             learning_buttons=learning_buttons,
             rank=rank,
             en=en,
+            family=family,
         )
         COMMANDS[name] = spec
         for word in (name, *aliases):
@@ -155,6 +158,15 @@ def ordered(*, leaders: bool = True) -> list[Spec]:
     when `leaders` is false)."""
     specs = [s for s in COMMANDS.values() if leaders or not s.leader_only]
     return sorted(specs, key=lambda s: (s.leader_only, s.rank, s.name))
+
+
+def families() -> dict[str, list[Spec]]:
+    """The declared families of sub-commands, in the order of their most used member."""
+    found: dict[str, list[Spec]] = {}
+    for spec in ordered():
+        if spec.family:
+            found.setdefault(spec.family, []).append(spec)
+    return found
 
 
 def invalidating(name: str) -> frozenset[str]:

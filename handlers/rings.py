@@ -19,7 +19,7 @@ async def _visible_learning(ctx: Context, word: str, usage_key: str) -> Learning
     return learning
 
 
-@command("herken", "recognise", "recognize", params=(LEARNING,), rank=40)
+@command("herken", "recognise", "recognize", params=(LEARNING,), rank=40, family="inzichten")
 async def recognise(ctx: Context) -> Reply:
     """'Ook bij ons': the caller's proeftuin recognises learning N."""
     proeftuin = ctx.require_proeftuin()
@@ -46,6 +46,7 @@ async def recognise(ctx: Context) -> Reply:
     params=(LEARNING, Param("tekst", Kind.TEXT, max_length=limits.ENRICHMENT_TEXT)),
     needs_text_form=True,
     rank=50,
+    family="inzichten",
 )
 async def enrich(ctx: Context) -> Reply:
     """Add a note, link or counter-example from the caller's proeftuin to learning N."""
@@ -68,7 +69,7 @@ async def enrich(ctx: Context) -> Reply:
     )
 
 
-@command("volg", "follow", params=(ANY_THEME,), rank=60)
+@command("volg", "follow", params=(ANY_THEME,), rank=60, family="onderwerpen")
 async def follow(ctx: Context) -> Reply:
     """Follow themes; without a theme, list what the caller follows."""
     wanted = slugs_in(ctx.command.args)
@@ -92,7 +93,7 @@ async def follow(ctx: Context) -> Reply:
     )
 
 
-@command("ontvolg", "unfollow", params=(THEME,), rank=61)
+@command("ontvolg", "unfollow", params=(THEME,), rank=61, family="onderwerpen")
 async def unfollow(ctx: Context) -> Reply:
     """Stop following themes."""
     wanted = slugs_in(ctx.command.args)

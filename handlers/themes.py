@@ -12,7 +12,7 @@ from storage import themes
 NEW_WORDS = ("nieuw", "add", "new")
 
 
-@command("themas", "themes", "thema's", rank=90)
+@command("themas", "themes", "thema's", rank=90, family="onderwerpen")
 async def list_themes(ctx: Context) -> Reply:
     """Every theme with the number of learnings the caller may see."""
     async with ctx.reading() as reader:  # counts every tagged learning: off the unit of work
@@ -45,6 +45,7 @@ async def list_themes(ctx: Context) -> Reply:
     ),
     invalidates=("themes",),
     rank=210,
+    family="onderwerpen",
 )
 async def add_theme(ctx: Context) -> Reply:
     """`thema nieuw <slug> <naam> [| trefwoord, trefwoord]`: add a theme."""

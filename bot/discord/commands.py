@@ -300,36 +300,77 @@ def _callback(
     return described
 
 
-def subcommand_names() -> list[str]:
-    """The sub-commands as Discord shows them: all of them, or 24 and the catch-all `meer`."""
+def layout() -> dict[str, list[str]]:
+    """The tree under `/samen`, from the declarations: `{"": top-level sub-commands, family:
+    its sub-commands}`. All flat while they fit in Discord's 25; beyond that every declared
+    family becomes a group (`/samen inzichten tag`), so the limit holds 25 families of 25; what
+    still does not fit ends in the catch-all `meer`, which takes a whole line."""
     names = list(registry.COMMANDS)
     if len(names) <= MAX_SUBCOMMANDS:
-        return names
-    return [*names[: MAX_SUBCOMMANDS - 1], CATCH_ALL]
+        return {"": names}
+    specs = registry.COMMANDS
+    tree: dict[str, list[str]] = {"": []}
+    for name in sorted(names, key=lambda n: (specs[n].leader_only, specs[n].rank)):
+        tree.setdefault(specs[name].family, []).append(name)
+    for family, members in list(tree.items()):
+        if family and len(members) == 1:  # a family of one stays a plain sub-command
+            tree[""].append(members[0])
+            del tree[family]
+        elif family:
+            tree[family] = members[:MAX_SUBCOMMANDS]
+    groups = [f for f in tree if f]
+    if len(tree[""]) + len(groups) > MAX_SUBCOMMANDS:
+        room = max(MAX_SUBCOMMANDS - 1 - len(groups), 0)
+        tree[""] = [*tree[""][:room], CATCH_ALL]
+        for family in groups[MAX_SUBCOMMANDS - 1 :]:
+            del tree[family]
+    return tree
+
+
+def subcommand_names() -> list[str]:
+    """The entries directly under `/samen`: sub-commands, then groups (see `layout`)."""
+    tree = layout()
+    return [*tree[""], *(family for family in tree if family)]
+
+
+def _subcommand(
+    name: str, runner: Runner, language: str, parent: app_commands.Group
+) -> app_commands.Command[Any, ..., Any]:
+    spec = registry.COMMANDS.get(name) if name != CATCH_ALL else None
+    options: tuple[Opt, ...]
+    if spec is None:
+        options, description = CATCH_ALL_OPTIONS, _text(language, "discord.catch_all", name)
+    else:
+        options = options_for(spec)
+        description = _text(language, spec.usage_key, name, part="usage")
+    return app_commands.Command(
+        name=name,
+        description=description,
+        callback=_callback(name, options, runner, language),
+        parent=parent,
+    )
 
 
 def build_group(runner: Runner, language: str) -> app_commands.Group:
-    """The `/samen` group with one sub-command per registered sub-command."""
+    """The `/samen` group: a sub-command per declared sub-command, in groups by family when
+    there are more than Discord takes (`layout`)."""
     group = app_commands.Group(
         name=GROUP,
         description=_text(language, "discord.group.description", "Programma SAMEN"),
     )
-    for name in subcommand_names():
-        spec = registry.COMMANDS.get(name) if name != CATCH_ALL else None
-        options: tuple[Opt, ...]
-        if spec is None:
-            options, description = CATCH_ALL_OPTIONS, _text(language, "discord.catch_all", name)
-        else:
-            options = options_for(spec)
-            description = _text(language, spec.usage_key, name, part="usage")
-        group.add_command(
-            app_commands.Command(
-                name=name,
-                description=description,
-                callback=_callback(name, options, runner, language),
-                parent=group,
-            )
+    tree = layout()
+    for name in tree[""]:
+        group.add_command(_subcommand(name, runner, language, group))
+    for family, members in tree.items():
+        if not family:
+            continue
+        sub = app_commands.Group(
+            name=family,
+            description=_text(language, f"discord.family.{family}", family),
+            parent=group,
         )
+        for name in members:
+            sub.add_command(_subcommand(name, runner, language, sub))
     return group
 
 

@@ -4,9 +4,12 @@ refusals (also in DMs), a repeated delivery handled once, and the command tree s
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+import discord
 import pytest
+from discord import app_commands
 
 from bot.discord.commands import CATCH_ALL, build_group, subcommand_names
 from handlers import registry
@@ -194,10 +197,41 @@ async def test_agenda_attaches_the_ics_file(programme: Bot) -> None:
     assert uploads and all(name.endswith(".ics") for c in uploads for name in c.files)
 
 
-def test_more_than_25_subcommands_end_in_a_catch_all(monkeypatch: pytest.MonkeyPatch) -> None:
-    extra = {f"extra{n}": registry.COMMANDS["help"] for n in range(30)}
+def test_more_than_25_subcommands_go_in_groups_by_family(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 26th sub-command turns the declared families into groups (`/samen inzichten tag`):
+    every sub-command keeps its own typed options, and none needs the catch-all."""
+    extra = {
+        f"extra{n}": dataclasses.replace(
+            registry.COMMANDS["help"], name=f"extra{n}", family="extra"
+        )
+        for n in range(3)
+    }
+    monkeypatch.setattr(registry, "COMMANDS", {**registry.COMMANDS, **extra})
+    group = build_group(object(), "nl")  # type: ignore[arg-type]
+    top = [command.name for command in group.commands]
+    assert top == subcommand_names() and len(top) <= 25 and CATCH_ALL not in top
+    assert top[:3] == ["inzicht", "zoek", "help"]  # no family: they stay on top
+    leaves = {}
+    for entry in group.commands:
+        if isinstance(entry, app_commands.Group):
+            leaves |= {command.name: command for command in entry.commands}
+        else:
+            leaves[entry.name] = entry
+    assert set(leaves) == set(registry.COMMANDS)
+    inzichten = group.get_command("inzichten")
+    assert isinstance(inzichten, app_commands.Group)
+    tag = inzichten.get_command("tag")
+    assert tag is not None and [p.name for p in tag.parameters] == ["nummer", "themas"]  # type: ignore[union-attr]
+    tree = app_commands.CommandTree(discord.Client(intents=discord.Intents.none()))
+    payload = group.to_dict(tree)  # what Discord would get: groups are type 2, in them type 1
+    kinds = {o["name"]: o["type"] for o in payload["options"]}
+    assert kinds["inzicht"] == 1 and kinds["inzichten"] == 2 and kinds["extra"] == 2
+
+
+def test_what_does_not_fit_ends_in_a_catch_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    extra = {f"extra{n}": registry.COMMANDS["help"] for n in range(30)}  # no family
     monkeypatch.setattr(registry, "COMMANDS", {**registry.COMMANDS, **extra})
     group = build_group(object(), "nl")  # type: ignore[arg-type]
     names = [command.name for command in group.commands]
-    assert len(names) == 25 and names[-1] == CATCH_ALL
+    assert len(names) == 25 and CATCH_ALL in names
     assert [p.name for p in group.get_command(CATCH_ALL).parameters] == ["regel"]  # type: ignore[union-attr]

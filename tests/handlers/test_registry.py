@@ -80,6 +80,9 @@ def test_every_command_is_declared() -> None:
         "antwoord",
         "verrijk",
     }
+    # families (Discord groups them when there are more than 25): never a command's own word
+    assert {n for n, s in registry.COMMANDS.items() if not s.family} == {"inzicht", "zoek", "help"}
+    assert all(registry.resolve(family) is None for family in registry.families())
     assert registry.invalidating("theme") == {"themes"}
     assert registry.invalidating("link") == {"proeftuinen"}
     assert registry.invalidating("inzicht") == frozenset()
