@@ -235,3 +235,23 @@ def test_what_does_not_fit_ends_in_a_catch_all(monkeypatch: pytest.MonkeyPatch) 
     names = [command.name for command in group.commands]
     assert len(names) == 25 and CATCH_ALL in names
     assert [p.name for p in group.get_command(CATCH_ALL).parameters] == ["regel"]  # type: ignore[union-attr]
+
+
+def test_a_new_declared_subcommand_gets_its_typed_option() -> None:
+    """tests/handlers/extra_command.py: one declaration and one function make a 26th
+    sub-command; Discord shows it with its typed option, the families in groups."""
+    import importlib
+    import sys
+
+    module = "tests.handlers.extra_command"
+    sys.modules.pop(module, None)
+    name = importlib.import_module(module).NAME
+    try:
+        group = build_group(object(), "nl")  # type: ignore[arg-type]
+        echo = group.get_command(name)
+        assert echo is not None and [p.name for p in echo.parameters] == ["woord"]  # type: ignore[union-attr]
+        assert CATCH_ALL not in subcommand_names() and "inzichten" in subcommand_names()
+    finally:
+        registry.unregister(name)
+        sys.modules.pop(module, None)
+    assert subcommand_names() == list(registry.COMMANDS)
