@@ -206,8 +206,8 @@ async def main(args: argparse.Namespace) -> int:
     print(f"Discord first response (INTERACTION_CREATE -> callback), samen on {backend}, ms\n")
     print("| bot | concurrent | n | p50 | p95 | p99 |")
     print("|---|---:|---:|---:|---:|---:|")
-    for name, results in (("bare discord.py", bare), ("samen-bot", samen)):
-        for concurrency, values in results.items():
+    for name, table in (("bare discord.py", bare), ("samen-bot", samen)):
+        for concurrency, values in table.items():
             cells = " | ".join(f"{percentile(values, q):.1f}" for q in (0.50, 0.95, 0.99))
             print(f"| {name} | {concurrency} | {len(values)} | {cells} |")
     ours, base = percentile(samen[args.burst], 0.99), percentile(bare[args.burst], 0.99)

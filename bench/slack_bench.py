@@ -133,6 +133,8 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the server process so far (Linux /proc; 0 elsewhere)."""
+        if self.process is None:
+            return 0.0
         try:
             fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, AttributeError):

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar, cast
 
 import click
 
@@ -288,19 +288,29 @@ def seed(count: int, random_seed: int) -> None:
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export(fmt: str, ring: str | None, output: Path | None) -> None:
     """Write learnings as Markdown, CSV or JSON."""
-    from bot.tools.export import export_learnings
+    from bot.tools.export import ExportFormat, export_learnings
     from storage.models import Ring
 
     settings = _settings()
     _prepare(settings)
 
     async def work(app: Any) -> int:
-        kwargs = dict(language=settings.SAMEN_LANGUAGE, timezone=settings.timezone)
         ring_value = Ring(ring) if ring else None
+
+        async def write(out: TextIO) -> int:
+            return await export_learnings(
+                app.database,
+                cast(ExportFormat, fmt),  # click.Choice allows only the three
+                ring_value,
+                out,
+                language=settings.SAMEN_LANGUAGE,
+                timezone=settings.timezone,
+            )
+
         if output is None:
-            return await export_learnings(app.database, fmt, ring_value, sys.stdout, **kwargs)
+            return await write(sys.stdout)
         with output.open("w", encoding="utf-8", newline="") as handle:
-            return await export_learnings(app.database, fmt, ring_value, handle, **kwargs)
+            return await write(handle)
 
     written = _run(settings, work)
     if output is not None:

@@ -10,7 +10,7 @@ models. (Lookups stay ORM queries, built once at import: see storage.members._FI
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
@@ -33,10 +33,10 @@ def attach(session: AsyncSession, model: type[M], values: Mapping[str, Any]) -> 
     sync = session.sync_session
     existing = sync.identity_map.get(sync.identity_key(model, values["id"]))
     if existing is not None:
-        return existing  # type: ignore[return-value]
+        return cast(M, existing)
     # As if loaded from a row: made without __init__ and its per-attribute events (a large
     # part of a capture's cost), then given its identity with nothing to flush.
-    instance = model.__mapper__.class_manager.new_instance()
+    instance: M = model.__mapper__.class_manager.new_instance()
     instance.__dict__.update(values)
     make_transient_to_detached(instance)
     sync.add(instance)

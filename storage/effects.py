@@ -141,7 +141,7 @@ class Claim:
 
 def backoff(attempts: int) -> timedelta:
     """Wait before attempt `attempts + 1`: 1, 2, 4 … minutes, at most an hour."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+    return min(BACKOFF_BASE * (1 << max(attempts - 1, 0)), BACKOFF_CAP)
 
 
 def _insert(dialect: str, values: dict[str, Any]) -> Any:

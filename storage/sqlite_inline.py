@@ -37,7 +37,7 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
 
     SQLITE_BUSY_SNAPSHOT is not: a read transaction that saw an older snapshot can never be
     upgraded to write, so SQLite itself does not wait for it either."""
-    code = getattr(error, "sqlite_errorcode", None)
+    code: int | None = getattr(error, "sqlite_errorcode", None)
     if code is None:
         return "database is locked" in str(error)
     return code & 0xFF == sqlite3.SQLITE_BUSY and code != sqlite3.SQLITE_BUSY_SNAPSHOT

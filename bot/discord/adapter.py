@@ -306,14 +306,14 @@ class DiscordService:
 
     def place(self, channel: Any, channel_id: int | None, guild_id: int | None) -> Place:
         """Threads count as their parent channel (proeftuinen link channels), thread kept."""
-        channel_id = channel_id or getattr(channel, "id", 0)
+        ident: int = channel_id if channel_id else getattr(channel, "id", 0)
         if guild_id is None:
-            return Place(PLATFORM, str(channel_id), is_direct=True)
+            return Place(PLATFORM, str(ident), is_direct=True)
         if channel is None and self.client is not None:
-            channel = self.client.get_channel(channel_id)
+            channel = self.client.get_channel(ident)
         if isinstance(channel, discord.Thread) and channel.parent_id:
             return Place(PLATFORM, str(channel.parent_id), thread_id=str(channel.id))
-        return Place(PLATFORM, str(channel_id))
+        return Place(PLATFORM, str(ident))
 
     def who(self, interaction: discord.Interaction) -> tuple[Actor, Place]:
         user = interaction.user

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import discord
 
@@ -77,9 +77,10 @@ class SamenButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> SamenButton:
-        return cls(match["command"], match["args"], label=item.label or "…", style=item.style)
+        button = cast("discord.ui.Button[Any]", item)  # the template only matches our buttons
+        return cls(match["command"], match["args"], label=button.label or "…", style=button.style)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         runner = _runner(interaction)
@@ -116,9 +117,10 @@ class ThemeSelect(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ThemeSelect:
-        return cls(match["number"], list(item.options), placeholder=item.placeholder)
+        select = cast("discord.ui.Select[Any]", item)  # the template only matches our selects
+        return cls(match["number"], list(select.options), placeholder=select.placeholder)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         runner = _runner(interaction)

@@ -178,13 +178,15 @@ class _Renderer:
         self.t = Translator(snapshot.language, ZoneInfo(snapshot.timezone))
         self.env = environment()
         self.helpers = self._helpers()
-        chrome = self.env.get_template("_chrome.html.j2").make_module(self.helpers)
+        # Template modules expose their macros as attributes mypy cannot see.
+        chrome: Any = self.env.get_template("_chrome.html.j2").make_module(self.helpers)
         self.chrome = {
             (root, search): (Markup(chrome.header(root, search)), Markup(chrome.footer(root)))
             for root in ("", "../")
             for search in (True, False)
         }
-        self.card = self.env.get_template("_cards.html.j2").make_module(self.helpers).card
+        cards: Any = self.env.get_template("_cards.html.j2").make_module(self.helpers)
+        self.card = cards.card
 
     def _helpers(self) -> dict[str, Any]:
         t, site, timezone = self.t, self.site, self.t.timezone

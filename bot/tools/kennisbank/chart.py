@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -26,11 +27,14 @@ from matplotlib.figure import Figure  # noqa: E402
 from bot.tools.kennisbank.snapshot import ISO_WEEK_RE, WeekCount  # noqa: E402
 from handlers.i18n import Translator  # noqa: E402
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 BAR_COLOUR = "#1f5f8b"  # 6.8:1 against white (WCAG 1.4.11 asks 3:1 for graphics)
 TEXT_COLOUR = "#222222"
 AXIS_COLOUR = "#595959"
 MAX_TICKS = 8
-STABLE_RC = {
+STABLE_RC: dict[RcKeyType, Any] = {
     "svg.hashsalt": "samen-kennisbank",
     "svg.fonttype": "path",
     "font.family": "DejaVu Sans",
