@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,7 +57,7 @@ def pg_template() -> Iterator[str | None]:
     admin.dispose()
 
 
-def fresh_pg_database(template: str | None = None) -> tuple[str, callable]:  # type: ignore[valid-type]
+def fresh_pg_database(template: str | None = None) -> tuple[str, Callable[[], None]]:
     """Create an empty (or templated) PostgreSQL database; returns its URL and a dropper."""
     name = f"samen_t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")

@@ -9,7 +9,7 @@ express is an explicit xfail naming why; a known disagreement (a drift) is a str
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -37,7 +37,7 @@ from tests.conftest import BACKENDS, fresh_migrated
 PLATFORMS = ("console", "slack", "discord")
 
 
-async def start_console(url: str) -> AsyncIterator[Adapter]:
+async def start_console(url: str) -> AsyncGenerator[Adapter, None]:
     app = build_app(load_settings(SAMEN_DATABASE_URL=url, SAMEN_LEADERS="console:floor"))
     try:
         yield ConsoleAdapter(app)
@@ -45,7 +45,7 @@ async def start_console(url: str) -> AsyncIterator[Adapter]:
         await app.close()
 
 
-async def start_slack(url: str) -> AsyncIterator[Adapter]:
+async def start_slack(url: str) -> AsyncGenerator[Adapter, None]:
     from tests.fakes.slack_api import FakeSlack
     from tests.slack import conftest as slack
 
@@ -67,7 +67,7 @@ async def start_slack(url: str) -> AsyncIterator[Adapter]:
         await fake.stop()
 
 
-async def start_discord(url: str, state_dir: Path) -> AsyncIterator[Adapter]:
+async def start_discord(url: str, state_dir: Path) -> AsyncGenerator[Adapter, None]:
     from tests.discord import conftest as discord
     from tests.fakes.discord_fake import FakeDiscord
 

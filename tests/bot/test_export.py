@@ -7,6 +7,7 @@ import io
 import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from bot.tools.demo import build_demo
 from bot.tools.demo_data import LEARNINGS, PROEFTUINEN
-from bot.tools.export import FIELDS, export_learnings, iter_rows
+from bot.tools.export import FIELDS, ExportFormat, export_learnings, iter_rows
 from handlers.context import Policy
 from storage import learnings, members, proeftuinen, themes
 from storage.db import Database
@@ -54,7 +55,7 @@ async def export(database: Database, fmt: str, ring: Ring | None, language: str 
     out = io.StringIO()
     written = await export_learnings(
         database,
-        fmt,
+        cast(ExportFormat, fmt),
         ring,
         out,
         language=language,

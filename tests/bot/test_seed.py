@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, text
 
@@ -28,7 +29,7 @@ def scalar(url: str, sql: str, **params: object) -> object:
         engine.dispose()
 
 
-def all_rows(url: str, sql: str) -> list[tuple[object, ...]]:
+def all_rows(url: str, sql: str) -> list[tuple[Any, ...]]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:

@@ -23,6 +23,7 @@ async def test_reaction_captures_answers_in_reply_and_the_author_can_withdraw(
     (reply,) = await fake.wait_for(lambda: fake.posts("proeftuin-a"), what="the channel reply")
     assert reply["message_reference"]["message_id"] == said["id"]
     (learning,) = await programme.learnings()
+    assert learning.author is not None
     assert learning.text == said["content"] and learning.author.display_name == "Bob"
     assert learning.source_url == jump_url(programme, said)
     assert learning.proeftuin.name == "Proeftuin A"
@@ -60,7 +61,7 @@ async def test_other_emoji_own_reactions_and_own_messages(programme: Bot) -> Non
     await fake.react("anna", said)  # her own message: saved, no DM
     await fake.wait_for(lambda: fake.posts("proeftuin-a"), what="the reply")
     (learning,) = await programme.learnings()
-    assert learning.author.display_name == "Anna"
+    assert learning.author is not None and learning.author.display_name == "Anna"
     assert fake.dms("anna") == []
     assert len([c for c in fake.calls if c.method == "GET" and said["id"] in c.path]) == 1
 
@@ -96,6 +97,7 @@ async def test_prompt_threads_and_the_answer_button(programme: Bot) -> None:
         lambda: next((c for c in fake.channels.values() if c["id"] == posted[0]["id"]), None),
         what="the thread on the prompt",
     )
+    assert thread is not None
     assert thread["type"] == 11 and thread["parent_id"] == fake.channel_id("proeftuin-a")
     assert fake.posts("proeftuin-b"), "every linked channel gets the prompt"
     await fake.say("bob", thread["id"], "Bij ons werkt de buurtkamer goed #wonen")

@@ -211,7 +211,7 @@ def test_more_than_25_subcommands_go_in_groups_by_family(monkeypatch: pytest.Mon
     top = [command.name for command in group.commands]
     assert top == subcommand_names() and len(top) <= 25 and CATCH_ALL not in top
     assert top[:3] == ["inzicht", "zoek", "help"]  # no family: they stay on top
-    leaves = {}
+    leaves: dict[str, Any] = {}
     for entry in group.commands:
         if isinstance(entry, app_commands.Group):
             leaves |= {command.name: command for command in entry.commands}

@@ -323,12 +323,15 @@ class Driver:
         for _ in range(math.ceil(count / concurrency)):
             payloads = [make() for _ in range(concurrency)]
             batch = list(await asyncio.gather(*(self.deliver(x, session) for x in payloads)))
-            await self.wait_for(
-                lambda b=batch: all(r.acked_at for r in b), timeout=30, what="callbacks"
-            )
+
+            def acked(b: list[InteractionRecord] = batch) -> bool:
+                return all(r.acked_at for r in b)
+
+            def answered(b: list[InteractionRecord] = batch) -> bool:
+                return all(r.done for r in b)
+
+            await self.wait_for(acked, timeout=30, what="callbacks")
             if settle:
-                await self.wait_for(
-                    lambda b=batch: all(r.done for r in b), timeout=60, what="answers"
-                )
+                await self.wait_for(answered, timeout=60, what="answers")
             latencies += [(r.acked_at - r.sent_at) * 1000 for r in batch]  # type: ignore[operator]
         return latencies[:count]

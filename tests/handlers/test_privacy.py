@@ -89,7 +89,7 @@ async def learning_id(database: Database, fragment: str) -> int:
         return found.id
 
 
-def select_learning(fragment: str) -> Select[tuple[Learning]]:
+def select_learning(fragment: str) -> Select[Learning]:
     return select(Learning).where(Learning.text.contains(fragment))
 
 
@@ -153,7 +153,7 @@ async def zoe_did_everything(slack: Slack, database: Database) -> dict[str, int]
     return {"own": own, "theirs": theirs, "captured": captured}
 
 
-def select_member(user_id: str) -> Select[tuple[Member]]:
+def select_member(user_id: str) -> Select[Member]:
     return select(Member).where(Member.user_id == user_id)
 
 
@@ -186,12 +186,12 @@ def scan_database(url: str) -> list[str]:
         return hits
     engine = create_engine(parsed.set(drivername="postgresql+psycopg"))
     try:
-        with engine.connect() as conn:
-            tables = conn.execute(
+        with engine.connect() as pg:
+            names = pg.execute(
                 text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
             ).scalars()
-            for table in list(tables):
-                for (row,) in conn.execute(text(f'SELECT t::text FROM "{table}" t')):
+            for table in list(names):
+                for (row,) in pg.execute(text(f'SELECT t::text FROM "{table}" t')):
                     if found_in(row):
                         hits.append(f"{table}: {row}")
     finally:
@@ -415,17 +415,17 @@ async def test_ledger_keys_match_the_whole_id_only(database: Database) -> None:
         other = Member(platform="console", user_id="50%", display_name="B", role="deelnemer")
         session.add_all([member, other, *(HandledEvent(key=k) for k in keys)])
     async with database.unit_of_work() as session:
-        member = await session.scalar(select_member("an_na"))
-        assert member is not None
-        data = await privacy.collect(session, member)
+        stored = await session.scalar(select_member("an_na"))
+        assert stored is not None
+        data = await privacy.collect(session, stored)
         assert [h["key"] for h in data["handled_events"]] == ["console:act:an_na:1"]
-        erased = await privacy.erase(session, member)
+        erased = await privacy.erase(session, stored)
         assert erased.ledger == 1
     async with database.unit_of_work() as session:
         left = set((await session.scalars(select(HandledEvent.key))).all())
         assert set(keys) - left == {"console:act:an_na:1"}
-        other = await session.scalar(select_member("50%"))
-        assert other is not None
-        assert [h["key"] for h in (await privacy.collect(session, other))["handled_events"]] == [
+        stored = await session.scalar(select_member("50%"))
+        assert stored is not None
+        assert [h["key"] for h in (await privacy.collect(session, stored))["handled_events"]] == [
             "x:50%:2"
         ]

@@ -24,7 +24,7 @@ async def test_prompt_goes_to_every_linked_channel(programme: Chat) -> None:
     confirmation, *posts = replies
     assert confirmation.visibility is Visibility.ONLY_CALLER
     assert "Vraag #1" in confirmation.text and "Proeftuin A, Proeftuin B" in confirmation.text
-    assert sorted(p.to.channel_id for p in posts if p.to) == [
+    assert sorted(p.to.channel_id or "" for p in posts if p.to) == [
         "proeftuin-a",
         "proeftuin-a-discord",
         "proeftuin-b",

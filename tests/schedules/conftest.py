@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -30,8 +31,10 @@ def channel_of(name: str) -> str:
     return name.lower().split()[0]
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 @dataclass
@@ -61,7 +64,7 @@ class Recorder:
 
 
 def digest_policy(**overrides: object) -> Policy:
-    values: dict[str, object] = dict(
+    values: dict[str, Any] = dict(
         digest_channels=(("console", "kenniskring"), ("slack", "CKENNIS"))
     )
     values.update(overrides)

@@ -20,6 +20,7 @@ async def test_bulb_reaction_captures_for_the_author(programme: SlackDriver) -> 
     assert history.args["channel"] == CHAN_A and history.args["latest"] == ts
     [learning] = await stored_learnings(slack.app)
     assert learning.text == "Bewoners vertrouwen @Bob pas als ze het zien & horen #wonen"
+    assert learning.author is not None
     assert learning.author.user_id == ANNA and learning.author.display_name == "Anna"
     assert (
         learning.source_url == f"https://samen.slack.com/archives/{CHAN_A}/p{ts.replace('.', '')}"
@@ -75,6 +76,7 @@ async def test_message_shortcut_captures(programme: SlackDriver) -> None:
     assert sent.status == 200 and sent.body == ""
     await slack.idle()
     [learning] = await stored_learnings(slack.app)
+    assert learning.author is not None
     assert learning.author.user_id == ANNA and learning.text == message["text"]
     assert learning.source_url and learning.source_url.endswith(message["ts"].replace(".", ""))
     posts = fake.calls_to("chat.postMessage")

@@ -20,7 +20,7 @@ TEST_DATABASE_ENV = "SAMEN_TEST_DATABASE_URL"
 
 
 def _backends() -> list[object]:
-    backends = [pytest.param("sqlite", id="sqlite")]
+    backends: list[object] = [pytest.param("sqlite", id="sqlite")]
     if os.environ.get(TEST_DATABASE_ENV):
         backends.append(pytest.param("postgresql", id="postgresql"))
     return backends
