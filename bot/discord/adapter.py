@@ -321,12 +321,11 @@ class DiscordService:
         return actor, self.place(interaction.channel, interaction.channel_id, interaction.guild_id)
 
     def refusal(self, name: str, actor: Actor, place: Place) -> str | None:
-        """Leader-only sub-commands are refused for non-leaders and in DMs (fail closed)."""
+        """A non-leader's leader-only sub-command is refused before it is deferred, so the
+        refusal is private from the start (the router applies the same rule, `is_leader`)."""
         spec = registry.resolve(name)
         if spec is None or not spec.leader_only:
             return None
-        if place.is_direct:
-            return self.t("discord.leader_only_direct", command=spec.name)
         if not is_leader(self.app.policy, actor):
             return self.t("error.leader_only", command=spec.name)
         return None

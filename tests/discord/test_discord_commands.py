@@ -126,16 +126,22 @@ async def test_my_data_arrives_as_a_dm(programme: Bot) -> None:
     assert "Samen koken verbindt buren" in str(dm["embeds"][0]["description"])
 
 
-async def test_leader_only_refused_for_participants_and_in_dms(programme: Bot) -> None:
+async def test_leader_only_refused_for_participants_and_allowed_to_leaders_in_dms(
+    programme: Bot,
+) -> None:
+    """A participant's leader command is refused privately before anything is deferred; a
+    leader's works in a DM too, as on Slack and in the console (the router decides)."""
     before = len(programme.calls("POST", "/callback"))
     refused = await programme.run("anna", "proeftuin-b", "koppel", proeftuin="Proeftuin A")
     assert refused.response_type == 4 and refused.callback["data"]["flags"] == 64  # type: ignore[index]
     assert "projectleiders" in refused.text()
+    assert len(programme.calls("POST", "/callback")) == before + 1  # no defer, no DB work
+    refused_dm = await programme.run("anna", "dm", "thema", slug="stiekem", naam="Stiekem")
+    assert "projectleiders" in refused_dm.text()
     in_dm = await programme.run(LEADER, "dm", "thema", slug="geheim", naam="Geheim")
-    assert in_dm.response_type == 4 and "privébericht" in in_dm.text()
-    assert len(programme.calls("POST", "/callback")) == before + 2  # no defer, no DB work
+    assert "#geheim" in in_dm.text()
     themes = await programme.run("anna", "proeftuin-a", "themas")
-    assert "geheim" not in themes.text()
+    assert "#geheim" in themes.text() and "stiekem" not in themes.text()
 
 
 async def test_the_same_interaction_delivered_twice_is_handled_once(programme: Bot) -> None:
