@@ -17,6 +17,7 @@ from handlers.text import (
     slugs_in,
     suggest_themes,
     tags,
+    theme_words,
 )
 from handlers.types import Action, Command, Reply, Target, UserError, Visibility
 from handlers.views import learning_fields, learning_line
@@ -248,7 +249,7 @@ async def _retag(ctx: Context, adding: bool) -> list[Reply]:
     usage = ctx.t("usage.tag" if adding else "usage.untag")
     word, _, rest = ctx.command.args.partition(" ")
     learning = await find_changeable(ctx, word, usage)
-    wanted = slugs_in(rest)
+    wanted = theme_words(rest)
     if not wanted:
         raise UserError("tag.no_slugs", usage=usage)
     known = await themes.by_slugs(ctx.session, wanted)

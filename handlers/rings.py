@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers import limits
 from handlers.context import Context
 from handlers.registry import ANY_THEME, LEARNING, THEME, Kind, Param, command
-from handlers.text import has_words, parse_number, shorten, slugs_in, tags
+from handlers.text import has_words, parse_number, shorten, tags, theme_words
 from handlers.types import Reply, UserError, Visibility
 from storage import learnings, rings, themes
 from storage.models import Learning
@@ -52,7 +52,7 @@ async def enrich(ctx: Context) -> Reply:
     """Add a note, link or counter-example from the caller's proeftuin to learning N."""
     word, _, text = ctx.command.args.partition(" ")
     text = text.strip()
-    proeftuin = ctx.require_proeftuin()
+    proeftuin = ctx.require_proeftuin(text)
     learning = await _visible_learning(ctx, word, "usage.verrijk")
     if not text or not has_words(text):
         raise UserError("verrijk.empty", number=learning.id, text=text)
@@ -72,7 +72,7 @@ async def enrich(ctx: Context) -> Reply:
 @command("volg", "follow", params=(ANY_THEME,), rank=60, family="onderwerpen")
 async def follow(ctx: Context) -> Reply:
     """Follow themes; without a theme, list what the caller follows."""
-    wanted = slugs_in(ctx.command.args)
+    wanted = theme_words(ctx.command.args)
     if not wanted:
         followed = await rings.follows_of(ctx.session, ctx.member)
         if not followed:
@@ -96,7 +96,7 @@ async def follow(ctx: Context) -> Reply:
 @command("ontvolg", "unfollow", params=(THEME,), rank=61, family="onderwerpen")
 async def unfollow(ctx: Context) -> Reply:
     """Stop following themes."""
-    wanted = slugs_in(ctx.command.args)
+    wanted = theme_words(ctx.command.args)
     if not wanted:
         raise UserError("ontvolg.usage")
     known = await themes.by_slugs(ctx.session, wanted)

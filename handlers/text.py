@@ -28,6 +28,13 @@ def slugs_in(text: str) -> list[str]:
     return list(seen)
 
 
+def theme_words(text: str) -> list[str]:
+    """The themes an argument of only theme words names, with or without `#`, also when they
+    were typed together: `'zorg #wonen#energie'` -> `['zorg', 'wonen', 'energie']` (what a
+    Discord option holds, and what people type on every platform)."""
+    return slugs_in(" ".join(f"#{word}" for word in text.replace("#", " ").split()))
+
+
 def unmask_links(text: str) -> str:
     """User text with no masked link left: `[label](target)` becomes `label (target)`, so the
     real target shows beside whatever the label pretends; any other `](` is split apart, so no
