@@ -148,7 +148,8 @@ class Router:
                 raise UserError(
                     "error.unknown_command_suggest",
                     word=limits.echo(command.name, 40),
-                    name=suggestion,
+                    # The whole line they meant, so nothing they typed is lost.
+                    name=f"{suggestion} {limits.echo(command.args, limits.LEARNING_TEXT)}".strip(),
                 )
             raise UserError("error.unknown_command", word=limits.echo(command.name, 40))
         leader = is_leader(self.policy, command.actor)

@@ -74,7 +74,7 @@ async def test_english_catalog(database, policy) -> None:  # type: ignore[no-unt
     await chat.say("link Pilot A", user=LEADER, channel="a")
     text = await chat.text("learning Tenants join when housing is central", channel="a")
     assert "Learning #1 saved for proeftuin Pilot A" in text
-    assert "Did you mean `/samen learning`" in await chat.text("lerning x", channel="a")
+    assert "Did you mean `/samen learning x`" in await chat.text("lerning x", channel="a")
 
 
 async def test_tag_untag_by_author_and_leader_only(programme: Chat) -> None:
