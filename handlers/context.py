@@ -71,7 +71,9 @@ class Context:
 
     def require_proeftuin(self, text: str = "") -> Proeftuin:
         if self.proeftuin is None:
+            direct = self.command.place.is_direct
             if text:
-                raise UserError("error.no_proeftuin_text", text=text)
-            raise UserError("error.no_proeftuin")
+                key = "error.no_proeftuin_direct_text" if direct else "error.no_proeftuin_text"
+                raise UserError(key, text=text)
+            raise UserError("error.no_proeftuin_direct" if direct else "error.no_proeftuin")
         return self.proeftuin
