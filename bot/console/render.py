@@ -23,6 +23,8 @@ def render_reply(reply: Reply, t: Translator, user: str, channel: str) -> str:
     if reply.title:
         lines.append(f"  *{reply.title}*")
     lines += [f"  {line}" for line in reply.text.splitlines() or [""]]
+    if reply.fields:
+        lines.append("  " + " · ".join(f"{field.label}: {field.value}" for field in reply.fields))
     for action in reply.actions:
         command = f"/samen {action.command} {action.args}".rstrip()
         lines.append("  " + t("console.button", label=action.label, command=command))
