@@ -184,6 +184,10 @@ def serve(slack_http: bool, host: str, port: int, scheduler_only: bool) -> None:
         _refuse(t("cli.serve_slack_mode"))
     _prepare(settings)
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
+    # APScheduler says every job it adds and runs at INFO (every minute, with the tick): that is
+    # not for the operator; our own scheduler logs what happened. `-v` shows it all again.
+    if logging.getLogger().level >= logging.INFO and not _verbose():
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     _run(settings, lambda app: run_services(app, slack_http=slack_http, host=host, port=port))
 
 
@@ -353,6 +357,13 @@ def kennisbank(output: Path, base_url: str | None) -> None:
             seconds=f"{report.seconds:.1f}",
         )
     )
+
+
+def _verbose() -> bool:
+    """Whether `-v` was given to the command line."""
+    context = click.get_current_context(silent=True)
+    root = context.find_root() if context else None
+    return bool(root and root.params.get("verbose"))
 
 
 def _refuse(line: str) -> None:

@@ -83,3 +83,41 @@ def test_serve_with_only_a_slack_token_names_both_modes(tmp_path: Path) -> None:
     assert result.returncode == 2
     line = one_line(result.stderr)
     assert "SLACK_SIGNING_SECRET" in line and "SLACK_APP_TOKEN" in line
+
+
+def _serve_briefly(tmp_path: Path, *flags: str) -> str:
+    """The log of `samen-bot [flags] serve --scheduler-only` over its first seconds."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.cli import ROOT
+
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(ROOT),
+        "SAMEN_DATABASE_URL": f"sqlite:///{tmp_path}/samen.db",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *flags, "serve", "--scheduler-only"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _, err = process.communicate(timeout=6)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    return err
+
+
+def test_serve_logs_what_the_operator_needs_not_every_scheduler_job(tmp_path: Path) -> None:
+    quiet = _serve_briefly(tmp_path)
+    assert "scheduler started" in quiet and "apscheduler" not in quiet
+    assert "Traceback" not in quiet
+    verbose = _serve_briefly(tmp_path, "-v")
+    assert "apscheduler" in verbose
