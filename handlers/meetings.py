@@ -1,21 +1,14 @@
 """Meetings: bijeenkomst (schedule), agenda, ja/nee (RSVP), and the texts of meeting cards and
 reminders (used by schedules/jobs.py too).
 
-`<wanneer>` is read in the programme's time zone: ISO `2026-12-03 19:30`, or Dutch and English
-phrases through dateparser ("donderdag 19:30", "volgende week dinsdag 14u", "tomorrow 10am").
-dateparser is asked for the wall-clock time only; the zone is attached here with zoneinfo so a
-time in the spring-forward gap is refused and one in the autumn overlap is taken as its first
-occurrence (both said in the reply). Meetings are stored in UTC.
+`<wanneer>` is read in the programme's time zone by handlers/when.py (Dutch and English phrases,
+ISO dates, the DST gap and overlap). Meetings are stored in UTC.
 """
 
 from __future__ import annotations
 
-import re
-import warnings
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,127 +19,13 @@ from handlers.ics import write_ics
 from handlers.registry import IN_PROEFTUIN, MEETING, Kind, Param, command
 from handlers.text import closest_slug, parse_number
 from handlers.types import Action, Reply, UserError, Visibility
+from handlers.when import parse_when as parse_when  # also read by callers of handlers.meetings
 from storage import meetings, proeftuinen, themes
 from storage.meetings import YES, Counts
 from storage.models import Meeting
 
 REMINDERS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
-FARTHEST = timedelta(days=5 * 366)  # a meeting further ahead is surely a typo in the year
 AGENDA_LIMIT = 10  # meetings in `agenda`: 20 buttons, within Slack's and Discord's limits
-DATEPARSER_LANGUAGES = ["nl", "en"]
-WEEKDAYS = {
-    **dict.fromkeys(("maandag", "ma", "monday", "mon"), 0),
-    **dict.fromkeys(("dinsdag", "di", "tuesday", "tue"), 1),
-    **dict.fromkeys(("woensdag", "wo", "wednesday", "wed"), 2),
-    **dict.fromkeys(("donderdag", "do", "thursday", "thu"), 3),
-    **dict.fromkeys(("vrijdag", "vr", "friday", "fri"), 4),
-    **dict.fromkeys(("zaterdag", "za", "saturday", "sat"), 5),
-    **dict.fromkeys(("zondag", "zo", "sunday", "sun"), 6),
-}
-ISO_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2})[:.](\d{2})\s*$")
-NEXT_WEEK_RE = re.compile(r"^\s*(?:volgende\s+week|next\s+week)\s+([a-z]+)\b(.*)$", re.I)
-HOUR_U_RE = re.compile(  # 14u, 14u30, 14 uur; not the duration in "in 2 uur" / "over 2 uur"
-    r"(?<!\bin )(?<!\bover )\b(\d{1,2})\s*(?:u|uur|h)(?:\s*(\d{2}))?(?![\w:])", re.I
-)
-TIME_RE = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\b", re.I)
-NEXT_PREFIX_RE = re.compile(r"^\s*volgende\s+(?=[a-z]+dag\b)", re.I)
-
-
-@dataclass(frozen=True, slots=True)
-class When:
-    """A parsed meeting time: aware in the programme's zone, and whether the wall time occurs
-    twice (autumn overlap; the first occurrence is taken)."""
-
-    local: datetime
-    ambiguous: bool
-
-    @property
-    def utc(self) -> datetime:
-        return self.local.astimezone(UTC)
-
-
-def _normalise(text: str) -> str:
-    """`14u` -> `14:00`, `14u30` / `14 uur` -> `14:30` / `14:00`; spaces collapsed."""
-
-    def hour(match: re.Match[str]) -> str:
-        return f"{int(match.group(1)):02d}:{match.group(2) or '00'}"
-
-    return " ".join(HOUR_U_RE.sub(hour, text).split())
-
-
-def _clock(text: str) -> tuple[int, int] | None:
-    """The first time of day in `text` (`14:00`, `14.30`, `2pm`)."""
-    for match in TIME_RE.finditer(text):
-        hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
-        if half is None and match.group(2) is None:
-            continue  # a bare number is no time
-        if half:
-            hour = hour % 12 + (12 if half.lower() == "pm" else 0)
-        if hour < 24 and minute < 60:
-            return hour, minute
-    return None
-
-
-def _wall_time(text: str, base: datetime) -> datetime | None:
-    """The naive local date and time meant by `text`, relative to the naive local `base`."""
-    iso = ISO_RE.match(text)
-    if iso:
-        year, month, day, hour, minute = (int(g) for g in iso.groups())
-        try:
-            return datetime(year, month, day, hour, minute)
-        except ValueError:
-            return None
-    next_week = NEXT_WEEK_RE.match(text)
-    if next_week and next_week.group(1).lower() in WEEKDAYS:
-        clock = _clock(next_week.group(2))
-        if clock is None:
-            return None
-        monday = base.date() - timedelta(days=base.weekday()) + timedelta(days=7)
-        chosen = monday + timedelta(days=WEEKDAYS[next_week.group(1).lower()])
-        return datetime(chosen.year, chosen.month, chosen.day, *clock)
-    import dateparser  # slow to import; only needed here
-
-    settings = {
-        "PREFER_DATES_FROM": "future",
-        "RELATIVE_BASE": base,
-        "RETURN_AS_TIMEZONE_AWARE": False,  # we attach the zone ourselves (DST gap check)
-        "DATE_ORDER": "DMY",
-    }
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        parsed = dateparser.parse(
-            NEXT_PREFIX_RE.sub("", text), languages=DATEPARSER_LANGUAGES, settings=settings
-        )
-    return parsed.replace(tzinfo=None, microsecond=0) if parsed else None
-
-
-def parse_when(text: str, now: datetime, timezone: ZoneInfo) -> When:
-    """Read a meeting time typed by a person; UserError when unclear, past or non-existent."""
-    cleaned = _normalise(text)
-    if not cleaned:
-        raise UserError("bijeenkomst.no_when")
-    if not any(ch.isdigit() for ch in cleaned):
-        raise UserError("bijeenkomst.no_time", when=text)
-    base = now.astimezone(timezone).replace(tzinfo=None, microsecond=0)
-    wall = _wall_time(cleaned, base)
-    if wall is None:
-        raise UserError("bijeenkomst.bad_when", when=text)
-    wall = wall.replace(second=0)
-    shown = wall.strftime("%Y-%m-%d %H:%M")
-    first = wall.replace(tzinfo=timezone, fold=0)
-    second = wall.replace(tzinfo=timezone, fold=1)
-    try:
-        back = first.astimezone(UTC).astimezone(timezone).replace(tzinfo=None)
-    except (OverflowError, ValueError):
-        raise UserError("bijeenkomst.past", when=shown) from None  # year 1: long past
-    if back != wall:
-        raise UserError("bijeenkomst.gap", when=shown)
-    when = When(first, first.utcoffset() != second.utcoffset())
-    if when.utc <= now:
-        raise UserError("bijeenkomst.past", when=shown)
-    if when.utc > now + FARTHEST:
-        raise UserError("bijeenkomst.too_far", when=shown)
-    return when
 
 
 def meeting_actions(t: Translator, meeting_id: int) -> tuple[Action, ...]:
@@ -272,7 +151,9 @@ async def schedule(ctx: Context) -> Reply:
         if theme is None:
             known = [th.slug for th in await themes.list_all(ctx.session)]
             near = closest_slug(slug, known)
-            raise UserError("bijeenkomst.unknown_theme", slug=slug, near=near or "…")
+            if near is None:
+                raise UserError("bijeenkomst.unknown_theme_plain", slug=slug)
+            raise UserError("bijeenkomst.unknown_theme", slug=slug, near=near)
     if name:
         proeftuin = await proeftuinen.find_by_name(ctx.session, name)
         if proeftuin is None:
