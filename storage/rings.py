@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import (
     Enrichment,
@@ -198,3 +200,64 @@ async def unpublish_author(session: AsyncSession, author_id: int) -> int:
         .values(consent_at=None, author_public=False, publish_requested_at=None)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- recognitions and enrichments of a batch of learnings (exports) ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichmentNote:
+    """An enrichment with the name of its proeftuin and of its writer (None once erased)."""
+
+    learning_id: int
+    text: str
+    proeftuin: str
+    author: str | None
+    created_at: datetime
+
+
+async def recognisers_of(
+    conn: AsyncConnection | AsyncSession, learning_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """Per learning of `learning_ids` (one batch: one IN list), the names of the proeftuinen
+    that recognised it, by name. The caller decides which learnings its reader may see."""
+    if not learning_ids:
+        return {}
+    result = await conn.execute(
+        select(Recognition.learning_id, Proeftuin.name)
+        .join(Proeftuin, Proeftuin.id == Recognition.proeftuin_id)
+        .where(Recognition.learning_id.in_(learning_ids))
+        .order_by(Recognition.learning_id, Proeftuin.name)
+    )
+    names: dict[int, list[str]] = {}
+    for learning_id, name in result:
+        names.setdefault(learning_id, []).append(name)
+    return names
+
+
+async def enrichments_of(
+    conn: AsyncConnection | AsyncSession, learning_ids: Sequence[int]
+) -> dict[int, list[EnrichmentNote]]:
+    """Per learning of `learning_ids` (one batch: one IN list), its enrichments by time, with
+    proeftuin and writer names. The caller decides what of them its reader may see."""
+    if not learning_ids:
+        return {}
+    result = await conn.execute(
+        select(
+            Enrichment.learning_id,
+            Enrichment.text,
+            Proeftuin.name,
+            Member.display_name,
+            Enrichment.created_at,
+        )
+        .join(Proeftuin, Proeftuin.id == Enrichment.proeftuin_id)
+        .outerjoin(Member, Member.id == Enrichment.author_id)
+        .where(Enrichment.learning_id.in_(learning_ids))
+        .order_by(Enrichment.learning_id, Enrichment.created_at, Enrichment.id)
+    )
+    notes: dict[int, list[EnrichmentNote]] = {}
+    for learning_id, text, proeftuin, author, created_at in result:
+        notes.setdefault(learning_id, []).append(
+            EnrichmentNote(learning_id, text, proeftuin, author, created_at)
+        )
+    return notes

@@ -14,8 +14,15 @@ a carriage return gets a leading `'`, so a spreadsheet shows it rather than runn
 formula; Markdown is escaped (`&`, `<`, `>` as entities, so no raw HTML), masked links show their
 target (`handlers.text.unmask_links`) and no line of a learning starts a heading, list or quote.
 
+Each learning carries its recognitions and enrichments, by the privacy decision (docs/privacy.md):
+their writers never consented to publication. The operator's and the kenniskring's export list
+the recognising proeftuinen (`recognised_by`, with the count `recognitions`) and every enrichment
+(text, proeftuin, time; its writer's name only in the operator's export); the public export
+carries only counts of proeftuinen (`recognitions`, `enrichments`), never a text or a name.
+
 Rows are streamed in keyset-paged batches over one read transaction, so a million learnings never
-sit in memory. Every format carries the same fields: `FIELDS`.
+sit in memory; themes, recognitions and enrichments are fetched per batch of ids. Every format
+carries the same fields: `FIELDS`, plus the recognitions and enrichments (`extra_fields`).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from handlers.i18n import Translator
 from handlers.text import unmask_links, without_platform_ids
 from storage.db import Database
 from storage.models import Learning, LearningTheme, Member, Proeftuin, Ring, Theme
+from storage.rings import EnrichmentNote, enrichments_of, recognisers_of
 from storage.visibility import Viewer, visible
 
 ExportFormat = Literal["md", "csv", "json"]
@@ -52,6 +60,9 @@ FIELDS = (
     "source_url",
     "prompt_id",
 )
+# CSV columns after FIELDS: counts for everyone, names and texts only inside the programme.
+PUBLIC_EXTRA = ("recognitions", "enrichments")
+INTERNAL_EXTRA = ("recognitions", "recognised_by", "enrichments", "enrichment_notes")
 BATCH_SIZE = 1_000  # rows per query (and per IN list of the theme query)
 MARKDOWN_SPECIAL_START = ("#", ">", "-", "*", "+", "=", "|", "`", "~")
 # Slack and Discord markup naming a user, role or channel by its platform id.
@@ -71,9 +82,57 @@ class ExportRow:
     created_at: datetime
     source_url: str | None
     prompt_id: int | None
+    scope: Ring | None = None  # whose export: the operator's (None) or a ring's
+    recognised_by: tuple[str, ...] = ()  # names of the recognising proeftuinen (not public)
+    recognitions: int = 0  # how many proeftuinen recognised it
+    enrichments: tuple[EnrichmentNote, ...] = ()  # not public
+    enriched_by: int = 0  # how many proeftuinen enriched it
+
+    @property
+    def public(self) -> bool:
+        return self.scope is Ring.BUITENWERELD
+
+    def enrichment_dict(self, note: EnrichmentNote, timezone: ZoneInfo) -> dict[str, Any]:
+        """One enrichment as exported: the writer's name only in the operator's export."""
+        value: dict[str, Any] = {
+            "text": note.text,
+            "proeftuin": note.proeftuin,
+            "created_at": note.created_at.astimezone(timezone).isoformat(timespec="seconds"),
+        }
+        if self.scope is None:
+            value["author"] = note.author
+        return value
 
     def as_dict(self, timezone: ZoneInfo) -> dict[str, Any]:
-        """The JSON object (and CSV row, with themes joined) of this learning."""
+        """The JSON object of this learning."""
+        value = self._fields(timezone)
+        value["recognitions"] = self.recognitions
+        if self.public:  # only counts: the writers never consented to publication
+            value["enrichments"] = self.enriched_by
+        else:
+            value["recognised_by"] = list(self.recognised_by)
+            value["enrichments"] = [self.enrichment_dict(n, timezone) for n in self.enrichments]
+        return value
+
+    def csv_dict(self, timezone: ZoneInfo) -> dict[str, Any]:
+        """The CSV row of this learning: lists joined, enrichments as counts plus (inside the
+        programme) one cell of notes, `proeftuin (time[, writer]): text`, a blank line apart."""
+        value = self._fields(timezone)
+        value["themes"] = " ".join(self.themes)
+        value["recognitions"] = self.recognitions
+        value["enrichments"] = self.enriched_by
+        if not self.public:
+            value["recognised_by"] = "; ".join(self.recognised_by)
+            notes = []
+            for note in self.enrichments:
+                about = [note.created_at.astimezone(timezone).isoformat(timespec="seconds")]
+                if self.scope is None and note.author:  # none once the writer was erased
+                    about.append(note.author)
+                notes.append(f"{note.proeftuin} ({', '.join(about)}): {note.text}")
+            value["enrichment_notes"] = "\n\n".join(notes)
+        return value
+
+    def _fields(self, timezone: ZoneInfo) -> dict[str, Any]:
         return {
             "id": self.id,
             "text": self.text,
@@ -85,6 +144,11 @@ class ExportRow:
             "source_url": self.source_url,
             "prompt_id": self.prompt_id,
         }
+
+
+def extra_fields(ring: Ring | None) -> tuple[str, ...]:
+    """The CSV columns after FIELDS in the export for `ring`."""
+    return PUBLIC_EXTRA if ring is Ring.BUITENWERELD else INTERNAL_EXTRA
 
 
 def viewer_for(ring: Ring | None) -> Viewer:
@@ -155,8 +219,14 @@ async def iter_rows(
             rows = (await conn.execute(query)).all()
             if not rows:
                 return
-            slugs = await _themes_of(conn, [row.id for row in rows])
+            ids = [row.id for row in rows]
+            slugs = await _themes_of(conn, ids)
+            recognisers = await recognisers_of(conn, ids)
+            notes = await enrichments_of(conn, ids)
             for row in rows:
+                names = recognisers.get(row.id, [])
+                enrichments = notes.get(row.id, [])
+                public = ring is Ring.BUITENWERELD
                 yield ExportRow(
                     id=row.id,
                     text=without_platform_ids(row.text) if ring is Ring.BUITENWERELD else row.text,
@@ -167,6 +237,11 @@ async def iter_rows(
                     created_at=row.created_at,
                     source_url=row.source_url,
                     prompt_id=row.prompt_id,
+                    scope=ring,
+                    recognised_by=() if public else tuple(names),
+                    recognitions=len(set(names)),
+                    enrichments=() if public else tuple(enrichments),
+                    enriched_by=len({n.proeftuin for n in enrichments}),
                 )
             last = rows[-1]
             after = (last.created_at, last.id) if by_time else (last.id,)
@@ -208,12 +283,11 @@ async def _json(database: Database, ring: Ring | None, out: TextIO, tz: ZoneInfo
 
 
 async def _csv(database: Database, ring: Ring | None, out: TextIO, tz: ZoneInfo) -> int:
-    writer = csv.DictWriter(out, fieldnames=FIELDS)
+    writer = csv.DictWriter(out, fieldnames=FIELDS + extra_fields(ring))
     writer.writeheader()
     count = 0
     async for row in iter_rows(database, ring):
-        values = row.as_dict(tz)
-        values["themes"] = " ".join(row.themes)
+        values = row.csv_dict(tz)
         writer.writerow({name: _csv_cell(value) for name, value in values.items()})
         count += 1
     return count
@@ -253,6 +327,36 @@ def _numbered(line: str) -> bool:
     return 0 < digits < len(line) and line[digits] in ".)"
 
 
+def _markdown_rings(row: ExportRow, t: Translator) -> str:
+    """The recognitions and enrichments under a learning: publicly only counts, inside the
+    programme the recognising proeftuinen and each enrichment as a quote, escaped like a
+    learning's text, its writer named only in the operator's export."""
+
+    def plural(key: str, count: int) -> str:
+        return t(f"{key}_{'one' if count == 1 else 'many'}", count=t.number(count))
+
+    parts = []
+    if row.public:
+        if row.recognitions:
+            said = plural("kennisbank.recognised_count", row.recognitions)
+            parts.append(f"\n*{said[:1].upper()}{said[1:]}*\n")
+        if row.enriched_by:
+            parts.append(f"\n*{plural('kennisbank.enriched_by', row.enriched_by)}*\n")
+        return "".join(parts)
+    if row.recognised_by:
+        names = ", ".join(_markdown_inline(name) for name in row.recognised_by)
+        parts.append(f"\n*{t('kennisbank.recognitions_heading')}: {names}*\n")
+    if row.enrichments:
+        parts.append(f"\n{t('kennisbank.enrichments_heading')}:\n")
+    for note in row.enrichments:
+        about = [f"**{_markdown_inline(note.proeftuin)}**", t.moment(note.created_at)]
+        if row.scope is None:
+            about.append(_markdown_inline(note.author) if note.author else t("word.anonymous"))
+        lines = [" · ".join(about), *_markdown_text(note.text).splitlines()]
+        parts.append("\n" + "".join(f"> {line}".rstrip() + "\n" for line in lines))
+    return "".join(parts)
+
+
 def _week_heading(t: Translator, day: date) -> str:
     year, week, _ = day.isocalendar()
     monday = day - timedelta(days=day.weekday())
@@ -289,6 +393,7 @@ async def _markdown(
         heading = f"#{row.id} · {_markdown_inline(row.proeftuin)}"
         out.write(f"\n### {heading}\n\n{_markdown_text(row.text)}\n\n")
         out.write(f"*{' · '.join(details)}*\n")
+        out.write(_markdown_rings(row, t))
         count += 1
     out.write(f"\n---\n\n{t('export.count', count=count) if count else t('export.empty')}\n")
     return count

@@ -15,11 +15,19 @@ from sqlalchemy import func, select, update
 
 from bot.tools.demo import build_demo
 from bot.tools.demo_data import LEARNINGS, PROEFTUINEN
-from bot.tools.export import FIELDS, ExportFormat, export_learnings, iter_rows
+from bot.tools.export import (
+    FIELDS,
+    FORMATS,
+    INTERNAL_EXTRA,
+    PUBLIC_EXTRA,
+    ExportFormat,
+    export_learnings,
+    iter_rows,
+)
 from handlers.context import Policy
-from storage import learnings, members, proeftuinen, themes
+from storage import learnings, members, proeftuinen, rings, themes
 from storage.db import Database
-from storage.models import Learning, Ring
+from storage.models import Enrichment, Learning, Ring
 
 NOW = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -127,7 +135,8 @@ async def test_csv_parses_back(demo: Database) -> None:
         value = await export(demo, "csv", ring)
         reader = csv.DictReader(io.StringIO(value))
         rows = list(reader)
-        assert tuple(reader.fieldnames or ()) == FIELDS
+        extra = PUBLIC_EXTRA if ring is Ring.BUITENWERELD else INTERNAL_EXTRA
+        assert tuple(reader.fieldnames or ()) == FIELDS + extra
         if ring is Ring.KENNISKRING:
             assert "proeftuin" not in {row["ring"] for row in rows}
         if ring is Ring.BUITENWERELD:
@@ -174,7 +183,9 @@ async def test_markdown_english_and_anonymous_for_buitenwereld(demo: Database) -
 
 async def test_empty_exports(database: Database) -> None:
     assert json.loads(await export(database, "json", None)) == []
-    assert await export(database, "csv", None) == ",".join(FIELDS) + "\r\n"
+    assert await export(database, "csv", None) == ",".join(FIELDS + INTERNAL_EXTRA) + "\r\n"
+    public = await export(database, "csv", Ring.BUITENWERELD)
+    assert public == ",".join(FIELDS + PUBLIC_EXTRA) + "\r\n"
     assert "Er zijn (nog) geen inzichten" in await export(database, "md", None)
 
 
@@ -241,6 +252,7 @@ async def hostile(database: Database) -> Database:
                 created_at=NOW - timedelta(hours=2),
             )
             learning.author_public = public
+            await rings.enrich(session, learning, place, secret, FORMULA + " " + HTML)
     return database
 
 
@@ -257,6 +269,9 @@ async def test_csv_cells_cannot_be_formulas(hostile: Database) -> None:
         assert "'" + FORMULA in texts  # quoted, not changed: the words are all there
         assert "'-1 stem telde dubbel\ttab" in texts and "'\r=1+1" in texts
         assert {row["proeftuin"] for row in rows} == {"'@Zuid"}
+        if ring is not Ring.BUITENWERELD:  # the notes cell starts with the proeftuin's name
+            assert all(row["enrichment_notes"].startswith("'@Zuid (") for row in rows)
+            assert all(FORMULA in row["enrichment_notes"] for row in rows)
 
 
 async def test_markdown_export_has_no_raw_html_or_masked_links(hostile: Database) -> None:
@@ -266,6 +281,7 @@ async def test_markdown_export_has_no_raw_html_or_masked_links(hostile: Database
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in value
         assert "](https://evil.example)" not in value
         assert "https://gemeente.nl (https://evil.example)" in value
+        assert value.count("&lt;script&gt;") == 1 + (5 if ring is None else 0)  # + the notes
 
 
 async def test_public_exports_carry_no_workspace_link_platform_id_or_unconsented_name(
@@ -291,3 +307,161 @@ async def test_operator_export_keeps_links_and_names(hostile: Database) -> None:
     assert {row["author"] for row in rows} == {"U0SECRET", "Geheime Naam", "+Noor"}
     assert WORKSPACE_LINK in await export(hostile, "md", None)
     assert MENTIONS in {row["text"] for row in rows}  # the operator sees what was stored
+
+
+# --- recognitions and enrichments: texts and names inside the programme, counts in public -------
+
+SHARED_NOTE = "Bij ons werkte een buurtapp beter dan de nieuwsbrief"
+PUBLIC_NOTE = "Zie ook het raadsbesluit van maart over wijkbudgetten"
+HIDDEN_NOTE = "Geheime aanvulling bij een inzicht van een eigen proeftuin"
+NOTES = (SHARED_NOTE, PUBLIC_NOTE, HIDDEN_NOTE)
+WRITER = "Vera Verrijker"
+
+
+@pytest.fixture
+async def enriched(demo: Database) -> dict[Ring, int]:
+    """The first learning of each ring gets three enrichments from two proeftuinen (one by a
+    writer who was erased since) and recognitions from three proeftuinen."""
+    async with demo.unit_of_work() as session:
+        places = []
+        for item in PROEFTUINEN[1:4]:
+            place = await proeftuinen.find_by_name(session, item.name)
+            assert place is not None
+            places.append(place)
+        writer = await members.upsert(session, "console", "vera", WRITER, "deelnemer")
+        gone = await members.upsert(session, "console", "weg", "Wordt Gewist", "deelnemer")
+        ids: dict[Ring, int] = {}
+        for ring, note in (
+            (Ring.KENNISKRING, SHARED_NOTE),
+            (Ring.BUITENWERELD, PUBLIC_NOTE),
+            (Ring.PROEFTUIN, HIDDEN_NOTE),
+        ):
+            first = await session.scalar(
+                select(func.min(Learning.id)).where(Learning.ring == ring.value)
+            )
+            assert first is not None
+            ids[ring] = first
+            learning = await session.get(Learning, first)
+            assert learning is not None
+            await rings.enrich(session, learning, places[0], writer, note)
+            await rings.enrich(session, learning, places[0], writer, note + " (vervolg)")
+            await rings.enrich(session, learning, places[1], gone, note + " (gewist)")
+            for place in places:
+                await rings.recognise(session, learning, place, writer)
+        await session.execute(
+            update(Enrichment).where(Enrichment.author_id == gone.id).values(author_id=None)
+        )
+    return ids
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+async def test_each_export_shows_exactly_the_enrichments_it_may(
+    demo: Database, enriched: dict[Ring, int], fmt: str
+) -> None:
+    operator = await export(demo, fmt, None)
+    assert all(note in operator for note in NOTES), fmt
+    assert WRITER in operator, fmt
+
+    kenniskring = await export(demo, fmt, Ring.KENNISKRING)
+    assert SHARED_NOTE in kenniskring and PUBLIC_NOTE in kenniskring, fmt
+    assert HIDDEN_NOTE not in kenniskring, fmt  # its learning stays in its proeftuin
+    assert WRITER not in kenniskring and "Wordt Gewist" not in kenniskring, fmt
+
+    public = await export(demo, fmt, Ring.BUITENWERELD)
+    assert not any(note in public for note in NOTES), fmt
+    assert WRITER not in public and "Wordt Gewist" not in public, fmt
+    assert "Vera" not in public and "verrijker" not in public.lower(), fmt
+
+
+async def test_json_enrichments_and_recognitions_per_ring(
+    demo: Database, enriched: dict[Ring, int]
+) -> None:
+    recognisers = sorted(p.name for p in PROEFTUINEN[1:4])
+    rows = {row["id"]: row for row in json.loads(await export(demo, "json", None))}
+    assert all(set(FIELDS) <= set(row) for row in rows.values())
+    for learning_id in enriched.values():
+        row = rows[learning_id]
+        assert row["recognised_by"] == recognisers and row["recognitions"] == 3
+        assert [n["proeftuin"] for n in row["enrichments"]] == [
+            PROEFTUINEN[1].name,
+            PROEFTUINEN[1].name,
+            PROEFTUINEN[2].name,
+        ]
+        assert [n["author"] for n in row["enrichments"]] == [WRITER, WRITER, None]
+        for note in row["enrichments"]:
+            assert set(note) == {"text", "proeftuin", "created_at", "author"}
+            assert datetime.fromisoformat(note["created_at"]).utcoffset() is not None
+    untouched = next(row for i, row in rows.items() if i not in enriched.values())
+    assert untouched["recognised_by"] == [] and untouched["recognitions"] == 0
+    assert untouched["enrichments"] == []
+
+    rows = {row["id"]: row for row in json.loads(await export(demo, "json", Ring.KENNISKRING))}
+    assert enriched[Ring.PROEFTUIN] not in rows
+    for ring in (Ring.KENNISKRING, Ring.BUITENWERELD):
+        row = rows[enriched[ring]]
+        assert row["recognised_by"] == recognisers and row["recognitions"] == 3
+        assert len(row["enrichments"]) == 3
+        assert all(set(note) == {"text", "proeftuin", "created_at"} for note in row["enrichments"])
+
+    rows = {row["id"]: row for row in json.loads(await export(demo, "json", Ring.BUITENWERELD))}
+    assert set(enriched.values()) & set(rows) == {enriched[Ring.BUITENWERELD]}
+    row = rows[enriched[Ring.BUITENWERELD]]
+    assert "recognised_by" not in row
+    assert row["recognitions"] == 3 and row["enrichments"] == 2  # proeftuinen, not notes
+    assert all(isinstance(r["enrichments"], int) for r in rows.values())
+    assert all(set(FIELDS) <= set(r) for r in rows.values())
+
+
+async def test_csv_enrichment_columns_per_ring(demo: Database, enriched: dict[Ring, int]) -> None:
+    rows = {
+        int(row["id"]): row
+        for row in csv.DictReader(io.StringIO(await export(demo, "csv", Ring.KENNISKRING)))
+    }
+    row = rows[enriched[Ring.KENNISKRING]]
+    assert row["recognitions"] == "3" and row["enrichments"] == "2"
+    assert row["recognised_by"] == "; ".join(sorted(p.name for p in PROEFTUINEN[1:4]))
+    notes = row["enrichment_notes"].split("\n\n")
+    assert len(notes) == 3
+    assert notes[0].startswith(f"{PROEFTUINEN[1].name} (") and notes[0].endswith(SHARED_NOTE)
+
+    operator = {
+        int(row["id"]): row for row in csv.DictReader(io.StringIO(await export(demo, "csv", None)))
+    }
+    assert f", {WRITER}): {SHARED_NOTE}" in operator[enriched[Ring.KENNISKRING]]["enrichment_notes"]
+
+    public = list(csv.DictReader(io.StringIO(await export(demo, "csv", Ring.BUITENWERELD))))
+    row = next(r for r in public if int(r["id"]) == enriched[Ring.BUITENWERELD])
+    assert row["recognitions"] == "3" and row["enrichments"] == "2"
+    assert "recognised_by" not in row and "enrichment_notes" not in row
+
+
+async def test_markdown_enrichments_as_quotes_and_public_counts(
+    demo: Database, enriched: dict[Ring, int]
+) -> None:
+    operator = await export(demo, "md", None)
+    assert f"\n> {SHARED_NOTE}\n" in operator
+    assert f"> **{PROEFTUINEN[1].name}** · " in operator
+    assert f" · {WRITER}\n" in operator and " · anoniem\n> " in operator
+    assert "Verrijkingen:" in operator and "Herkend door: " in operator
+
+    kenniskring = await export(demo, "md", Ring.KENNISKRING, language="en")
+    assert f"\n> {SHARED_NOTE}\n" in kenniskring and "Enrichments:" in kenniskring
+    assert f"> **{PROEFTUINEN[1].name}** · " in kenniskring
+    assert "Recognised by: " + ", ".join(sorted(p.name for p in PROEFTUINEN[1:4])) in kenniskring
+
+    public = await export(demo, "md", Ring.BUITENWERELD)
+    assert "*Herkend door 3 proeftuinen*" in public
+    assert "*Verrijkt door 2 andere proeftuinen." in public
+    assert "\n> " not in public and "Verrijkingen:" not in public
+
+
+async def test_enrichment_text_cannot_break_the_markdown(demo: Database) -> None:
+    async with demo.unit_of_work() as session:
+        learning = await session.get(Learning, await session.scalar(select(func.min(Learning.id))))
+        assert learning is not None
+        place = await proeftuinen.find_by_name(session, PROEFTUINEN[2].name)
+        assert place is not None
+        writer = await members.upsert(session, "console", "vera", WRITER, "deelnemer")
+        await rings.enrich(session, learning, place, writer, "# kop\n- lijst\n<b>vet</b>")
+    value = await export(demo, "md", None)
+    assert "\n> \\# kop\n> \\- lijst\n> &lt;b&gt;vet&lt;/b&gt;\n" in value
