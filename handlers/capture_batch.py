@@ -25,7 +25,7 @@ from handlers.context import Context, Policy
 from handlers.i18n import Translator
 from handlers.learnings import capture_replies, learning_to_store
 from handlers.roles import is_leader
-from handlers.text import has_words, slugs_in
+from handlers.text import has_words_besides_tags, slugs_in
 from handlers.types import Command, Reply
 from storage import events, learnings, members, proeftuinen, themes
 from storage.db import Database
@@ -114,7 +114,7 @@ class CaptureBatcher:
         return bool(
             command.event_id  # ids are matched to rows by it (storage.learnings.add_many)
             and text
-            and has_words(text)
+            and has_words_besides_tags(text)
             and not command.source_id
             and command.ring is None  # a chosen ring may need the writer's consent
             and (command.author is None or command.author.key == command.actor.key)

@@ -94,11 +94,27 @@ async def agree(ctx: Context) -> Reply:
     family="inzichten",
 )
 async def decline(ctx: Context) -> Reply:
-    """The author declines to publish learning N; it stays where it was."""
+    """The author declines to publish learning N: an open question is answered no; a published
+    learning goes back to the kenniskring (consent withdrawn); otherwise nothing changes."""
     learning, _ = await _own(ctx, "usage.weiger")
+    if learning.ring == Ring.BUITENWERELD.value:
+        withdraw_consent(learning)
+        key = "consent.withdrawn"
+    elif learning.publish_requested_at is not None:
+        key = "consent.declined"
+    else:
+        key = "consent.not_asked"
     learning.publish_requested_at = None
     await ctx.session.flush()
     return Reply(
-        text=ctx.t("consent.declined", number=learning.id, ring=ctx.t(f"ring.{learning.ring}")),
+        text=ctx.t(key, number=learning.id, ring=ctx.t(f"ring.{learning.ring}")),
         visibility=Visibility.ONLY_CALLER,
     )
+
+
+def withdraw_consent(learning: Learning) -> None:
+    """Take a published learning back to the kenniskring, its consent and credit cleared."""
+    learning.ring = Ring.KENNISKRING.value
+    learning.consent_at = None
+    learning.published_at = None
+    learning.author_public = False

@@ -106,13 +106,19 @@ def _header(t: Translator, digest: WeekDigest) -> Reply:
     )
 
 
-def render_digest(t: Translator, digest: WeekDigest) -> list[Reply]:
-    """The digest as replies: header, one part per theme, prompts, upcoming meetings."""
+def render_digest(t: Translator, digest: WeekDigest, now: datetime | None = None) -> list[Reply]:
+    """The digest as replies: header, one part per theme, prompts, upcoming meetings. An empty
+    week that has not ended by `now` is quiet so far, not a quiet week past."""
     week = digest.week
     if digest.empty:
+        ongoing = now is not None and now < week.end
         return [
             Reply(
-                text=t("digest.empty", week=week.number, year=week.year),
+                text=t(
+                    "digest.empty_ongoing" if ongoing else "digest.empty",
+                    week=week.number,
+                    year=week.year,
+                ),
                 title=t(
                     "digest.title",
                     week=week.number,
@@ -163,7 +169,7 @@ async def digest_replies(
     session: AsyncSession, t: Translator, timezone: ZoneInfo, week: Week, now: datetime
 ) -> list[Reply]:
     """Build and render the digest of `week` (the kenniskring's view)."""
-    return render_digest(t, await build_week_digest(session, week, timezone, now))
+    return render_digest(t, await build_week_digest(session, week, timezone, now), now)
 
 
 def _week(ctx: Context, words: list[str]) -> Week:

@@ -12,6 +12,7 @@ from handlers.roles import may_change
 from handlers.text import (
     closest_slug,
     has_words,
+    has_words_besides_tags,
     parse_number,
     shorten,
     slugs_in,
@@ -145,6 +146,8 @@ async def capture(ctx: Context) -> Reply | list[Reply]:
     limits.check(text, limits.LEARNING_TEXT, "limit.learning")  # before any reply echoes it
     if not has_words(text):
         raise UserError("inzicht.no_words", text=text)
+    if not has_words_besides_tags(text):
+        raise UserError("inzicht.only_tags", text=text)
     proeftuin = ctx.require_proeftuin(text)
     duplicate = await already_saved(ctx)
     if duplicate is not None:

@@ -72,7 +72,8 @@ def _split_target(args: str) -> tuple[str, str | None]:
     at = lowered.rfind("proeftuin:")
     if at < 0 or (at > 0 and not args[at - 1].isspace()):
         return args.strip(), None
-    return args[:at].strip(), args[at + len("proeftuin:") :].strip() or None
+    question = args[:at].strip().removesuffix("|").rstrip()  # `vraag … | proeftuin:X`
+    return question, args[at + len("proeftuin:") :].strip() or None
 
 
 @command(

@@ -181,11 +181,14 @@ def resolve(word: str) -> Spec | None:
     return COMMANDS.get(name) if name else None
 
 
-def closest(word: str) -> str | None:
-    """The known sub-command word (name or alias, as the user would type it) nearest to a
-    mistyped one."""
+def closest(word: str, language: str = "nl") -> str | None:
+    """The sub-command nearest to a mistyped word (matched against names and aliases), as the
+    word of the configured language: the Dutch name in `nl`, the English word in `en`."""
     matches = difflib.get_close_matches(word.lower(), list(_WORDS), n=1, cutoff=0.5)
-    return matches[0] if matches else None
+    if not matches:
+        return None
+    spec = COMMANDS[_WORDS[matches[0]]]
+    return spec.english if language == "en" else spec.name
 
 
 def split_line(line: str) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from handlers import command_line, limits, registry
 from handlers.capture_batch import CaptureBatcher
 from handlers.context import Context, Policy
 from handlers.roles import is_leader
+from handlers.text import usage_syntax
 from handlers.types import Actor, Command, Place, Reply, UserError, Visibility
 from storage import events, members, privacy, proeftuinen
 from storage.db import Database
@@ -136,6 +137,9 @@ class Router:
     def _refusal(self, error: UserError) -> Reply:
         # What a refusal repeats of the user's words is bounded (`limits.echo`): one line, no flood.
         values = {key: limits.echo(value) for key, value in error.values.items()}
+        usage = values.get("usage")
+        if isinstance(usage, str):  # only the syntax: the error says the rest itself
+            values["usage"] = usage_syntax(usage)
         return Reply(text=self.t(error.msgid, **values), visibility=Visibility.ONLY_CALLER)
 
     async def _dispatch(self, command: Command) -> list[Reply]:
@@ -143,7 +147,7 @@ class Router:
         if spec is None:
             if not command.name:
                 raise UserError("error.empty_command")
-            suggestion = registry.closest(command.name)
+            suggestion = registry.closest(command.name, self.policy.language)
             if suggestion:
                 raise UserError(
                     "error.unknown_command_suggest",

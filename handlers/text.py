@@ -15,12 +15,15 @@ VALID_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 # `[label](target)`, `[label](<target>)`, `[label](target "title")`: a Markdown masked link
 MASKED_LINK_RE = re.compile(r'\[([^\[\]\n]*)\]\(\s*<?([^\s()<>]+)>?(?:\s+"[^"\n]*")?\s*\)')
+# `#zorg#wonen`: tags typed together, each a tag of its own
+JOINED_SLUGS_RE = re.compile(r"(?<![\w&])#[^\W_][\w-]*(?:#[^\W_][\w-]*)+", re.UNICODE)
 REPLY_TEXT_LIMIT = 280
 
 
 def slugs_in(text: str) -> list[str]:
     """The `#slug` words in a text, lower-case, in order, without repeats."""
     seen: dict[str, None] = {}
+    text = JOINED_SLUGS_RE.sub(lambda m: m.group(0).replace("#", " #"), text)
     for match in SLUG_RE.finditer(text):
         slug = match.group(1).lower().rstrip("-")
         if not slug.isdigit():
@@ -55,6 +58,20 @@ def has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
+def has_words_besides_tags(text: str) -> bool:
+    """True when the text holds a word that is not part of a `#slug` tag (`#zorg` alone is no
+    learning)."""
+    text = JOINED_SLUGS_RE.sub(lambda m: m.group(0).replace("#", " #"), text)
+    return has_words(SLUG_RE.sub(" ", text))
+
+
+def usage_syntax(usage: str) -> str:
+    """Only the syntax of a usage line: "`/samen x <y>`: does z" -> "`/samen x <y>`" (errors say
+    what went wrong themselves; help shows the whole line)."""
+    head, sep, _ = usage.partition("`: ")
+    return f"{head}`" if sep else usage
+
+
 def shorten(text: str, limit: int = REPLY_TEXT_LIMIT) -> str:
     """The text on one line, cut at a word boundary with an ellipsis when longer than `limit`."""
     flat = " ".join(text.split())
@@ -73,6 +90,8 @@ def parse_number(word: str, usage: str, unknown: str = "error.no_such_learning")
     exist) for one beyond the column's range (`limits.MAX_ID`), so it never reaches the database.
     """
     cleaned = word.strip().lstrip("#")
+    if not cleaned:
+        raise UserError("error.missing_number", usage=usage)
     if not (cleaned.isascii() and cleaned.isdigit()):
         raise UserError("error.not_a_number", word=shorten(word, 40) or "…", usage=usage)
     digits = cleaned.lstrip("0") or "0"
