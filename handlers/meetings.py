@@ -151,7 +151,9 @@ async def schedule(ctx: Context) -> Reply:
         if theme is None:
             known = [th.slug for th in await themes.list_all(ctx.session)]
             near = closest_slug(slug, known)
-            raise UserError("bijeenkomst.unknown_theme", slug=slug, near=near or "…")
+            if near is None:
+                raise UserError("bijeenkomst.unknown_theme_plain", slug=slug)
+            raise UserError("bijeenkomst.unknown_theme", slug=slug, near=near)
     if name:
         proeftuin = await proeftuinen.find_by_name(ctx.session, name)
         if proeftuin is None:
