@@ -22,7 +22,6 @@ import gc
 import logging
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from bot.discord import views as discord_views
 from bot.discord.capture import Capturer
 from bot.discord.commands import Suggestions
 from bot.discord.outbound import PLATFORM, Poster
+from bot.recent import Recent
 from handlers import registry
 from handlers.command_line import form_for
 from handlers.roles import is_leader
@@ -75,22 +75,6 @@ def make_intents(message_content: bool) -> discord.Intents:
     intents.guild_messages = True
     intents.message_content = message_content
     return intents
-
-
-class _Recent:
-    """The last few thousand keys seen, to drop a repeated delivery before any work."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._keys: OrderedDict[str, None] = OrderedDict()
-
-    def first(self, key: str) -> bool:
-        if key in self._keys:
-            return False
-        self._keys[key] = None
-        if len(self._keys) > self.size:
-            self._keys.popitem(last=False)
-        return True
 
 
 class AckGate:
@@ -193,7 +177,7 @@ class DiscordService:
         self.syncs = 0
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
-        self.seen = _Recent()
+        self.seen = Recent()
         self.acks = AckGate()
         self._slots = asyncio.Semaphore(DATABASE_SLOTS)
 

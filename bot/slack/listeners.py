@@ -25,7 +25,6 @@ import hashlib
 import logging
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +33,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import App
+from bot.recent import Recent
 from bot.slack.capture import (
     CAPTURE_REACTIONS,
     SHORTCUT_CALLBACK,
@@ -70,6 +70,24 @@ Spawn = Callable[[Awaitable[object], Origin], None]
 ThemeSource = Callable[[], Awaitable[list[tuple[str, str]]]]
 
 
+def _submitted(body: dict[str, Any]) -> tuple[Submission, Origin]:
+    """A submitted form and where its answer goes: the channel, thread and response URL the
+    form was opened from (kept in its metadata)."""
+    view = part(body, "view")
+    submission = read_submission(view)
+    meta = submission.metadata
+    channel = field(meta, "c")
+    origin = Origin(
+        channel,
+        field(body, "user", "id"),
+        f"view:{field(view, 'id')}",
+        response_url=field(meta, "r") or None,
+        thread_ts=field(meta, "t") or None,
+        is_direct=_is_direct(channel),
+    )
+    return submission, origin
+
+
 def _is_direct(channel: str) -> bool:
     return channel.startswith("D")
 
@@ -80,26 +98,6 @@ def _is_retry(request: AsyncBoltRequest | None) -> bool:
         return False
     value = request.headers.get("x-slack-retry-num") or [""]
     return value[0] not in ("", "0")
-
-
-class Recent:
-    """The keys of the last few thousand deliveries this process has taken on."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._keys: OrderedDict[str, None] = OrderedDict()
-
-    def first(self, key: str) -> bool:
-        """True (and remembered) the first time `key` comes by."""
-        if key in self._keys:
-            return False
-        self._keys[key] = None
-        if len(self._keys) > self.size:
-            self._keys.popitem(last=False)
-        return True
-
-    def forget(self, key: str) -> None:
-        self._keys.pop(key, None)
 
 
 class SlackListeners:
@@ -264,17 +262,7 @@ class SlackListeners:
         request: AsyncBoltRequest | None = None,
     ) -> None:
         await ack()
-        view = part(body, "view")
-        submission = read_submission(view)
-        meta = submission.metadata
-        channel = field(meta, "c")
-        origin = Origin(
-            channel,
-            field(body, "user", "id"),
-            f"view:{field(view, 'id')}",
-            response_url=field(meta, "r") or None,
-            is_direct=_is_direct(channel),
-        )
+        submission, origin = _submitted(body)
         self.take(origin, lambda: self._submission(submission, origin), request)
 
     async def _submission(self, submission: Submission, origin: Origin) -> None:
@@ -359,19 +347,8 @@ class SlackListeners:
         request: AsyncBoltRequest | None = None,
     ) -> None:
         await ack()
-        view = part(body, "view")
-        submission = read_submission(view)
-        meta = submission.metadata
-        channel = field(meta, "c")
-        origin = Origin(
-            channel,
-            field(body, "user", "id"),
-            f"view:{field(view, 'id')}",
-            response_url=field(meta, "r") or None,
-            thread_ts=field(meta, "t") or None,
-            is_direct=_is_direct(channel),
-        )
-        line = f"{field(meta, 'l')} {submission.text}"
+        submission, origin = _submitted(body)
+        line = f"{field(submission.metadata, 'l')} {submission.text}"
         self.take(origin, lambda: self._action(line, origin, None), request)
 
     # -- capture ----------------------------------------------------------------------------
