@@ -236,18 +236,23 @@ async def claim(
     return Claim(key, token, int(row.attempts), int(row.progress))
 
 
+async def _update_held(session: AsyncSession, held: Claim, **values: Any) -> bool:
+    """Set `values` on the held effect, fenced by the claim; False when the claim was lost."""
+    return await _updated(
+        session,
+        update(Effect)
+        .where(
+            Effect.key == held.key,
+            Effect.claimed_by == held.token,
+            Effect.status == CLAIMED,
+        )
+        .values(**values),
+    )
+
+
 async def _fenced(database: Database, held: Claim, **values: Any) -> bool:
     async with database.unit_of_work() as session:
-        return await _updated(
-            session,
-            update(Effect)
-            .where(
-                Effect.key == held.key,
-                Effect.claimed_by == held.token,
-                Effect.status == CLAIMED,
-            )
-            .values(**values),
-        )
+        return await _update_held(session, held, **values)
 
 
 async def advance(database: Database, held: Claim, progress: int) -> bool:
@@ -264,16 +269,7 @@ async def part_sent(
     """Record one sent part of a held effect (a done row under the part's key) and its progress,
     in one transaction fenced by the claim; False when the claim was lost (stop sending)."""
     async with database.unit_of_work() as session:
-        still_held = await _updated(
-            session,
-            update(Effect)
-            .where(
-                Effect.key == held.key,
-                Effect.claimed_by == held.token,
-                Effect.status == CLAIMED,
-            )
-            .values(progress=progress),
-        )
+        still_held = await _update_held(session, held, progress=progress)
         if not still_held:
             return False
         await _add(
