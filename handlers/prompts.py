@@ -3,9 +3,9 @@ learning linked to the prompt), and the friendly follow-up text.
 
 How the prompt reaches the channels: `vraag` returns one Reply per linked channel with
 `to=Target(platform, channel_id=…)`; the adapter that handled the command delivers them (through
-`app.delivery.send(reply.to, reply)` for other platforms) and then tells us the message id with
-`storage.prompts.record_prompt_post(session, prompt_of(reply), platform, channel, message_id)`,
-so thread replies to that message become answers (`storage.prompts.prompt_for_thread`).
+`app.delivery.send(reply.to, reply)` for other platforms) and then tells the router the message
+id (`Router.posted`, from the reply's `post_token`), so thread replies to that message become
+answers (`Router.thread_reply`).
 
 An answer from a proeftuin that was not asked is saved all the same (every voice counts), and the
 reply says, kindly, that the question went to others.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from handlers import limits
 from handlers.context import Context
+from handlers.edge import prompt_token
 from handlers.i18n import Translator
 from handlers.learnings import already_saved, follow_notices, store_learning
 from handlers.registry import IN_PROEFTUIN, Kind, Param, command
@@ -48,6 +49,7 @@ def prompt_post(t: Translator, prompt: Prompt, asker: str, target: Target) -> Re
         title=t("vraag.title", number=prompt.id),
         actions=(answer_action(t, prompt.id),),
         to=target,
+        post_token=prompt_token(prompt.id),
     )
 
 
@@ -63,6 +65,7 @@ def followup_post(t: Translator, prompt: Prompt, proeftuin: str, target: Target)
         title=t("vraag.title", number=prompt.id),
         actions=(answer_action(t, prompt.id),),
         to=target,
+        post_token=prompt_token(prompt.id),
     )
 
 

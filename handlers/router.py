@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from handlers import command_line, limits, registry
+from handlers import command_line, edge, limits, registry
 from handlers.capture_batch import CaptureBatcher
 from handlers.context import Context, Policy
+from handlers.prompts import ANSWER_COMMAND
 from handlers.roles import is_leader
 from handlers.text import usage_syntax
 from handlers.types import Actor, Command, Place, Reply, UserError, Visibility
@@ -22,6 +23,7 @@ from storage.models import Role
 log = logging.getLogger(__name__)
 
 CAPTURE = command_line.CAPTURE  # the sub-command whose commands are stored in batches
+ANSWER = ANSWER_COMMAND  # what a reply in the thread of a posted prompt becomes
 
 
 def load_handlers() -> None:
@@ -60,6 +62,7 @@ class Router:
         self.database = database
         self.policy = policy
         self.t = policy.translator()
+        self.suggestions = edge.Suggestions(database)
         # Captures that arrive together are stored together (handlers.capture_batch).
         self.captures = (
             CaptureBatcher(database, policy, self.t, self._dispatch_alone)
@@ -96,6 +99,65 @@ class Router:
             author=author,
             alias=word,
         )
+
+    async def capture(
+        self,
+        message: edge.PlatformMessage,
+        capturer: Actor,
+        place: Place,
+        *,
+        event_id: str | None = None,
+    ) -> list[Reply]:
+        """Save a chat message as a learning for `capturer` (💡, a message action): the same
+        rule on every platform (no bot messages, no empty text), then an `inzicht`."""
+        refusal = edge.capture_refusal(message)
+        if refusal is not None:
+            return [Reply(text=self.t(refusal), visibility=Visibility.ONLY_CALLER)]
+        command = self.make_command(
+            f"{CAPTURE} {message.text.strip()}",
+            capturer,
+            place,
+            event_id=event_id,
+            source_url=message.source_url,
+            source_id=message.source_id,
+            author=message.author,
+        )
+        return await self.dispatch(command)
+
+    async def thread_reply(
+        self,
+        text: str,
+        actor: Actor,
+        place: Place,
+        *,
+        event_id: str | None = None,
+        source_url: str | None = None,
+        source_id: str | None = None,
+    ) -> list[Reply]:
+        """A message in a thread: under a posted prompt it becomes `antwoord <prompt> <text>`;
+        anywhere else (or empty) it is no command and gets no reply."""
+        if not place.thread_id or not text.strip():
+            return []
+        prompt_id = await edge.prompt_for_thread(
+            self.database, place.platform, place.channel_id, place.thread_id
+        )
+        if prompt_id is None:
+            return []
+        line = f"{ANSWER} {prompt_id} {text.strip()}"
+        command = self.make_command(
+            line, actor, place, event_id=event_id, source_url=source_url, source_id=source_id
+        )
+        return await self.dispatch(command)
+
+    async def posted(self, reply: Reply, message_id: str | None) -> None:
+        """An adapter posted `reply` as message `message_id`: remember what it needs (a
+        prompt's message, whose thread replies become answers)."""
+        if reply.post_token:
+            await edge.record_posted(self.database, reply, message_id)
+
+    async def was_handled(self, platform: str, key: str) -> bool:
+        """Whether an event was handled before, by this or another bot process."""
+        return await edge.was_handled(self.database, platform, key)
 
     async def dispatch(self, command: Command) -> list[Reply]:
         """Handle a command; always returns at least one reply unless it is a duplicate delivery.
@@ -181,6 +243,8 @@ class Router:
                 command, session, self.policy, self.t, member, leader, proeftuin, self.database
             )
             result = await spec.handler(ctx)
+        if spec.invalidates:
+            self.suggestions.forget(spec.invalidates)
         replies = result if isinstance(result, list) else [result]
         if returning:
             notice = Reply(self.t("privacy.new_record"), visibility=Visibility.ONLY_CALLER)

@@ -96,6 +96,7 @@ class Reply:
     to: Target | None = None  # set for messages that go elsewhere (DMs, other channels)
     attachments: tuple[str, ...] = field(default=())  # local file paths (e.g. .ics)
     shows: tuple[int, ...] = ()  # learnings it shows: checked again when it is delivered
+    post_token: str = ""  # once posted, the adapter tells the router its message id (`prompt:12`)
 
 
 class UserError(Exception):
