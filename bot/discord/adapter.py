@@ -22,7 +22,7 @@ import gc
 import logging
 import re
 import time
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +35,14 @@ from discord.http import Route
 from bot.app import App
 from bot.discord import commands as discord_commands
 from bot.discord import views as discord_views
-from bot.discord.capture import Capturer
-from bot.discord.commands import Suggestions
+from bot.discord.capture import Capturer, actor_of
 from bot.discord.outbound import PLATFORM, Poster
 from bot.recent import Recent
 from handlers import registry
 from handlers.command_line import form_for
+from handlers.edge import Suggestions
 from handlers.roles import is_leader
-from handlers.types import Actor, Place, Reply
+from handlers.types import Actor, Command, Place, Reply, Target
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,6 @@ class DiscordService:
         self.settings = app.settings
         self.state_dir = Path(state_dir or app.policy.data_dir)
         self.message_content = message_content
-        self.suggestions = Suggestions(app.database)
         self.client: SamenClient | None = None
         self.poster = Poster(self)
         self.capturer = Capturer(self)
@@ -276,12 +275,12 @@ class DiscordService:
 
     # --- Outbound --------------------------------------------------------------------------
 
-    async def send(self, target: Any, reply: Reply) -> str | None:
+    async def send(self, target: Target, reply: Reply) -> str | None:
         """Post a reply to a channel or DM a person (scheduled jobs, cross-channel replies)."""
         return await self.poster.send(target, reply)
 
     async def send_once(
-        self, target: Any, reply: Reply, key: str, *, check: bool = False
+        self, target: Target, reply: Reply, key: str, *, check: bool = False
     ) -> tuple[str | None, bool]:
         """The same, with a nonce from an effect's key (see `Poster.send_once`)."""
         return await self.poster.send_once(target, reply, key, check=check)
@@ -300,81 +299,85 @@ class DiscordService:
         return Place(PLATFORM, str(ident))
 
     def who(self, interaction: discord.Interaction) -> tuple[Actor, Place]:
-        user = interaction.user
-        actor = Actor(PLATFORM, str(user.id), user.display_name)
+        actor = actor_of(interaction.user)
         return actor, self.place(interaction.channel, interaction.channel_id, interaction.guild_id)
 
-    def refusal(self, name: str, actor: Actor, place: Place) -> str | None:
-        """A non-leader's leader-only sub-command is refused before it is deferred, so the
-        refusal is private from the start (the router applies the same rule, `is_leader`)."""
+    def refusal(self, name: str, actor: Actor) -> str | None:
+        """The router's refusal of a non-leader's leader-only sub-command, given before
+        anything is deferred, so that it is private from the start."""
         spec = registry.resolve(name)
-        if spec is None or not spec.leader_only:
+        if spec is None or not spec.leader_only or is_leader(self.app.policy, actor):
             return None
-        if not is_leader(self.app.policy, actor):
-            return self.t("error.leader_only", command=spec.name)
-        return None
+        return self.t("error.leader_only", command=spec.name)
 
     # --- interactions ------------------------------------------------------------------------
+
+    @property
+    def suggestions(self) -> Suggestions:
+        """Autocomplete's themes, proeftuinen and learnings (the router caches them)."""
+        return self.router.suggestions
+
+    def answered(self, interaction: discord.Interaction) -> None:
+        """An interaction is acknowledged: database work need not wait for it any more."""
+        self.acks.answered(interaction.id)
 
     async def _ack(self, interaction: discord.Interaction, acknowledging: Awaitable[Any]) -> None:
         """Acknowledge (defer, modal, refusal) and tell the gate this one is answered."""
         try:
             await acknowledging
         finally:
-            self.acks.answered(interaction.id)
+            self.answered(interaction)
 
     def _first(self, interaction: discord.Interaction) -> bool:
         """False for a repeated delivery of an interaction (then nothing is done at all)."""
         if self.seen.first(f"interaction:{interaction.id}"):
             return True
-        self.acks.answered(interaction.id)
+        self.answered(interaction)
         return False
 
-    async def _refused(self, interaction: discord.Interaction, name: str) -> bool:
-        actor, place = self.who(interaction)
-        refusal = self.refusal(name, actor, place)
-        if refusal:
-            response = interaction.response
-            await self._ack(
-                interaction, response.send_message(refusal, ephemeral=True, allowed_mentions=NONE)
-            )
-        return bool(refusal)
-
     async def run_slash(self, interaction: discord.Interaction, name: str, args: str) -> None:
-        """A `/samen <name>` sub-command: refuse, open the modal, or defer and dispatch."""
-        if not self._first(interaction) or await self._refused(interaction, name):
+        """A `/samen <name>` sub-command: refuse, open the form, or defer and dispatch;
+        deferred privately when its declaration says its answer is for the caller."""
+        spec = registry.resolve(name)
+        await self._interact(interaction, name, args, spec is not None and spec.private_first, True)
+
+    async def run_component(self, interaction: discord.Interaction, name: str, args: str) -> None:
+        """A button press or select choice: run its command as the presser (the message it
+        is on stays as it is; the answers follow)."""
+        await self._interact(interaction, name, args, False, False)
+
+    async def _interact(
+        self, interaction: discord.Interaction, name: str, args: str, private: bool, slash: bool
+    ) -> None:
+        if not self._first(interaction):
+            return
+        actor, place = self.who(interaction)
+        response = interaction.response
+        refusal = self.refusal(name, actor)
+        if refusal:
+            sending = response.send_message(refusal, ephemeral=True, allowed_mentions=NONE)
+            await self._ack(interaction, sending)
             return
         form = form_for(name, args)
-        if form is not None:  # `/samen inzicht` without text: the form asks for it
-            modal = self.modal(interaction, form.name, args.strip())
-            await self._ack(interaction, interaction.response.send_modal(modal))
+        if form is not None:  # `/samen inzicht` without text, a prompt's answer button
+            modal = discord_views.capture_modal(self.t, str(interaction.id), form.name, args)
+            await self._ack(interaction, response.send_modal(modal))
             return
-        spec = registry.resolve(name)
-        private = spec is not None and spec.private_first
-        await self._ack(interaction, interaction.response.defer(ephemeral=private, thinking=True))
-        await self._finish(interaction, f"{name} {args}", private=private, original=True)
-
-    async def run_component(
-        self, interaction: discord.Interaction, command_name: str, args: str
-    ) -> None:
-        """A button press or select choice: run its command as the presser."""
-        if not self._first(interaction) or await self._refused(interaction, command_name):
-            return
-        form = form_for(command_name, args)
-        if form is not None:  # a prompt's answer button: the form asks for the text
-            modal = self.modal(interaction, form.name, args.strip())
-            await self._ack(interaction, interaction.response.send_modal(modal))
-            return
-        await self._ack(interaction, interaction.response.defer())
-        await self._finish(interaction, f"{command_name} {args}", private=False, original=False)
+        deferring = response.defer(ephemeral=private, thinking=True) if slash else response.defer()
+        await self._ack(interaction, deferring)
+        line = f"{name} {args}"
+        command = self.router.make_command(line, actor, place, event_id=str(interaction.id))
+        await self._finish(interaction, self.dispatch(command), private=private, original=slash)
 
     async def run_modal(self, interaction: discord.Interaction) -> None:
-        """A form was submitted: `inzicht <text> #themes` or `antwoord N <text> #themes`."""
+        """A form was submitted: its command line with the text and themes filled in."""
         if not self._first(interaction):
             return
         await self._ack(interaction, interaction.response.defer(thinking=True))
+        actor, place = self.who(interaction)
         line = discord_views.modal_line(interaction.data)
-        await self._finish(interaction, line, private=False, original=True)
+        command = self.router.make_command(line, actor, place, event_id=str(interaction.id))
+        await self._finish(interaction, self.dispatch(command), private=False, original=True)
 
     async def run_capture_menu(
         self, interaction: discord.Interaction, message: discord.Message
@@ -384,54 +387,32 @@ class DiscordService:
             return
         await self._ack(interaction, interaction.response.defer(thinking=True))
         actor, place = self.who(interaction)
-        command = self.capturer.command(message, actor, place, str(interaction.id))
-        await self._finish(
-            interaction, command, private=False, original=True, serial=f"message:{message.id}"
-        )
+        captured = self.capturer.capture(message, actor, place, str(interaction.id))
+        await self._finish(interaction, captured, private=False, original=True)
 
     async def _finish(
         self,
         interaction: discord.Interaction,
-        command: Any,
+        replies: Awaitable[list[Reply]],
         *,
         private: bool,
         original: bool,
-        serial: str = "",
     ) -> None:
-        """Dispatch (once every waiting interaction is acknowledged) and show the replies."""
+        """Wait for the replies and show them."""
         try:
-            if isinstance(command, str):
-                actor, place = self.who(interaction)
-                command = self.router.make_command(
-                    command, actor, place, event_id=str(interaction.id)
-                )
-            if isinstance(command, Reply):
-                replies = [command]
-            else:
-                async with self.capturer.one_at_a_time(serial):
-                    replies = await self.dispatch(command)
-            if registry.invalidating(getattr(command, "name", "")):
-                self.suggestions.forget()  # themes or proeftuinen changed
-            await self.poster.answer(interaction, replies, private=private, original=original)
+            shown = await replies
+            await self.poster.answer(interaction, shown, private=private, original=original)
         except Exception:
             log.exception("discord: answering interaction %s failed", interaction.id)
 
-    async def dispatch(self, command: Any) -> list[Reply]:
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
         """Database work: after every waiting interaction is acknowledged, a few at a time
         (more would only queue for SQLite's one writer and crowd the event loop)."""
         await self.acks.settled()
         async with self._slots:
-            return await self.router.dispatch(command)
+            yield
 
-    def modal(self, interaction: discord.Interaction, command: str, args: str) -> Any:
-        """The text form for `inzicht`, or for answering prompt `args`."""
-        t = self.t
-        title = t("discord.modal.answer_title", number=args) if args else t("discord.modal.title")
-        labels = discord_views.ModalLabels(
-            title,
-            t("discord.modal.text"),
-            t("discord.modal.text_hint"),
-            t("discord.modal.themes"),
-            t("discord.modal.themes_hint"),
-        )
-        return discord_views.CaptureModal(labels, str(interaction.id), command, args)
+    async def dispatch(self, command: Command) -> list[Reply]:
+        async with self.turn():
+            return await self.router.dispatch(command)

@@ -1,11 +1,9 @@
-"""Capturing Discord messages: 💡 on any message becomes `inzicht <text>` on behalf of its author,
-and a reply in the thread of a posted prompt becomes `antwoord <prompt> <text>`.
+"""Messages that become commands without an interaction: 💡 on a message captures it through
+the router (`Router.capture`), and a reply in a prompt's thread becomes an answer
+(`Router.thread_reply`). The context menu "Bewaar als inzicht" uses the same `platform_message`.
 
-The context menu "Bewaar als inzicht" builds the same `inzicht` command (`Capturer.command`)
-but runs through the adapter's interaction flow. Captures of one message run one after another
-(`Capturer.one_at_a_time`); a repeated gateway delivery is dropped before any work. Replies go
-back through the service's `Poster`: in the channel, answering the captured message, or as a DM
-to the capturer when only they should see it.
+Captures of one message run one after another; a repeated gateway delivery is dropped before
+any work. Channel replies answer the source message; caller-only ones become a DM.
 """
 
 from __future__ import annotations
@@ -15,20 +13,35 @@ import contextlib
 import logging
 import weakref
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot.discord.outbound import PLATFORM
+from handlers.edge import PlatformMessage
 from handlers.types import Actor, Place, Reply, Visibility
-from storage import prompts
 
 if TYPE_CHECKING:
-    from bot.discord.adapter import DiscordService, SamenClient
+    from bot.discord.adapter import DiscordService
 
 log = logging.getLogger(__name__)
 
 CAPTURE_EMOJI = "\N{ELECTRIC LIGHT BULB}"
+
+
+def actor_of(user: discord.abc.User | discord.Member) -> Actor:
+    return Actor(PLATFORM, str(user.id), user.display_name)
+
+
+def platform_message(message: discord.Message) -> PlatformMessage:
+    """A Discord message as the router captures it (bots are refused there)."""
+    return PlatformMessage(
+        text=message.content or "",
+        author=actor_of(message.author),
+        from_bot=message.author.bot,
+        source_url=message.jump_url,
+        source_id=f"{PLATFORM}:{message.channel.id}:{message.id}",
+    )
 
 
 class Capturer:
@@ -39,39 +52,29 @@ class Capturer:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     @contextlib.asynccontextmanager
-    async def one_at_a_time(self, key: str) -> AsyncIterator[None]:
+    async def one_at_a_time(self, message_id: int) -> AsyncIterator[None]:
         """Captures of one message run one after another (two 💡 at once: one learning and an
         "already saved" note, not two racing inserts)."""
-        if not key:
-            yield
-            return
+        key = str(message_id)
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
         async with lock:
             yield
 
-    def command(self, message: discord.Message, actor: Actor, place: Place, event_id: str) -> Any:
-        """The `inzicht` command for a message (on behalf of its author), or a Reply refusing."""
-        text = (message.content or "").strip()
-        if not text:
-            refusal = self.service.t("discord.no_content")
-            return Reply(text=refusal, visibility=Visibility.ONLY_CALLER)
-        author_user = message.author
-        author = (
-            None
-            if author_user.bot
-            else Actor(PLATFORM, str(author_user.id), author_user.display_name)
-        )
-        return self.service.router.make_command(
-            f"inzicht {text}",
-            actor,
-            place,
-            event_id=event_id,
-            source_url=message.jump_url,
-            source_id=f"{PLATFORM}:{message.channel.id}:{message.id}",
-            author=author,
-        )
+    async def capture(
+        self, message: discord.Message, capturer: Actor, place: Place, event_id: str
+    ) -> list[Reply]:
+        """Capture `message` for `capturer`: a hint when the bot cannot read message texts
+        (no Message Content intent), else whatever the router makes of it."""
+        service = self.service
+        if not message.content and not service.message_content:
+            hint = service.t("discord.no_content")
+            return [Reply(text=hint, visibility=Visibility.ONLY_CALLER)]
+        async with self.one_at_a_time(message.id), service.turn():
+            return await service.router.capture(
+                platform_message(message), capturer, place, event_id=event_id
+            )
 
     async def on_reaction(self, payload: discord.RawReactionActionEvent) -> None:
         """💡 on any message (raw events: old messages count too) captures it."""
@@ -84,59 +87,44 @@ class Capturer:
         if not self.service.seen.first(key):
             return
         try:
-            await self._capture_reaction(client, payload, key)
+            channel = client.get_channel(payload.channel_id) or client.get_partial_messageable(
+                payload.channel_id, guild_id=payload.guild_id
+            )
+            try:
+                message = await channel.fetch_message(payload.message_id)  # type: ignore[union-attr]
+            except discord.HTTPException as error:
+                log.warning(
+                    "discord: cannot read message %s (%s)", payload.message_id, error.status
+                )
+                return
+            member = payload.member
+            name = member.display_name if member else str(payload.user_id)
+            actor = Actor(PLATFORM, str(payload.user_id), name)
+            place = self.service.place(channel, payload.channel_id, payload.guild_id)
+            replies = await self.capture(message, actor, place, key)
+            await self.service.poster.post_replies(replies, source=message, caller=actor)
         except Exception:
             log.exception("discord: capturing message %s failed", payload.message_id)
 
-    async def _capture_reaction(
-        self, client: SamenClient, payload: discord.RawReactionActionEvent, key: str
-    ) -> None:
-        service = self.service
-        channel = client.get_channel(payload.channel_id) or client.get_partial_messageable(
-            payload.channel_id, guild_id=payload.guild_id
-        )
-        try:
-            message = await channel.fetch_message(payload.message_id)  # type: ignore[union-attr]
-        except discord.HTTPException as error:
-            log.warning("discord: cannot read message %s (%s)", payload.message_id, error.status)
-            return
-        member = payload.member
-        actor = Actor(
-            PLATFORM, str(payload.user_id), member.display_name if member else str(payload.user_id)
-        )
-        place = service.place(channel, payload.channel_id, payload.guild_id)
-        command = self.command(message, actor, place, key)
-        async with self.one_at_a_time(f"message:{message.id}"):
-            replies = [command] if isinstance(command, Reply) else await service.dispatch(command)
-        await service.poster.post_replies(replies, source=message, caller=actor)
-
     async def on_thread_message(self, message: discord.Message) -> None:
-        """A reply in the thread of a posted prompt becomes `antwoord <prompt> <text>`."""
-        service = self.service
+        """A message in a thread: the router makes an answer of it under a posted prompt."""
         channel = message.channel
         if message.author.bot or not isinstance(channel, discord.Thread):
             return
-        if not service.seen.first(f"message:{message.id}"):
+        if not self.service.seen.first(f"message:{message.id}"):
             return
         try:
-            if not (message.content or "").strip():
-                return
-            async with service.app.database.reading() as session:
-                prompt = await prompts.prompt_for_thread(
-                    session, PLATFORM, str(channel.parent_id), str(channel.id)
+            actor = actor_of(message.author)
+            place = self.service.place(channel, channel.id, channel.guild.id)
+            async with self.service.turn():
+                replies = await self.service.router.thread_reply(
+                    message.content or "",
+                    actor,
+                    place,
+                    event_id=f"message:{message.id}",
+                    source_url=message.jump_url,
+                    source_id=f"{PLATFORM}:{channel.id}:{message.id}",
                 )
-            if prompt is None:
-                return
-            command = service.router.make_command(
-                f"antwoord {prompt.id} {message.content.strip()}",
-                Actor(PLATFORM, str(message.author.id), message.author.display_name),
-                Place(PLATFORM, str(channel.parent_id), thread_id=str(channel.id)),
-                event_id=f"message:{message.id}",
-                source_url=message.jump_url,
-                source_id=f"{PLATFORM}:{channel.id}:{message.id}",
-            )
-            replies = await service.dispatch(command)
-            caller = Actor(PLATFORM, str(message.author.id))
-            await service.poster.post_replies(replies, source=message, caller=caller)
+            await self.service.poster.post_replies(replies, source=message, caller=actor)
         except Exception:
             log.exception("discord: handling thread reply %s failed", message.id)

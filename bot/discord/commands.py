@@ -1,14 +1,11 @@
-"""The `/samen` application-command group, generated from `handlers.registry.COMMANDS`.
+"""The `/samen` application-command group, generated from the declarations in
+`handlers.registry`: one sub-command per declared sub-command, one typed option per declared
+parameter. The values a person fills in become the canonical line the router reads
+(`handlers.command_line.line_for`), so a new declaration needs no Discord code.
 
-One sub-command per registered sub-command, its typed options made from the command's declared
-parameters (`handlers.registry`: `inzicht tekst`, `tag nummer themas`, `deel nummer ring`, …);
-their values become the argument line the router parses through `handlers.command_line.line_for`,
-so a new handler with its declaration needs no Discord code.
-
-Descriptions come from the `usage.<name>` catalog entries (the part after the colon), in the
-programme language, with the other language as Discord localisations through `CatalogTranslator`
-(discord.py's `locale_str` + `app_commands.Translator`). Command and option names stay Dutch,
-as in the contract, because many Dutch participants run Discord in English.
+Descriptions come from the catalog (`usage.<name>`, the part after the colon; the options'
+`discord.option.*`) in the programme language, the other language as Discord localisations
+(`CatalogTranslator`). Command and option names stay Dutch, as in the contract.
 
 The tree is synced to `DISCORD_GUILD_ID` (or globally without one) only when its translated
 payload changed: its SHA-256 is kept in a small state file.
@@ -21,9 +18,7 @@ import hashlib
 import inspect
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,31 +26,38 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice, locale_str
 
+from bot.discord.outbound import PLATFORM
 from handlers import registry
 from handlers.command_line import form_text, line_for, tagged
+from handlers.edge import Suggestions
 from handlers.i18n import catalog
-from handlers.registry import Kind
-from storage import learnings, proeftuinen, themes
-from storage.db import Database
-from storage.visibility import Viewer
+from handlers.registry import Kind, Param, Spec
 
 log = logging.getLogger(__name__)
 
 GROUP = "samen"
-MAX_SUBCOMMANDS = 25
+MAX_SUBCOMMANDS = 25  # Discord's limit of entries under one command or group
+MAX_CHOICES = 25
+MAX_CHOICE_TEXT = 100
 CATCH_ALL = "meer"
+CATCH_ALL_LINE = Param("regel", Kind.TEXT, max_length=4000)  # `/samen meer regel:…`
+CHOSEN = (Kind.RING, Kind.CHOICE)  # offered as Discord choices
 LOCALES = {
     discord.Locale.american_english: "en",
     discord.Locale.british_english: "en",
     discord.Locale.dutch: "nl",
 }
 
+Complete = Callable[[discord.Interaction, str], Awaitable[list[Choice[Any]]]]
+
 
 class Runner(Protocol):
     """What the generated callbacks call: the adapter's interaction flows."""
 
-    suggestions: Suggestions
-    acks: Any
+    @property
+    def suggestions(self) -> Suggestions: ...
+
+    def answered(self, interaction: discord.Interaction) -> None: ...
 
     async def run_slash(self, interaction: discord.Interaction, name: str, args: str) -> None: ...
 
@@ -64,66 +66,23 @@ class Runner(Protocol):
     ) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Opt:
-    """One option of a sub-command, made from a declared parameter (`options_for`)."""
-
-    name: str
-    kind: type = str  # str | int | bool
-    required: bool = True
-    complete: str | None = None  # learning | theme | themes | proeftuin
-    choices: tuple[tuple[str, str], ...] = ()  # (catalog key of the label, value)
-    max_length: int | None = None
-    description_key: str = ""  # catalog key of its description
-
-
-COMPLETE = {Kind.THEME: "theme", Kind.THEMES: "themes", Kind.PROEFTUIN: "proeftuin"}
-CATCH_ALL_OPTIONS = (Opt("regel", max_length=4000),)
-
-
-def _option(spec: registry.Spec, param: registry.Param) -> Opt:
-    """A declared parameter as a Discord option: numbers as integers (a learning's with
-    autocomplete), flags as yes/no, rings and choices as choices, themes and proeftuinen
-    completed; a text a form can ask for (`needs_text_form`, nothing else to fill) optional."""
-    kind: type = {Kind.NUMBER: int, Kind.FLAG: bool}.get(param.kind, str)
-    complete = COMPLETE.get(param.kind)
-    if param.kind is Kind.NUMBER and param.refers == "learning":
-        complete = "learning"
-    choices: tuple[tuple[str, str], ...] = ()
-    if param.kind is Kind.RING:
-        choices = tuple((f"ring.{ring}", ring) for ring in param.choices)
-    elif param.kind is Kind.CHOICE:
-        choices = tuple((f"choice.{word}", word) for word in param.choices)
-    by_form = form_text(spec) is param and len(spec.params) == 1
-    key = f"discord.option.{spec.name}.{param.name}"
-    if key not in catalog("nl"):
-        key = f"discord.option.{param.name}"
-    return Opt(
-        param.name,
-        kind,
-        param.required and not by_form,
-        complete,
-        choices,
-        param.max_length,
-        key,
-    )
-
-
-def options_for(spec: registry.Spec) -> tuple[Opt, ...]:
-    """The options of a sub-command, from its declaration."""
-    return tuple(_option(spec, param) for param in spec.params)
+# --- texts -------------------------------------------------------------------------------------
 
 
 def usage_description(usage: str) -> str:
     """`'`/samen inzicht <tekst>`: bewaar een inzicht'` -> `'Bewaar een inzicht'` (≤100)."""
     text = usage.split("`: ", 1)[1] if "`: " in usage else usage.strip("`")
     text = text.strip() or "…"
-    text = text[0].upper() + text[1:]
-    return text if len(text) <= 100 else text[:99] + "…"
+    return cut(text[0].upper() + text[1:], 100)
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def catalog_text(language: str, key: str, part: str = "") -> str | None:
-    text = catalog(language).get(key) or (catalog("nl").get(key) if language != "nl" else None)
+    """A catalog entry as Discord shows it (a usage line as its description), ≤100."""
+    text = catalog(language).get(key) or catalog("nl").get(key)
     if text is None:
         return None
     return usage_description(text) if part == "usage" else text[:100]
@@ -156,148 +115,134 @@ class CatalogTranslator(app_commands.Translator):
         return text
 
 
-class Suggestions:
-    """Autocomplete data: themes, proeftuinen (cached briefly) and learnings visible here.
-
-    A direct, read-only use of the store by the adapter: autocomplete must answer within
-    Discord's 3 seconds and has no command to route through the handlers.
-    """
-
-    def __init__(self, database: Database, ttl: float = 30.0) -> None:
-        self.database = database
-        self.ttl = ttl
-        self._cache: dict[str, tuple[float, list[Any]]] = {}
-
-    def forget(self) -> None:
-        self._cache.clear()
-
-    async def _cached(self, key: str, load: Callable[[], Awaitable[list[Any]]]) -> list[Any]:
-        hit = self._cache.get(key)
-        if hit and time.monotonic() - hit[0] < self.ttl:
-            return hit[1]
-        value = await load()
-        self._cache[key] = (time.monotonic(), value)
-        return value
-
-    async def themes(self) -> list[tuple[str, str]]:
-        async def load() -> list[tuple[str, str]]:
-            async with self.database.reading() as session:
-                return [(t.slug, t.name) for t in await themes.list_all(session)]
-
-        return await self._cached("themes", load)
-
-    async def proeftuinen(self) -> list[str]:
-        async def load() -> list[str]:
-            async with self.database.reading() as session:
-                return [p.name for p in await proeftuinen.list_all(session)]
-
-        return await self._cached("proeftuinen", load)
-
-    async def learnings(self, channel_id: str, current: str) -> list[tuple[int, str]]:
-        """(number, label) of learnings visible in this channel that match what was typed."""
-        typed = current.strip().lstrip("#").lower()
-        async with self.database.reading() as session:
-            proeftuin = await proeftuinen.for_channel(session, "discord", channel_id)
-            viewer = Viewer(proeftuin_id=proeftuin.id if proeftuin else None)
-            rows = await learnings.list_visible(session, viewer, limit=200, newest_first=True)
-            if typed.isdigit() and not any(str(r.id) == typed for r in rows):
-                exact = await learnings.get_visible(session, viewer, int(typed))
-                rows = [exact, *rows] if exact else rows
-        found = []
-        for row in rows:
-            if not typed or str(row.id).startswith(typed) or typed in row.text.lower():
-                label = " ".join(f"#{row.id} · {row.proeftuin.name} · {row.text}".split())
-                found.append((row.id, label if len(label) <= 100 else label[:99] + "…"))
-        return found[:25]
+# --- options from declared parameters ------------------------------------------------------------
 
 
-def _choices_for(opt: Opt, language: str) -> list[Choice[str]]:
-    return [Choice(name=_text(language, key, value), value=value) for key, value in opt.choices]
+def _required(spec: Spec | None, param: Param) -> bool:
+    """Required as declared, except a text a form can ask for (`needs_text_form`, nothing else
+    to fill): `/samen inzicht` without text opens the form."""
+    by_form = spec is not None and form_text(spec) is param and len(spec.params) == 1
+    return param.required and not by_form
 
 
-def _autocomplete(opt: Opt, runner: Runner) -> Callable[..., Awaitable[list[Choice[Any]]]]:
+def _annotation(param: Param, required: bool) -> Any:
+    """The type discord.py reads as the option's: integers, yes/no, or a bounded text."""
+    if param.kind is Kind.NUMBER:
+        kind: Any = app_commands.Range[int, 1, 999_999_999_999]
+    elif param.kind is Kind.FLAG:
+        kind = bool
+    else:
+        kind = app_commands.Range[str, 1, param.max_length or 6000]
+    return kind if required else kind | None
+
+
+def _description(spec: Spec | None, param: Param, language: str) -> locale_str:
+    key = f"discord.option.{spec.name if spec else CATCH_ALL}.{param.name}"
+    if key not in catalog("nl"):
+        key = f"discord.option.{param.name}"
+    return _text(language, key, param.name)
+
+
+def _choices(param: Param, language: str) -> list[Choice[str]]:
+    """Rings and choices as Discord choices, labelled from the catalog."""
+    prefix = "ring" if param.kind is Kind.RING else "choice"
+    return [Choice(name=_text(language, f"{prefix}.{v}", v), value=v) for v in param.choices]
+
+
+async def suggested(
+    param: Param, suggestions: Suggestions, platform: str, channel_id: str, typed: str
+) -> list[Choice[Any]]:
+    """Autocomplete for a parameter: learnings the channel may see, proeftuinen, themes (for
+    several themes the last word is completed and the others kept)."""
+    if param.kind is Kind.NUMBER:
+        rows = await suggestions.learnings(platform, channel_id, typed)
+        return [Choice(name=cut(label, MAX_CHOICE_TEXT), value=number) for number, label in rows]
+    if param.kind is Kind.PROEFTUIN:
+        names = [n for n in await suggestions.proeftuinen() if typed.strip().lower() in n.lower()]
+        return [Choice(name=cut(n, MAX_CHOICE_TEXT), value=n) for n in names][:MAX_CHOICES]
+    words = typed.split()
+    last = "" if typed.endswith(" ") or not words else words.pop().lstrip("#").lower()
+    found = [(s, n) for s, n in await suggestions.themes() if last in s or last in n.lower()]
+    found.sort(key=lambda item: not item[0].startswith(last))  # prefix matches first
+    if param.kind is Kind.THEME:
+        return [Choice(name=cut(f"#{s} ({n})", MAX_CHOICE_TEXT), value=s) for s, n in found][
+            :MAX_CHOICES
+        ]
+    done = tagged(" ".join(words))
+    values = [(f"{done} #{s}".strip(), n) for s, n in found if f"#{s}" not in done.split()]
+    return [
+        Choice(name=cut(f"{v} ({n})", MAX_CHOICE_TEXT), value=v)
+        for v, n in values
+        if len(v) <= MAX_CHOICE_TEXT
+    ][:MAX_CHOICES]
+
+
+def _completes(param: Param) -> bool:
+    if param.kind is Kind.NUMBER:
+        return param.refers == "learning"
+    return param.kind in (Kind.THEME, Kind.THEMES, Kind.PROEFTUIN)
+
+
+def _autocomplete(param: Param, runner: Runner) -> Complete:
     async def complete(interaction: discord.Interaction, current: str) -> list[Choice[Any]]:
+        channel = interaction.channel
+        parent = channel.parent_id if isinstance(channel, discord.Thread) else None
+        where = str(parent or interaction.channel_id)
         try:
-            return await _suggest(opt, runner.suggestions, interaction, str(current or ""))
+            return await suggested(param, runner.suggestions, PLATFORM, where, str(current or ""))
         except Exception:
-            log.exception("autocomplete for %s failed", opt.name)
+            log.exception("autocomplete for %s failed", param.name)
             return []
         finally:
-            runner.acks.answered(interaction.id)  # discord.py sends the choices right after
+            runner.answered(interaction)  # discord.py sends the choices right after
 
     return complete
 
 
-async def _suggest(
-    opt: Opt, suggestions: Suggestions, interaction: discord.Interaction, current: str
-) -> list[Choice[Any]]:
-    if opt.complete == "learning":
-        channel = interaction.channel
-        parent = channel.parent_id if isinstance(channel, discord.Thread) else None
-        rows = await suggestions.learnings(str(parent or interaction.channel_id), current)
-        return [Choice(name=label, value=number) for number, label in rows]
-    if opt.complete == "proeftuin":
-        names = [n[:100] for n in await suggestions.proeftuinen()]
-        return [Choice(name=n, value=n) for n in names if current.strip().lower() in n.lower()][:25]
-    words = current.split()
-    last = "" if current.endswith(" ") or not words else words.pop().lstrip("#").lower()
-    found = [(s, n) for s, n in await suggestions.themes() if last in s or last in n.lower()]
-    found.sort(key=lambda item: not item[0].startswith(last))  # prefix matches first
-    if opt.complete == "theme":
-        return [Choice(name=f"#{s} ({n})"[:100], value=s) for s, n in found][:25]
-    done = tagged(" ".join(words))  # several themes: complete the last word, keep the others
-    values = [(f"{done} #{s}".strip(), n) for s, n in found if f"#{s}" not in done.split()]
-    return [Choice(name=f"{v} ({n})"[:100], value=v) for v, n in values if len(v) <= 100][:25]
-
-
-def _annotation(opt: Opt) -> Any:
-    if opt.kind is int:
-        return app_commands.Range[int, 1, 999_999_999_999]
-    if opt.kind is bool:
-        return bool
-    return app_commands.Range[str, 1, opt.max_length or 6000]
-
-
-def _callback(
-    name: str, options: tuple[Opt, ...], runner: Runner, language: str
-) -> Callable[..., Any]:
-    """A callback whose signature discord.py reads as the sub-command's options."""
+def _callback(spec: Spec | None, runner: Runner, language: str) -> Callable[..., Any]:
+    """A callback whose signature discord.py reads as the sub-command's options (`spec` None:
+    the catch-all, which takes a whole line)."""
+    params = spec.params if spec else (CATCH_ALL_LINE,)
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
-        spec = registry.COMMANDS.get(name)
-        if spec is None:  # the catch-all: a whole line
-            word, args = registry.split_line(str(values.get("regel", "")))
+        if spec is None:
+            word, args = registry.split_line(str(values.get(CATCH_ALL_LINE.name, "")))
             await runner.run_slash(interaction, word, args)
-            return
-        await runner.run_slash(interaction, name, line_for(spec, values))
+        else:
+            await runner.run_slash(interaction, spec.name, line_for(spec, values))
 
-    params = [
+    signature = [
         inspect.Parameter(
             "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
         )
     ]
-    for opt in sorted(options, key=lambda o: not o.required):
-        annotation = _annotation(opt)
-        params.append(
+    for param in sorted(params, key=lambda p: not _required(spec, p)):
+        required = _required(spec, param)
+        signature.append(
             inspect.Parameter(
-                opt.name,
+                param.name,
                 inspect.Parameter.KEYWORD_ONLY,
-                annotation=annotation if opt.required else annotation | None,
-                default=inspect.Parameter.empty if opt.required else None,
+                annotation=_annotation(param, required),
+                default=inspect.Parameter.empty if required else None,
             )
         )
-    callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    callback.__signature__ = inspect.Signature(signature)  # type: ignore[attr-defined]
+    name = spec.name if spec else CATCH_ALL
     callback.__name__ = callback.__qualname__ = f"samen_{name.replace('-', '_')}"
-    described = app_commands.describe(
-        **{o.name: _text(language, o.description_key, o.name) for o in options}
-    )(callback)
-    completing = {o.name: _autocomplete(o, runner) for o in options if o.complete}
+    descriptions = {p.name: _description(spec, p, language) for p in params}
+    described: Callable[..., Any] = app_commands.describe(**descriptions)(callback)
+    completing: dict[str, Complete] = {
+        p.name: _autocomplete(p, runner) for p in params if _completes(p)
+    }
     if completing:
-        described = app_commands.autocomplete(**completing)(described)
-    chosen = {o.name: _choices_for(o, language) for o in options if o.choices}
+        described = app_commands.autocomplete(**completing)(described)  # type: ignore[arg-type]
+    chosen = {p.name: _choices(p, language) for p in params if p.kind in CHOSEN}
     if chosen:
         described = app_commands.choices(**chosen)(described)
     return described
+
+
+# --- the tree ------------------------------------------------------------------------------------
 
 
 def layout() -> dict[str, list[str]]:
@@ -305,12 +250,11 @@ def layout() -> dict[str, list[str]]:
     its sub-commands}`. All flat while they fit in Discord's 25; beyond that every declared
     family becomes a group (`/samen inzichten tag`), so the limit holds 25 families of 25; what
     still does not fit ends in the catch-all `meer`, which takes a whole line."""
-    names = list(registry.COMMANDS)
-    if len(names) <= MAX_SUBCOMMANDS:
-        return {"": names}
     specs = registry.COMMANDS
+    if len(specs) <= MAX_SUBCOMMANDS:
+        return {"": list(specs)}
     tree: dict[str, list[str]] = {"": []}
-    for name in sorted(names, key=lambda n: (specs[n].leader_only, specs[n].rank)):
+    for name in sorted(specs, key=lambda n: (specs[n].leader_only, specs[n].rank)):
         tree.setdefault(specs[name].family, []).append(name)
     for family, members in list(tree.items()):
         if family and len(members) == 1:  # a family of one stays a plain sub-command
@@ -337,16 +281,14 @@ def _subcommand(
     name: str, runner: Runner, language: str, parent: app_commands.Group
 ) -> app_commands.Command[Any, ..., Any]:
     spec = registry.COMMANDS.get(name) if name != CATCH_ALL else None
-    options: tuple[Opt, ...]
     if spec is None:
-        options, description = CATCH_ALL_OPTIONS, _text(language, "discord.catch_all", name)
+        description = _text(language, "discord.catch_all", name)
     else:
-        options = options_for(spec)
         description = _text(language, spec.usage_key, name, part="usage")
     return app_commands.Command(
         name=name,
         description=description,
-        callback=_callback(name, options, runner, language),
+        callback=_callback(spec, runner, language),
         parent=parent,
     )
 
@@ -355,22 +297,15 @@ def build_group(runner: Runner, language: str) -> app_commands.Group:
     """The `/samen` group: a sub-command per declared sub-command, in groups by family when
     there are more than Discord takes (`layout`)."""
     group = app_commands.Group(
-        name=GROUP,
-        description=_text(language, "discord.group.description", "Programma SAMEN"),
+        name=GROUP, description=_text(language, "discord.group.description", "Programma SAMEN")
     )
-    tree = layout()
-    for name in tree[""]:
-        group.add_command(_subcommand(name, runner, language, group))
-    for family, members in tree.items():
-        if not family:
-            continue
-        sub = app_commands.Group(
-            name=family,
-            description=_text(language, f"discord.family.{family}", family),
-            parent=group,
-        )
+    for family, members in layout().items():
+        parent = group
+        if family:
+            description = _text(language, f"discord.family.{family}", family)
+            parent = app_commands.Group(name=family, description=description, parent=group)
         for name in members:
-            sub.add_command(_subcommand(name, runner, language, sub))
+            parent.add_command(_subcommand(name, runner, language, parent))
     return group
 
 
@@ -386,7 +321,10 @@ def build_capture_menu(runner: Runner, language: str) -> app_commands.ContextMen
 
 
 async def install(
-    tree: app_commands.CommandTree, runner: Runner, language: str, guild: discord.Object | None
+    tree: app_commands.CommandTree[Any],
+    runner: Runner,
+    language: str,
+    guild: discord.Object | None,
 ) -> None:
     """Put the group and the context menu on the tree, with the catalog translator."""
     tree.clear_commands(guild=guild)
@@ -395,21 +333,21 @@ async def install(
     await tree.set_translator(CatalogTranslator(language))
 
 
-async def tree_digest(tree: app_commands.CommandTree, guild: discord.Object | None) -> str:
+async def tree_digest(tree: app_commands.CommandTree[Any], guild: discord.Object | None) -> str:
     """SHA-256 of the translated payload Discord would receive."""
     translator = tree.translator
-    payload = []
-    for command in tree.get_commands(guild=guild):
-        if translator is not None:
-            payload.append(await command.get_translated_payload(tree, translator))
-        else:
-            payload.append(command.to_dict(tree))
+    payload = [
+        await command.get_translated_payload(tree, translator)
+        if translator
+        else command.to_dict(tree)
+        for command in tree.get_commands(guild=guild)
+    ]
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
 async def sync_if_changed(
-    tree: app_commands.CommandTree, guild: discord.Object | None, state_file: Path
+    tree: app_commands.CommandTree[Any], guild: discord.Object | None, state_file: Path
 ) -> bool:
     """Sync the tree to Discord unless the same payload was synced before; True when synced."""
     digest = await tree_digest(tree, guild)

@@ -3,8 +3,8 @@ and follow-ups, channel posts, DMs) and is what the service's Outbound `send` us
 
 Every send passes `AllowedMentions.none()`. A channel or person that answers 403 (or 404) is
 logged once and skipped for `Poster.pause` seconds instead of being hammered. An embed Discord
-refuses (400) goes out again as plain text. A posted prompt gets a thread, and its message is
-remembered so replies there become answers (see `bot.discord.capture`).
+refuses (400) goes out again as plain text. A reply with a `post_token` (a prompt) gets a
+thread on its message, and the router is told the message id (`Router.posted`).
 """
 
 from __future__ import annotations
@@ -15,22 +15,27 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 
 from bot.delivery import DeliveryError
-from bot.discord.render import Labels, OutMessage, as_plain, learning_number, render
+from bot.discord.render import Labels, OutMessage, as_plain, render
 from bot.discord.views import build_view
-from handlers.prompts import prompt_of
-from handlers.types import Actor, Reply, Visibility
-from storage import prompts
+from handlers.command_line import learning_number
+from handlers.types import Actor, Reply, Target, Visibility
+
+if TYPE_CHECKING:
+    from bot.discord.adapter import DiscordService
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 NONE = discord.AllowedMentions.none()
 HISTORY_LOOKBACK = 100  # recent messages a retry looks through for an effect's nonces
+THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week
+
+Send = Callable[[OutMessage], Awaitable[Any]]
 
 
 def nonce_of(key: str, index: int) -> str:
@@ -41,46 +46,27 @@ def nonce_of(key: str, index: int) -> str:
 
 
 def _files(paths: tuple[str, ...]) -> list[discord.File]:
-    files = []
-    for path in paths:
-        if os.path.isfile(path):
-            files.append(discord.File(path))
-        else:
-            log.warning("discord: attachment %s does not exist; sent without it", path)
-    return files
+    existing = [path for path in paths if os.path.isfile(path)]
+    for path in set(paths) - set(existing):
+        log.warning("discord: attachment %s does not exist; sent without it", path)
+    return [discord.File(path) for path in existing]
 
 
-def send_kwargs(message: OutMessage) -> dict[str, Any]:
-    """Keyword arguments for `Messageable.send` / `Webhook.send` (never any mention)."""
+def send_kwargs(message: OutMessage, *, editing: bool = False) -> dict[str, Any]:
+    """Keyword arguments for a send (or, `editing`, for `edit_original_response`, which
+    replaces the 'thinking' and takes files as `attachments`); never any mention."""
     kwargs: dict[str, Any] = {"allowed_mentions": NONE}
-    if message.content:
+    if message.content or editing:
         kwargs["content"] = message.content
-    if message.embeds:
+    if message.embeds or editing:
         kwargs["embeds"] = [discord.Embed.from_dict(dict(e)) for e in message.embeds]
     view = build_view(message)
-    if view is not None:
+    if view is not None or editing:
         kwargs["view"] = view
     files = _files(message.files)
     if files:
-        kwargs["files"] = files
+        kwargs["attachments" if editing else "files"] = files
     return kwargs
-
-
-def edit_kwargs(message: OutMessage) -> dict[str, Any]:
-    """Keyword arguments for `Interaction.edit_original_response` (replacing the 'thinking')."""
-    kwargs: dict[str, Any] = {
-        "allowed_mentions": NONE,
-        "content": message.content,
-        "embeds": [discord.Embed.from_dict(dict(e)) for e in message.embeds],
-        "view": build_view(message),
-    }
-    files = _files(message.files)
-    if files:
-        kwargs["attachments"] = files
-    return kwargs
-
-
-Send = Callable[[OutMessage], Awaitable[Any]]
 
 
 class Poster:
@@ -88,20 +74,25 @@ class Poster:
 
     pause = 900.0  # seconds a 403/404 target is skipped
 
-    def __init__(self, service: Any) -> None:
+    def __init__(self, service: DiscordService) -> None:
         self.service = service
         self._blocked: dict[str, float] = {}
         self._warned: set[str] = set()
         self._dm_channels: dict[int, int] = {}
 
-    @property
-    def t(self) -> Any:
-        return self.service.t
+    def _client(self, *, ready: bool = False) -> discord.Client:
+        """The connected client (`ready`: past the gateway's READY too)."""
+        client = self.service.client
+        if client is None or (ready and not client.is_ready()):
+            raise DeliveryError("discord is not connected")
+        return client
 
     async def render(self, reply: Reply) -> list[OutMessage]:
-        themes = await self.service.suggestions.themes() if learning_number(reply.actions) else ()
-        labels = Labels(self.t("discord.theme_placeholder"), self.t("discord.continued"))
-        return render(reply, themes, labels)
+        """The reply as Discord messages, with the themes an "add a theme" select offers."""
+        t = self.service.t
+        wants_themes = learning_number(reply.actions) is not None
+        themes = await self.service.router.suggestions.themes() if wants_themes else ()
+        return render(reply, themes, Labels(t("discord.theme_placeholder"), t("discord.continued")))
 
     async def _safely(self, send: Send, message: OutMessage) -> Any:
         """Send; if Discord refuses an embed (400), send the same as plain text instead."""
@@ -116,7 +107,7 @@ class Poster:
                 sent = sent or await send(part)
             return sent
 
-    # --- interaction responses -------------------------------------------------------------
+    # --- answers to an interaction or an event -----------------------------------------------
 
     async def answer(
         self,
@@ -126,32 +117,27 @@ class Poster:
         private: bool,
         original: bool,
     ) -> None:
-        """Show replies: the deferred response first (if its visibility fits), then follow-ups."""
-        caller = str(interaction.user.id)
-        inline: list[tuple[Reply, bool]] = []
+        """Show replies: the deferred response first (if its visibility fits), then follow-ups;
+        a direct reply to the caller goes to their DMs, a reply addressed elsewhere away."""
+        t, caller = self.service.t, interaction.user.id
+        inline: list[tuple[Reply, bool]] = []  # (reply, only for the caller)
         told = False
         for reply in replies:
             if not await self.service.app.delivery.still_allowed(reply):
                 continue  # checked at delivery: what it shows may no longer be shown
-            to = reply.to
-            direct_to_caller = reply.visibility is Visibility.DIRECT and (
-                to is None or (to.platform == "discord" and to.user_id == caller)
-            )
-            if direct_to_caller:
-                if await self._try(self.to_user(int(caller), reply)):
-                    if not told:
-                        inline.append((Reply(self.t("discord.sent_direct")), True))
-                        told = True
-                else:
-                    inline.append((Reply(self.t("discord.direct_failed")), True))
-                    inline.append((reply, True))
-            elif to is not None:
+            if reply.visibility is Visibility.DIRECT and _to_caller(reply, caller):
+                if not await self._try(self.to_user(caller, reply)):
+                    inline += [(Reply(t("discord.direct_failed")), True), (reply, True)]
+                elif not told:
+                    inline.append((Reply(t("discord.sent_direct")), True))
+                    told = True
+            elif reply.to is not None:
                 await self.deliver(reply)
             else:
                 inline.append((reply, reply.visibility is Visibility.ONLY_CALLER))
         if not inline and original:
-            inline.append((Reply(self.t("discord.done")), True))
-        pending = original
+            inline.append((Reply(t("discord.done")), True))
+        pending = original  # the deferred response still waits for its content
         for reply, is_private in inline:
             for message in await self.render(reply):
                 if pending:
@@ -166,7 +152,7 @@ class Poster:
     @staticmethod
     def _edit(interaction: discord.Interaction) -> Send:
         async def edit(message: OutMessage) -> Any:
-            return await interaction.edit_original_response(**edit_kwargs(message))
+            return await interaction.edit_original_response(**send_kwargs(message, editing=True))
 
         return edit
 
@@ -178,25 +164,31 @@ class Poster:
 
         return follow
 
+    async def post_replies(
+        self, replies: list[Reply], *, source: discord.Message, caller: Actor
+    ) -> None:
+        """Replies to an event without an interaction (💡, thread reply): channel replies answer
+        the source message, caller-only ones become a DM to the caller."""
+        for reply in replies:
+            if not await self.service.app.delivery.still_allowed(reply):
+                continue  # checked at delivery: what it shows may no longer be shown
+            if reply.to is not None and not _to_caller(reply, int(caller.user_id)):
+                await self.deliver(reply)
+            elif reply.visibility in (Visibility.ONLY_CALLER, Visibility.DIRECT):
+                await self._try(self.to_user(int(caller.user_id), reply))
+            else:
+                reference = source.to_reference(fail_if_not_exists=False)
+                await self._try(self.to_channel(source.channel.id, reply, reference=reference))
+
     async def deliver(self, reply: Reply) -> None:
         """A reply addressed elsewhere (any platform), through the delivery registry."""
+        assert reply.to is not None
         try:
             message_id = await self.service.app.delivery.send(reply.to, reply)
         except (DeliveryError, discord.HTTPException) as error:
             log.info("discord: not delivered to %s: %s", reply.to, error)
             return
-        await self.delivered(reply, message_id)
-
-    async def delivered(self, reply: Reply, message_id: str | None) -> None:
-        """After a reply went to a channel: remember a posted prompt's message, so replies in
-        its thread become answers (`storage.prompts.record_prompt_post`)."""
-        prompt_id = prompt_of(reply)
-        if prompt_id is None or not message_id or reply.to is None or not reply.to.channel_id:
-            return
-        async with self.service.app.database.unit_of_work() as session:
-            await prompts.record_prompt_post(
-                session, prompt_id, reply.to.platform, reply.to.channel_id, message_id
-            )
+        await self.service.router.posted(reply, message_id)
 
     async def _try(self, sending: Awaitable[Any]) -> bool:
         try:
@@ -206,49 +198,32 @@ class Poster:
             log.info("discord: not delivered: %s", error)
             return False
 
-    # --- posts and DMs ---------------------------------------------------------------------
+    # --- posts and DMs (the Outbound) ----------------------------------------------------------
 
-    async def send(self, target: Any, reply: Reply) -> str | None:
+    async def send(self, target: Target, reply: Reply) -> str | None:
         """Post a reply to a channel or DM a person (scheduled jobs, cross-channel replies)."""
-        client = self.service.client
-        if client is None or not client.is_ready():
-            raise DeliveryError("discord is not connected")
-        try:
-            if target.channel_id:
-                prompt_id = prompt_of(reply)
-                name = self.t("discord.prompt_thread", number=prompt_id) if prompt_id else ""
-                return await self.to_channel(int(target.channel_id), reply, thread_name=name)
-            if target.user_id:
-                return await self.to_user(int(target.user_id), reply)
-        except ValueError as error:
-            raise DeliveryError(f"not a Discord id: {target}") from error
-        except discord.HTTPException as error:
-            raise DeliveryError(f"discord refused {target}: {error.status}") from error
-        raise DeliveryError(f"no channel or user in {target}")
+        first, _ = await self.send_once(target, reply, "")
+        return first
 
     async def send_once(
-        self, target: Any, reply: Reply, key: str, *, check: bool = False
+        self, target: Target, reply: Reply, key: str, *, check: bool = False
     ) -> tuple[str | None, bool]:
-        """Post with a nonce derived from the effect `key` per message (enforce_nonce); with
-        `check` (a retry), first look for those nonces in the channel's recent history and post
-        only what is not there. Returns the first message's id and whether any had arrived."""
-        client = self.service.client
-        if client is None or not client.is_ready():
-            raise DeliveryError("discord is not connected")
+        """Post; with an effect `key`, every message carries a nonce derived from it
+        (enforce_nonce), and with `check` (a retry) the channel's recent history is searched
+        for those nonces first and only what is not there is posted. Returns the first
+        message's id and whether any had arrived."""
+        self._client(ready=True)
         try:
             if target.channel_id:
-                channel_id = int(target.channel_id)
-                prompt_id = prompt_of(reply)
-                name = self.t("discord.prompt_thread", number=prompt_id) if prompt_id else ""
+                channel_id, block_key = int(target.channel_id), ""
             elif target.user_id:
                 channel_id = await self._dm_channel(int(target.user_id))
-                name = ""
+                block_key = f"user:{target.user_id}"
             else:
                 raise DeliveryError(f"no channel or user in {target}")
-            arrived = await self._arrived(channel_id, key) if check else {}
-            key_name = "" if target.channel_id else f"user:{target.user_id}"
+            arrived = await self._arrived(channel_id, key) if key and check else {}
             first = await self.to_channel(
-                channel_id, reply, thread_name=name, key=key_name, once=key, arrived=arrived
+                channel_id, reply, key=block_key, once=key, arrived=arrived, thread=not block_key
             )
             return first, bool(arrived)
         except ValueError as error:
@@ -260,52 +235,34 @@ class Poster:
         """Messages of effect part `key` among the channel's recent ones: {index: id}. Discord
         keeps a nonce only for a short while; the fakes (and Discord, where it still returns
         it) show it in the history, else enforce_nonce is what prevents a repeat."""
-        client = self.service.client
+        client = self._client()
         wanted = {nonce_of(key, index): index for index in range(10)}
         channel = client.get_channel(channel_id) or client.get_partial_messageable(channel_id)
         found: dict[int, str] = {}
         try:
-            async for message in channel.history(limit=HISTORY_LOOKBACK):
+            async for message in channel.history(limit=HISTORY_LOOKBACK):  # type: ignore[union-attr]
                 index = wanted.get(str(message.nonce)) if message.nonce is not None else None
-                if index is not None and message.author.id == client.user.id:
+                if index is not None and client.user and message.author.id == client.user.id:
                     found.setdefault(index, str(message.id))
         except discord.Forbidden as error:  # no Read Message History: the nonce alone guards
             log.info("discord: cannot read channel %s to check %s (%s)", channel_id, key, error)
         return found
-
-    async def post_replies(
-        self, replies: list[Reply], *, source: discord.Message, caller: Actor
-    ) -> None:
-        """Replies to an event without an interaction (💡, thread reply): channel replies answer
-        the source message, caller-only ones become a DM to the caller."""
-        for reply in replies:
-            if not await self.service.app.delivery.still_allowed(reply):
-                continue  # checked at delivery: what it shows may no longer be shown
-            to = reply.to
-            if to is not None and not (to.platform == "discord" and to.user_id == caller.user_id):
-                await self.deliver(reply)
-            elif reply.visibility in (Visibility.ONLY_CALLER, Visibility.DIRECT):
-                await self._try(self.to_user(int(caller.user_id), reply))
-            else:
-                reference = source.to_reference(fail_if_not_exists=False)
-                await self._try(self.to_channel(source.channel.id, reply, reference=reference))
 
     def _check(self, key: str) -> None:
         until = self._blocked.get(key)
         if until is not None and until > time.monotonic():
             raise DeliveryError(f"discord {key} is skipped after a refusal")
 
-    def _block(self, key: str, error: discord.HTTPException) -> None:
+    def _block(self, key: str, error: discord.HTTPException) -> DeliveryError:
+        """Skip `key` for a while (said once in the log); the error to raise."""
         if key not in self._warned:
             self._warned.add(key)
             log.warning(
                 "discord: %s answered %s (%s); skipping it for %.0f minutes",
-                key,
-                error.status,
-                error.text or "forbidden",
-                self.pause / 60,
+                *(key, error.status, error.text or "forbidden", self.pause / 60),
             )
         self._blocked[key] = time.monotonic() + self.pause
+        return DeliveryError(f"discord {key} refused: {error.status}")
 
     async def to_channel(
         self,
@@ -314,78 +271,75 @@ class Poster:
         *,
         reference: Any = None,
         key: str = "",
-        thread_name: str = "",
         once: str = "",
         arrived: dict[int, str] | None = None,
+        thread: bool = False,
     ) -> str | None:
         """Post a reply in a channel (or DM channel); returns the first message's id. With
-        `thread_name`, a thread is started on that message (answers to a prompt go there).
-        With `once` (an effect's key), every message carries its nonce; those in `arrived`
-        are not posted again."""
+        `thread`, a reply with a `post_token` gets a thread on its message. With `once` (an
+        effect's key), every message carries its nonce; those in `arrived` are not posted
+        again."""
         arrived = arrived or {}
         key = key or f"channel:{channel_id}"
         self._check(key)
-        client = self.service.client
-        if client is None:
-            raise DeliveryError("discord is not connected")
-        channel = client.get_channel(channel_id) or client.get_partial_messageable(channel_id)
+        client = self._client()
+        channel: Any = client.get_channel(channel_id) or client.get_partial_messageable(channel_id)
         first: str | None = None
         for index, message in enumerate(await self.render(reply)):
             if index in arrived:
                 first = first or arrived[index]
                 continue
-            ref = reference if first is None else None
-            nonce = nonce_of(once, index) if once else None
+            extra: dict[str, Any] = {}
+            if reference is not None and first is None:
+                extra.update(reference=reference, mention_author=False)
+            if once:
+                extra["nonce"] = nonce_of(once, index)
 
-            async def post(part: OutMessage, ref: Any = ref, nonce: str | None = nonce) -> Any:
-                extra: dict[str, Any] = (
-                    {"reference": ref, "mention_author": False} if ref is not None else {}
-                )
-                if nonce is not None:
-                    extra["nonce"] = nonce
-                    nonce = None  # a plain-text fallback's later parts are new messages
-                return await channel.send(**send_kwargs(part), **extra)
+            async def post(part: OutMessage, extra: dict[str, Any] = extra) -> Any:
+                sent = await channel.send(**send_kwargs(part), **extra)
+                extra.pop("nonce", None)  # a plain-text fallback's later parts are new messages
+                return sent
 
             try:
                 sent = await self._safely(post, message)
             except (discord.Forbidden, discord.NotFound) as error:
-                self._block(key, error)
-                raise DeliveryError(f"discord {key} refused: {error.status}") from error
+                raise self._block(key, error) from error
             if first is None and sent is not None:
                 first = str(sent.id)
-                if thread_name:
-                    await self._thread(sent, thread_name)
+                if thread and reply.post_token:
+                    await self._thread(sent, reply.title or reply.text)
         return first
 
     async def _thread(self, message: discord.Message, name: str) -> None:
+        """A thread on a posted prompt: replies there become answers."""
         try:
-            await message.create_thread(name=name[:100], auto_archive_duration=10080)
+            await message.create_thread(
+                name=name[:100], auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            )
         except (discord.HTTPException, ValueError) as error:
             log.info("discord: no thread on message %s: %s", message.id, error)
 
     async def to_user(self, user_id: int, reply: Reply) -> str | None:
         """DM a person (the DM channel is opened once and remembered)."""
-        key = f"user:{user_id}"
-        self._check(key)
-        client = self.service.client
-        if client is None:
-            raise DeliveryError("discord is not connected")
         channel_id = await self._dm_channel(user_id)
-        return await self.to_channel(channel_id, reply, key=key)
+        return await self.to_channel(channel_id, reply, key=f"user:{user_id}")
 
     async def _dm_channel(self, user_id: int) -> int:
         """The DM channel with a person (opened once and remembered)."""
         key = f"user:{user_id}"
         self._check(key)
-        client = self.service.client
-        if client is None:
-            raise DeliveryError("discord is not connected")
+        client = self._client()
         channel_id = self._dm_channels.get(user_id)
         if channel_id is None:
             try:
                 data = await client.http.start_private_message(user_id)
             except (discord.Forbidden, discord.NotFound) as error:
-                self._block(key, error)
-                raise DeliveryError(f"discord {key} refused: {error.status}") from error
+                raise self._block(key, error) from error
             channel_id = self._dm_channels[user_id] = int(data["id"])
         return channel_id
+
+
+def _to_caller(reply: Reply, caller: int) -> bool:
+    """Whether a reply is for the caller themselves (addressed to nobody else)."""
+    to = reply.to
+    return to is None or (to.platform == PLATFORM and to.user_id == str(caller))

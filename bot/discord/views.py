@@ -6,14 +6,14 @@ Buttons and selects are `DynamicItem`s: their custom id carries everything neede
 start-up, so a button on a message posted before a restart still works; nothing is kept per
 message. Pressing one runs the command as the presser, through the adapter's runner.
 
-The modal of `/samen inzicht` without text is answered by the adapter's interaction listener
+The form of `/samen inzicht` without text is answered by the adapter's interaction listener
 (by its custom id prefix), not by the view store, so a submit also counts after a restart.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, Protocol, cast
 
 import discord
@@ -26,7 +26,8 @@ from bot.discord.render import (
     OutMessage,
     SelectSpec,
 )
-from handlers.command_line import ADD_THEME, CAPTURE, add_theme_args, form_for
+from handlers import limits
+from handlers.command_line import ADD_THEME, CAPTURE, add_theme_args, form_for, tagged
 
 MODAL_PREFIX = "samen-modal:"
 MODAL_TEXT = "tekst"
@@ -163,48 +164,40 @@ def build_view(message: OutMessage) -> discord.ui.View | None:
     return view
 
 
-@dataclass(frozen=True, slots=True)
-class ModalLabels:
-    """The words of the capture modal (translated by the adapter)."""
-
-    title: str = "Nieuw inzicht"
-    text: str = "Wat heb je geleerd?"
-    text_hint: str = "Schrijf het zo dat een andere proeftuin er iets aan heeft."
-    themes: str = "Thema's (optioneel)"
-    themes_hint: str = "#wonen #energie"
-
-
 class CaptureModal(discord.ui.Modal):
-    """A form for a learning's text and themes: `/samen inzicht` without text, or the answer
-    button under a prompt (`antwoord N`). The custom id carries the command and its number."""
-
-    def __init__(
-        self, labels: ModalLabels, nonce: str, command: str = CAPTURE, args: str = ""
-    ) -> None:
-        custom_id = f"{MODAL_PREFIX}{command}:{args}:{nonce}"
-        super().__init__(title=labels.title[:45], custom_id=custom_id, timeout=MODAL_TIMEOUT)
-        self.add_item(
-            discord.ui.TextInput(
-                label=labels.text[:45],
-                custom_id=MODAL_TEXT,
-                style=discord.TextStyle.paragraph,
-                placeholder=labels.text_hint[:100],
-                max_length=4000,
-                required=True,
-            )
-        )
-        self.add_item(
-            discord.ui.TextInput(
-                label=labels.themes[:45],
-                custom_id=MODAL_THEMES,
-                placeholder=labels.themes_hint[:100],
-                max_length=300,
-                required=False,
-            )
-        )
+    """A form for a long text and its themes (`needs_text_form`): `/samen inzicht` without
+    text, or the answer button under a prompt (`antwoord N`). Its custom id carries the
+    sub-command and the arguments given so far; the adapter's interaction listener answers
+    the submit (by the id's prefix), so a submit counts after a restart too."""
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        """Answered by the adapter's interaction listener (works after a restart too)."""
+        """Answered by the adapter's interaction listener."""
+
+
+def capture_modal(t: Callable[..., str], nonce: str, command: str, args: str) -> CaptureModal:
+    """The form for `command` given `args` (a number: the form of an answer to it)."""
+    args = args.strip()
+    title = t("discord.modal.answer_title", number=args) if args else t("discord.modal.title")
+    modal = CaptureModal(
+        title=title[:45], custom_id=f"{MODAL_PREFIX}{command}:{args}:{nonce}", timeout=MODAL_TIMEOUT
+    )
+    text = discord.ui.TextInput[CaptureModal](
+        label=t("discord.modal.text")[:45],
+        custom_id=MODAL_TEXT,
+        style=discord.TextStyle.paragraph,
+        placeholder=t("discord.modal.text_hint")[:100],
+        max_length=limits.LEARNING_TEXT,
+    )
+    themes = discord.ui.TextInput[CaptureModal](
+        label=t("discord.modal.themes")[:45],
+        custom_id=MODAL_THEMES,
+        placeholder=t("discord.modal.themes_hint")[:100],
+        max_length=300,
+        required=False,
+    )
+    modal.add_item(text)
+    modal.add_item(themes)
+    return modal
 
 
 def is_capture_modal(interaction: discord.Interaction) -> bool:
@@ -233,16 +226,14 @@ def modal_values(data: Any) -> dict[str, str]:
 
 
 def modal_line(data: Any) -> str:
-    """The command line a submitted modal stands for: `inzicht <text> #themes` or
-    `antwoord N <text> #themes`."""
+    """The command line a submitted form stands for: its sub-command and arguments with the
+    text and the themes filled in (`inzicht <text> #themes`, `antwoord N <text> #themes`)."""
     custom_id = str((data or {}).get("custom_id", ""))
     command, _, rest = custom_id[len(MODAL_PREFIX) :].partition(":")
     args = rest.partition(":")[0]
-    spec = form_for(command, args)  # a command whose form this is, else a plain capture
-    command, args = (spec.name, args) if spec is not None else (CAPTURE, "")
+    if form_for(command, args) is None:  # not a form we open: a plain capture
+        command, args = CAPTURE, ""
     values = modal_values(data)
     text = values.get(MODAL_TEXT, "").strip()
-    themes = " ".join(
-        w if w.startswith("#") else f"#{w}" for w in values.get(MODAL_THEMES, "").split()
-    )
+    themes = tagged(values.get(MODAL_THEMES, ""))
     return " ".join(part for part in (command, args, text, themes) if part)
