@@ -1,4 +1,5 @@
-"""The `samen-bot` command line: console, demo, serve, digest, db, seed, export, kennisbank."""
+"""The `samen-bot` command line: console, demo, init, serve, digest, db, seed, export and
+kennisbank."""
 
 from __future__ import annotations
 
@@ -127,32 +128,84 @@ def console(user: str, channel: str) -> None:
 
 @main.command()
 def demo() -> None:
-    """Create the demo programme (idempotent) and print this week's digest."""
-    from bot.tools.demo import build_demo
+    """Create the demo programme (idempotent): the example programme file and invented learnings."""
+    from bot.tools.demo import build_demo, demo_meeting_of
 
     settings = _settings()
     _prepare(settings, auto_upgrade=True)
 
     async def work(app: Any) -> None:
         summary = await build_demo(app.database, app.policy)
+        meeting, moment = await demo_meeting_of(app, datetime.now(UTC))
         t = app.policy.translator()
         click.echo(
             t(
-                "cli.demo_done",
+                "cli.demo_ready",
                 proeftuinen=summary.proeftuinen,
                 themes=summary.themes,
-                added=t.number(summary.learnings_added),
                 total=t.number(summary.learnings_total),
+                meeting=meeting,
+                moment=moment,
             )
         )
-        from bot.tools.demo import demo_meeting
-        from bot.tools.digest import print_digest, resolve_week
-
-        now = datetime.now(UTC)
-        click.echo(await demo_meeting(app, now))
-        await print_digest(app, resolve_week(None, app.policy.timezone, now), now, sys.stdout)
 
     _run(settings, work)
+
+
+@main.command()
+@click.argument(
+    "file", type=click.Path(dir_okay=False, path_type=Path), required=False, default=None
+)
+@click.option("--dry-run", is_flag=True, help="Only show what would change; change nothing.")
+@click.option(
+    "--example", is_flag=True, help="Print the example programme file (Programma SAMEN)."
+)
+def init(file: Path | None, dry_run: bool, example: bool) -> None:
+    """Set up the programme from a TOML file: proeftuinen, channels, themes, leaders."""
+    from bot.tools.programme import EXAMPLE, ProgrammeError, read_programme
+
+    if example:
+        click.echo(EXAMPLE.read_text(encoding="utf-8"), nl=False)
+        return
+    settings = _settings()
+    t = load_translator(settings)
+    if file is None:
+        _refuse(t("init.no_file"))
+    assert file is not None
+    try:
+        plan = read_programme(file, t)
+    except ProgrammeError as error:
+        _refuse(str(error))
+    _prepare(settings, auto_upgrade=True)
+    outcome = _run(settings, lambda app: _apply_programme(app, plan, settings, dry_run))
+    _print_outcome(outcome, t, file, dry_run)
+
+
+async def _apply_programme(app: Any, plan: Any, settings: Settings, dry_run: bool) -> Any:
+    from bot.tools.programme import CurrentSettings, apply_programme
+
+    current = CurrentSettings(
+        leaders=settings.leaders,
+        digest_channels=settings.digest_channels,
+        default_ring=settings.SAMEN_DEFAULT_RING,
+    )
+    return await apply_programme(app.database, plan, current, dry_run=dry_run)
+
+
+def _print_outcome(outcome: Any, t: Any, file: Path, dry_run: bool) -> None:
+    from bot.tools.summary import plural, print_programme
+
+    print_programme(outcome, t, sys.stdout)
+    if dry_run:
+        click.echo(plural(t, "init.dry_run", outcome.changed, file=file))
+    elif outcome.changed:
+        click.echo(plural(t, "init.done", outcome.changed, file=file))
+    else:
+        click.echo(t("init.unchanged", file=file))
+    if outcome.env_lines:
+        click.echo(t("init.env"))
+        for line in outcome.env_lines:
+            click.echo(f"  {line}")
 
 
 @main.command()
@@ -199,6 +252,8 @@ def digest(week: str | None, post: bool) -> None:
     from bot.tools.digest import post_digest, print_digest, resolve_week
 
     settings = _settings()
+    if post and not settings.digest_channels:
+        _refuse(load_translator(settings)("cli.digest_post_no_channel"))
     try:
         resolve_week(week, settings.timezone, datetime.now(UTC))
     except ValueError as error:
@@ -259,6 +314,7 @@ def seed(count: int, random_seed: int) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from bot.tools.seed import seed_learnings
+    from bot.tools.summary import print_seed
 
     settings = _settings()
     _prepare(settings, auto_upgrade=True)
@@ -276,7 +332,7 @@ def seed(count: int, random_seed: int) -> None:
             random_seed=random_seed,
             progress=lambda done: progress.update(task, completed=done),
         )
-    click.echo(f"samen-bot: {summary}")
+    print_seed(summary, load_translator(settings), sys.stdout)
 
 
 @main.command()
@@ -318,7 +374,12 @@ def export(fmt: str, ring: str | None, output: Path | None) -> None:
 
     written = _run(settings, work)
     if output is not None:
-        click.echo(f"samen-bot: {written} -> {output}", err=True)
+        from bot.tools.summary import plural
+
+        t = load_translator(settings)
+        scope = t("cli.export_scope_ring", ring=ring) if ring else t("cli.export_scope_all")
+        line = plural(t, "cli.export_done", written, file=output, scope=scope, format=fmt.upper())
+        click.echo(f"samen-bot: {line}", err=True)
 
 
 @main.command()

@@ -52,6 +52,35 @@ READY_TIMEOUT = 30.0
 DATABASE_SLOTS = 4
 NONE = discord.AllowedMentions.none()
 
+# samen-bot speaks no voice: discord.py's warnings that PyNaCl (and davey) are missing are not
+# for the operator.
+for _flag in ("warn_nacl", "warn_dave"):
+    if hasattr(discord.VoiceClient, _flag):
+        setattr(discord.VoiceClient, _flag, False)
+
+
+def failure(error: BaseException | None) -> str:
+    """A failed connection attempt in a few words: the error's kind and its first line."""
+    if error is None:
+        return "unknown error"
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+class _OneLineReconnects(logging.Filter):
+    """discord.py logs a whole traceback with every reconnect attempt ("Attempting a reconnect
+    in …"): the operator sees one line per attempt, with the reason."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Attempting a reconnect"):
+            record.msg = "discord: cannot reach Discord (%s); next attempt in %.0f s"
+            record.args = (failure(record.exc_info[1]), *(record.args or ()))  # type: ignore[misc]
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+logging.getLogger("discord.client").addFilter(_OneLineReconnects())
+
 
 def api_base(url: str) -> str:
     """A REST base URL with an API version: `http://h:1` -> `http://h:1/api/v10`."""
@@ -240,10 +269,13 @@ class DiscordService:
             except RuntimeError:
                 log.exception("discord: giving up")
                 return
-            except Exception:
+            except Exception as error:
                 if self._stopped:
                     return
-                log.exception("discord: the gateway connection failed; again in %.0f s", delay)
+                # One line per failed attempt (no network is no programming error).
+                log.warning(
+                    "discord: cannot reach Discord (%s); again in %.0f s", failure(error), delay
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 60.0)
 

@@ -1,33 +1,36 @@
 """`samen-bot demo`: the demo programme, created idempotently through the storage repositories.
 
-`build_demo` creates the 7 proeftuinen of `bot.tools.demo_data` (linking their console channels),
-the 12 themes, the members and ~90 learnings spread over the last five weeks. Running it again adds
+`build_demo` applies the bundled programme file (bot/tools/programma.toml, as `samen-bot init`
+does: the 7 proeftuinen with their console channels, the 12 themes, the two leaders), then adds
+the members and ~90 invented learnings spread over the last five weeks. Running it again adds
 nothing: proeftuinen are found by name, themes by slug, learnings by `source_event_id="demo:<n>"`.
 The console channel `kenniskring` stays unlinked: it is where the digest goes.
 
-Extension point: whatever else the demo needs (a meeting, this week's digest) is added by the
-caller after `build_demo` (the CLI calls `demo_meeting` below and prints the digest).
+Extension point: whatever else the demo needs (a meeting) is added by the caller after
+`build_demo` (the CLI calls `demo_meeting_of` below and prints one line; `samen-bot digest`
+shows this week's digest).
 """
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.tools.demo_data import LEARNINGS, MEMBERS, PLATFORM, PROEFTUINEN, THEMES
+from bot.tools.programme import EXAMPLE, Outcome, apply_to, read_programme
 from handlers.context import Policy
 from handlers.roles import is_leader
 from handlers.text import slugs_in
 from handlers.types import Actor
-from storage import learnings, meetings, members, proeftuinen, themes
+from storage import bulk, learnings, meetings, members, programme, themes
 from storage.db import Database
-from storage.models import ChannelLink, Learning, Meeting, Member, Proeftuin, Ring, Role, Theme
+from storage.models import Meeting, Member, Ring, Role
 
 DEMO_RANDOM_SEED = 20221220  # the day Programma SAMEN selected its proeftuinen
 DEMO_WEEKS = 5
@@ -97,45 +100,34 @@ def _slugs(text: str, extra: tuple[str, ...]) -> list[str]:
 async def build_demo(
     database: Database, policy: Policy, *, now: datetime | None = None
 ) -> DemoSummary:
-    """Create (or complete) the demo programme; a second run adds nothing."""
+    """Create (or complete) the demo programme; a second run adds nothing.
+
+    The programme itself comes from the bundled programme file, as `samen-bot init` reads it
+    (channels a leader linked elsewhere stay where they are); the members and learnings are the
+    demo's own."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     moments = demo_moments(now, policy.timezone, len(LEARNINGS))
+    plan = read_programme(EXAMPLE, policy.translator())
     async with database.unit_of_work() as session:
-        by_key: dict[str, Proeftuin] = {}
-        proeftuinen_added = 0
-        for site in PROEFTUINEN:
-            proeftuin, created = await proeftuinen.get_or_create(session, site.name)
-            by_key[site.key] = proeftuin
-            proeftuinen_added += created
-            if await proeftuinen.for_channel(session, PLATFORM, site.channel) is None:
-                await proeftuinen.link_channel(session, PLATFORM, site.channel, proeftuin)
-
+        outcome = Outcome()
+        sites = await apply_to(session, plan, outcome, move_channels=False)
+        by_key = {site.key: sites[site.name] for site in PROEFTUINEN}
+        added_of = Counter(change.kind for change in outcome.changes if change.action == "new")
         by_slug = await themes.by_slugs(session, [t.slug for t in THEMES])
-        themes_added = 0
-        for theme in THEMES:
-            if theme.slug not in by_slug:
-                by_slug[theme.slug] = await themes.create(
-                    session, theme.slug, theme.name, theme.keywords
-                )
-                themes_added += 1
 
         people: dict[str, Member] = {}
         members_added = 0
         for person in MEMBERS:
             actor = Actor(PLATFORM, person.user_id, person.display_name)
             role = Role.LEIDER if is_leader(policy, actor) else Role.DEELNEMER
+            if person.proeftuin is None:  # the programme file's leaders
+                role = Role.LEIDER
             members_added += await members.find(session, PLATFORM, person.user_id) is None
             people[person.user_id] = await members.upsert(
                 session, PLATFORM, person.user_id, person.display_name, role.value
             )
 
-        have = set(
-            await session.scalars(
-                select(Learning.source_event_id).where(
-                    Learning.source_event_id.like(f"{SOURCE_PREFIX}%")
-                )
-            )
-        )
+        have = await bulk.source_event_ids(session, SOURCE_PREFIX)
         channel_of = {site.key: site.channel for site in PROEFTUINEN}
         added = 0
         # Oldest first, so learning numbers follow time as they would in a real channel.
@@ -160,29 +152,21 @@ async def build_demo(
                 learning.author_public = item.named
             added += 1
 
-        demo_ids = [p.id for p in by_key.values()]
-        channels = await session.scalar(
-            select(func.count())
-            .select_from(ChannelLink)
-            .where(
-                ChannelLink.platform == PLATFORM,
-                ChannelLink.channel_id.in_([site.channel for site in PROEFTUINEN]),
-                ChannelLink.proeftuin_id.in_(demo_ids),
-            )
-        )
-        theme_count = await session.scalar(
-            select(func.count()).select_from(Theme).where(Theme.slug.in_([t.slug for t in THEMES]))
+        links = await programme.channel_links(session)
+        channels = sum(
+            links.get((PLATFORM, site.channel), "").lower() == by_key[site.key].name.lower()
+            for site in PROEFTUINEN
         )
         total = await learnings.count_all(session)
     return DemoSummary(
         proeftuinen=len(by_key),
-        themes=int(theme_count or 0),
+        themes=len(by_slug),
         learnings_added=added,
         learnings_total=total,
-        channels=int(channels or 0),
-        proeftuinen_added=proeftuinen_added,
-        themes_added=themes_added,
-        members_added=members_added,
+        channels=channels,
+        proeftuinen_added=added_of["proeftuin"],
+        themes_added=added_of["theme"],
+        members_added=members_added + added_of["leader"],
     )
 
 
@@ -194,7 +178,7 @@ async def ensure_demo_meeting(
 ) -> tuple[Meeting, bool]:
     """The demo meeting (next Thursday 19:30 local, at least a day ahead), created only when
     there is no meeting at all; the flag says whether it was created now."""
-    existing = await session.scalar(select(Meeting).order_by(Meeting.starts_at).limit(1))
+    existing = await bulk.first_meeting(session)
     if existing is not None:
         return existing, False
     local = now.astimezone(timezone)
@@ -202,7 +186,7 @@ async def ensure_demo_meeting(
     if day - local.date() < timedelta(days=2):
         day += timedelta(days=7)
     starts = datetime(day.year, day.month, day.day, 19, 30, tzinfo=timezone)
-    theme = await session.scalar(select(Theme).order_by(Theme.slug).limit(1))
+    theme = await bulk.first_theme(session)
     meeting = await meetings.create(
         session,
         title=DEMO_TITLE,
@@ -215,14 +199,9 @@ async def ensure_demo_meeting(
     return meeting, True
 
 
-async def demo_meeting(app: Any, now: datetime) -> str:
-    """Add the demo meeting when there is none; returns the line to print about it."""
+async def demo_meeting_of(app: Any, now: datetime) -> tuple[int, str]:
+    """Add the demo meeting when there is none; returns its number and when it is, as said."""
     t = app.policy.translator()
     async with app.database.unit_of_work() as session:
         meeting, _ = await ensure_demo_meeting(session, now, app.policy.timezone)
-        return t(
-            "cli.demo_meeting",
-            number=meeting.id,
-            title=meeting.title,
-            moment=t.moment(meeting.starts_at),
-        )
+        return meeting.id, t.moment(meeting.starts_at)

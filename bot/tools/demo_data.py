@@ -1,5 +1,6 @@
-"""The demo programme as plain data: 7 proeftuinen, 12 themes, members; the ~90 learnings
-themselves are in demo_learnings.toml beside this file.
+"""The demo programme as plain data: the 7 proeftuinen and 12 themes of the bundled programme
+file (programma.toml), members; the ~90 learnings themselves are in demo_learnings.toml beside
+this file.
 
 The proeftuinen are fictional resident initiatives; Floor Ziegler and Teun Gautier are the
 programme's project leaders. `bot.tools.demo` turns this data into rows; nothing here touches
@@ -46,90 +47,23 @@ class DemoLearning(NamedTuple):
     named: bool = False  # published (buitenwereld) with the author's name, by their choice
 
 
-PROEFTUINEN: tuple[DemoProeftuin, ...] = (
-    DemoProeftuin("zuiderwijk", "Buurtkamer Zuiderwijk", "proeftuin-zuiderwijk"),
-    DemoProeftuin("oostwind", "Energiecoöperatie Oostwind", "proeftuin-oostwind"),
-    DemoProeftuin("hooiberg", "Voedseltuin De Hooiberg", "proeftuin-hooiberg"),
-    DemoProeftuin("dorpsgoed", "Zorgcoöperatie Dorpsgoed", "proeftuin-dorpsgoed"),
-    DemoProeftuin("kroonwijk", "Bewonersbedrijf Kroonwijk", "proeftuin-kroonwijk"),
-    DemoProeftuin("hofje", "Wooninitiatief Hofje van Morgen", "proeftuin-hofje"),
-    DemoProeftuin("loods", "Buurtwerkplaats De Loods", "proeftuin-de-loods"),
-)
+def _programme() -> tuple[tuple[DemoProeftuin, ...], tuple[DemoTheme, ...]]:
+    """The proeftuinen and themes of the bundled programme file (bot/tools/programma.toml, the
+    same as docs/programma.example.toml): the demo is that programme plus invented learnings.
+    A proeftuin's key is its console channel without `proeftuin-`."""
+    from bot.tools.programme import EXAMPLE, read_programme
+    from handlers.i18n import Translator
 
-THEMES: tuple[DemoTheme, ...] = (
-    DemoTheme(
-        "financiering",
-        "Financiering en fondsen",
-        "geld, subsidie, fonds, fondsen, begroting, financiering, inkomsten, crowdfunding, "
-        "lening, verdienmodel, businesscase",
-    ),
-    DemoTheme(
-        "samenwerking-gemeente",
-        "Samenwerking met de gemeente",
-        "gemeente, wethouder, ambtenaar, ambtenaren, beleid, gemeenteraad, aanbesteding, "
-        "right to challenge, loket",
-    ),
-    DemoTheme(
-        "vrijwilligers",
-        "Vrijwilligers",
-        "vrijwilliger, vrijwilligers, vrijwilligersvergoeding, werven, overbelasting, "
-        "coördinator, rooster",
-    ),
-    DemoTheme(
-        "eigenaarschap",
-        "Eigenaarschap en zeggenschap",
-        "eigenaarschap, zeggenschap, leden, ledenvergadering, ledenraad, bestuur, draagvlak, "
-        "meebeslissen, inspraak",
-    ),
-    DemoTheme(
-        "impact",
-        "Impact en verantwoording",
-        "impact, verantwoording, verantwoorden, meten, rapportage, resultaten, effect, "
-        "maatschappelijke waarde, monitoring, theory of change",
-    ),
-    DemoTheme(
-        "continuiteit",
-        "Continuïteit",
-        "continuïteit, continuiteit, structureel, bestendigen, opvolging, overdracht, "
-        "overdragen, meerjarig, langjarig",
-    ),
-    DemoTheme(
-        "ruimte",
-        "Ruimte en vastgoed",
-        "ruimte, gebouw, pand, huur, huurovereenkomst, vastgoed, grond, locatie, erfpacht, "
-        "maatschappelijk vastgoed",
-    ),
-    DemoTheme(
-        "regels",
-        "Regels en bureaucratie",
-        "regels, regelgeving, vergunning, bureaucratie, avg, verzekering, aansprakelijkheid, "
-        "statuten, btw, bestemmingsplan",
-    ),
-    DemoTheme(
-        "netwerk",
-        "Netwerk en kennisdeling",
-        "netwerk, uitwisseling, uitwisselen, kennisdeling, kenniskring, partners, werkbezoek, "
-        "samen optrekken",
-    ),
-    DemoTheme(
-        "wonen",
-        "Wonen",
-        "wonen, woning, woningen, woningcorporatie, corporatie, huurders, wooncoöperatie, cpo, "
-        "hofje",
-    ),
-    DemoTheme(
-        "zorg",
-        "Zorg en welzijn",
-        "zorg, welzijn, wmo, mantelzorg, mantelzorgers, eenzaamheid, ouderen, dagbesteding, "
-        "zorgverzekeraar, huisarts",
-    ),
-    DemoTheme(
-        "energie",
-        "Energie",
-        "energie, zonnepanelen, zonnedak, warmte, warmtepomp, isolatie, energiearmoede, "
-        "energiecoach, energiecoaches, postcoderoos, netbeheerder",
-    ),
-)
+    plan = read_programme(EXAMPLE, Translator("nl"))
+    sites = []
+    for site in plan.proeftuinen:
+        channel = next(c for p, c in site.channels if p == PLATFORM)
+        sites.append(DemoProeftuin(channel.removeprefix("proeftuin-"), site.name, channel))
+    topics = tuple(DemoTheme(t.slug, t.name, ", ".join(t.keywords)) for t in plan.themes)
+    return tuple(sites), topics
+
+
+PROEFTUINEN, THEMES = _programme()
 
 MEMBERS: tuple[DemoMember, ...] = (
     DemoMember("floor", "Floor Ziegler", None),
@@ -146,8 +80,8 @@ MEMBERS: tuple[DemoMember, ...] = (
     DemoMember("ruben", "Ruben de Graaf", "kroonwijk"),
     DemoMember("marjolein", "Marjolein Smit", "hofje"),
     DemoMember("daan", "Daan Peeters", "hofje"),
-    DemoMember("priya", "Priya Ramdin", "loods"),
-    DemoMember("bram", "Bram Jansen", "loods"),
+    DemoMember("priya", "Priya Ramdin", "de-loods"),
+    DemoMember("bram", "Bram Jansen", "de-loods"),
 )
 
 LEARNINGS_FILE = Path(__file__).with_name("demo_learnings.toml")

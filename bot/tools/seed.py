@@ -25,17 +25,15 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 
-from sqlalchemy import Connection, column, func, insert, select, table
-
 from bot.tools.demo_data import PLATFORM, PROEFTUINEN, THEMES
+from storage import bulk
 from storage.db import make_engine
-from storage.models import ChannelLink, Member, Proeftuin, Ring, Theme
+from storage.models import Ring
 
 BATCH_SIZE = 50_000
 SEED_WEEKS = 26
@@ -47,22 +45,6 @@ RING_WEIGHTS = ((Ring.KENNISKRING, 80), (Ring.PROEFTUIN, 12), (Ring.BUITENWERELD
 THEME_COUNT_WEIGHTS = (20, 40, 30, 10)  # 0, 1, 2 or 3 themes
 TAGGED_SHARE = 0.3  # rows whose themes also appear as #slugs in the text
 ANONYMOUS_SHARE = 0.1  # rows without an author (forgotten members), when there are members
-
-FTS_TABLE = "learnings_fts"
-FTS_INSERT_TRIGGER = "learnings_fts_ai"
-
-# Lightweight table constructs: no per-row type processing (timestamps are pre-formatted).
-LEARNINGS = table(
-    "learnings",
-    column("id"),
-    column("text"),
-    column("author_id"),
-    column("proeftuin_id"),
-    column("ring"),
-    column("platform"),
-    column("created_at"),
-)
-LEARNING_THEMES = table("learning_themes", column("learning_id"), column("theme_id"))
 
 # --- Dutch vocabulary -----------------------------------------------------------------------
 # Openers end in "dat"; clauses are subordinate (verb last). "bewoners" occurs only in the
@@ -186,95 +168,6 @@ def _theme_combos(
     return combos
 
 
-@contextmanager
-def _batch_transaction(conn: Connection) -> Iterator[None]:
-    """One batch's transaction; on SQLite `BEGIN IMMEDIATE`, so DDL and id reservation are in it."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            conn.exec_driver_sql("ROLLBACK")
-            raise
-        conn.exec_driver_sql("COMMIT")
-        return
-    with conn.begin():
-        conn.exec_driver_sql("LOCK TABLE learnings IN SHARE ROW EXCLUSIVE MODE")
-        yield
-
-
-def _next_id(conn: Connection) -> int:
-    """The first free learning id (under the batch's lock)."""
-    highest = int(conn.execute(select(func.coalesce(func.max(LEARNINGS.c.id), 0))).scalar_one())
-    if conn.dialect.name == "postgresql":
-        sequence = conn.exec_driver_sql(
-            "SELECT pg_get_serial_sequence('learnings', 'id')"
-        ).scalar_one()
-        if sequence:
-            last, called = conn.exec_driver_sql(
-                f"SELECT last_value, is_called FROM {sequence}"
-            ).one()
-            highest = max(highest, int(last) if called else int(last) - 1)
-    elif conn.dialect.name == "sqlite":  # numbers of withdrawn learnings are not given again
-        given = conn.exec_driver_sql(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'learnings'"
-        ).scalar()
-        highest = max(highest, int(given or 0))
-    return highest + 1
-
-
-def _advance_sequence(conn: Connection, last_id: int) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(
-            "SELECT setval(pg_get_serial_sequence('learnings', 'id'), %(last)s)",
-            {"last": last_id},
-        )
-
-
-def _fts_trigger_sql(conn: Connection) -> str | None:
-    """The stored definition of the FTS5 insert trigger (SQLite), None when there is none."""
-    if conn.dialect.name != "sqlite":
-        return None
-    return conn.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-        (FTS_INSERT_TRIGGER,),
-    ).scalar()
-
-
-def _ensure_programme(conn: Connection, now: datetime) -> bool:
-    """Create the demo proeftuinen (with their console channels) and themes when there are none."""
-    created = False
-    with conn.begin():
-        if not conn.execute(select(func.count()).select_from(Proeftuin)).scalar_one():
-            conn.execute(
-                insert(Proeftuin), [{"name": p.name, "created_at": now} for p in PROEFTUINEN]
-            )
-            ids = dict(conn.execute(select(Proeftuin.name, Proeftuin.id)).all())
-            conn.execute(
-                insert(ChannelLink),
-                [
-                    {
-                        "platform": PLATFORM,
-                        "channel_id": p.channel,
-                        "proeftuin_id": ids[p.name],
-                        "created_at": now,
-                    }
-                    for p in PROEFTUINEN
-                ],
-            )
-            created = True
-        if not conn.execute(select(func.count()).select_from(Theme)).scalar_one():
-            conn.execute(
-                insert(Theme),
-                [
-                    {"slug": t.slug, "name": t.name, "keywords": t.keywords, "created_at": now}
-                    for t in THEMES
-                ],
-            )
-            created = True
-    return created
-
-
 def _stamps(sqlite: bool) -> Callable[[float], object]:
     """Epoch seconds -> what the created_at column takes without type processing."""
     if sqlite:  # SQLAlchemy's SQLite DATETIME storage format, UTC
@@ -307,13 +200,16 @@ def seed_learnings(
     sqlite = engine.dialect.name == "sqlite"
     try:
         with engine.connect() as conn:
-            created = _ensure_programme(conn, now)
-            proeftuin_ids = list(conn.scalars(select(Proeftuin.id).order_by(Proeftuin.id)))
-            slugs = dict(conn.execute(select(Theme.id, Theme.slug).order_by(Theme.id)).all())
-            author_ids = list(conn.scalars(select(Member.id).order_by(Member.id)))
+            created = bulk.ensure_programme(
+                conn,
+                now,
+                [(p.name, PLATFORM, p.channel) for p in PROEFTUINEN],
+                [(t.slug, t.name, t.keywords) for t in THEMES],
+            )
+            proeftuin_ids, slugs, author_ids = bulk.programme_ids(conn)
             conn.commit()
         # SQLite: explicit BEGIN IMMEDIATE/COMMIT; pysqlite must not manage transactions itself.
-        bulk = engine.execution_options(isolation_level="AUTOCOMMIT") if sqlite else engine
+        writer = engine.execution_options(isolation_level="AUTOCOMMIT") if sqlite else engine
 
         pool = sentence_pool(rng)
         combos = _theme_combos(rng, list(slugs), slugs)
@@ -331,13 +227,13 @@ def seed_learnings(
         done = links = 0
         first_id: int | None = None
         last_id: int | None = None
-        with bulk.connect() as conn:
-            trigger_sql = _fts_trigger_sql(conn)
+        with writer.connect() as conn:
+            trigger_sql = bulk.fts_trigger_sql(conn)
             while done < count:
                 size = min(batch_size, count - done)
                 ring_of = rng.choices(rings, ring_weights, k=size)
-                with _batch_transaction(conn):
-                    base = _next_id(conn)
+                with bulk.batch_transaction(conn):
+                    base = bulk.next_learning_id(conn)
                     rows = []
                     tags = []
                     for i in range(size):
@@ -356,27 +252,15 @@ def seed_learnings(
                         )
                         for theme_id in theme_ids:
                             tags.append({"learning_id": learning_id, "theme_id": theme_id})
-                    if trigger_sql:
-                        conn.exec_driver_sql(f"DROP TRIGGER {FTS_INSERT_TRIGGER}")
-                    conn.execute(insert(LEARNINGS), rows)
-                    if tags:
-                        conn.execute(insert(LEARNING_THEMES), tags)
+                    bulk.insert_batch(conn, rows, tags, trigger_sql)
                     end_id = base + size - 1
-                    if trigger_sql:
-                        conn.exec_driver_sql(
-                            f"INSERT INTO {FTS_TABLE}(rowid, text) "
-                            "SELECT id, text FROM learnings WHERE id BETWEEN ? AND ?",
-                            (base, end_id),
-                        )
-                        conn.exec_driver_sql(trigger_sql)
-                    _advance_sequence(conn, end_id)
                 first_id = base if first_id is None else first_id
                 last_id = end_id
                 done += size
                 links += len(tags)
                 if progress is not None:
                     progress(done)
-            total = int(conn.execute(select(func.count()).select_from(LEARNINGS)).scalar_one())
+            total = bulk.count_learnings(conn)
     finally:
         engine.dispose()
     return SeedSummary(
