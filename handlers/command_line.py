@@ -15,6 +15,7 @@ from handlers.registry import Kind, Param, Spec
 from handlers.types import Action
 
 THEMED = (Kind.THEME, Kind.THEMES)
+NUMBER_DIGITS = 18  # longer digit strings are kept as typed (no huge int conversions)
 
 
 def tagged(value: object) -> str:
@@ -62,7 +63,8 @@ def _take_prefixed(param: Param, rest: str) -> tuple[str | None, str]:
 def _value(param: Param, word: str) -> object:
     if param.kind is Kind.NUMBER:
         digits = word.lstrip("#")
-        return int(digits) if digits.isascii() and digits.isdigit() else word
+        small = digits.isascii() and digits.isdigit() and len(digits) <= NUMBER_DIGITS
+        return int(digits) if small else word  # a huge number stays a word: `parse_number`
     if param.kind in THEMED:
         return tagged(word)
     return word
@@ -92,6 +94,9 @@ def _parse_words(params: list[Param], rest: str, values: dict[str, object]) -> N
             rest = " ".join(words[stop:])
         elif param.kind is Kind.THEMES:
             values[param.name] = tagged(rest)
+            rest = ""
+        elif param.kind is Kind.THEME and not later:
+            values[param.name] = tagged(rest)  # the last word(s): `volg zorg`, `volg #a #b`
             rest = ""
         else:
             word, _, rest = rest.partition(" ")

@@ -12,11 +12,7 @@ from storage import learnings
 from storage.models import Learning, Ring
 
 NAME_WORDS = ("naam", "name", "met-naam", "with-name")
-
-
-def wants_name(words: list[str]) -> bool:
-    """Whether the author asked to be named (`… naam`)."""
-    return any(w.lower() in NAME_WORDS for w in words)
+NAMED = Param("naam", Kind.FLAG, required=False, words=NAME_WORDS)  # `… naam`: credit me
 
 
 def publish(learning: Learning, *, named: bool, now: datetime) -> None:
@@ -49,17 +45,13 @@ def consent_request(ctx: Context, learning: Learning) -> Reply:
     )
 
 
-async def _own(ctx: Context, usage_key: str) -> tuple[Learning, list[str]]:
-    words = ctx.command.args.split()
-    number = parse_number(words[0] if words else "", ctx.t(usage_key), "consent.not_yours")
+async def _own(ctx: Context, usage_key: str) -> Learning:
+    number = parse_number(ctx.arg(LEARNING.name), ctx.t(usage_key), "consent.not_yours")
     learning = await learnings.get_own(ctx.session, ctx.member.id, number)
     if learning is None:
         raise UserError("consent.not_yours", number=number)
     ctx.concerns(learning)
-    return learning, words[1:]
-
-
-NAMED = Param("naam", Kind.FLAG, required=False, words=NAME_WORDS)  # `… naam`: credit me
+    return learning
 
 
 @command(
@@ -73,8 +65,8 @@ NAMED = Param("naam", Kind.FLAG, required=False, words=NAME_WORDS)  # `… naam`
 )
 async def agree(ctx: Context) -> Reply:
     """The author agrees to publish learning N (`naam` to be named)."""
-    learning, rest = await _own(ctx, "usage.akkoord")
-    named = wants_name(rest)
+    learning = await _own(ctx, "usage.akkoord")
+    named = ctx.given(NAMED.name)
     publish(learning, named=named, now=ctx.command.received_at)
     await ctx.session.flush()
     key = "consent.published_named" if named else "consent.published"
@@ -96,7 +88,7 @@ async def agree(ctx: Context) -> Reply:
 async def decline(ctx: Context) -> Reply:
     """The author declines to publish learning N: an open question is answered no; a published
     learning goes back to the kenniskring (consent withdrawn); otherwise nothing changes."""
-    learning, _ = await _own(ctx, "usage.weiger")
+    learning = await _own(ctx, "usage.weiger")
     if learning.ring == Ring.BUITENWERELD.value:
         withdraw_consent(learning)
         key = "consent.withdrawn"

@@ -45,6 +45,20 @@ class Context:
     proeftuin: Proeftuin | None
     database: Database
     answer_privately: bool = False  # set by `concerns`: channel replies go to the caller alone
+    # The typed parameters, read by the router from the sub-command's declaration
+    # (`command_line.values_of`): a number, text, `#slug` words, a flag's True.
+    values: dict[str, object] = field(default_factory=dict)
+
+    def arg(self, name: str) -> str:
+        """Parameter `name` as text: `''` when it was not given (or a flag is absent)."""
+        value = self.values.get(name)
+        if value is None or value is False:
+            return ""
+        return "" if value is True else str(value)
+
+    def given(self, name: str) -> bool:
+        """Whether parameter `name` was given (a flag's word was typed)."""
+        return self.values.get(name) not in (None, False, "")
 
     def reading(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A session for a query that may read many rows (search, digest preview): off the

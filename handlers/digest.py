@@ -194,9 +194,8 @@ def _week(ctx: Context, words: list[str]) -> Week:
 async def digest(ctx: Context) -> list[Reply]:
     """`digest [week]` previews for the caller; `digest plaats [week]` posts to the digest
     channels (once per week and channel, through the ledger)."""
-    words = ctx.command.args.split()
-    posting = bool(words) and words[0].lower() in POST_WORDS
-    week = _week(ctx, words[1:] if posting else words)
+    posting = ctx.given("plaatsen")
+    week = _week(ctx, ctx.arg("week").split())
     now = ctx.command.received_at
     tz = ctx.policy.timezone
     if not posting:

@@ -35,6 +35,7 @@ RING_WORDS = {
     "public": Ring.BUITENWERELD,
     "world": Ring.BUITENWERELD,
 }
+RING_PARAM = Param("ring", Kind.RING)
 
 
 async def find_changeable(ctx: Context, word: str, usage: str) -> Learning:
@@ -140,7 +141,7 @@ async def store_learning(
 )
 async def capture(ctx: Context) -> Reply | list[Reply]:
     """Capture a learning from this channel's proeftuin."""
-    text = ctx.command.args.strip()
+    text = ctx.arg("tekst").strip()
     if not text:
         raise UserError("inzicht.empty")
     limits.check(text, limits.LEARNING_TEXT, "limit.learning")  # before any reply echoes it
@@ -250,9 +251,8 @@ async def _saved_reply(ctx: Context, learning: Learning, unknown: list[str]) -> 
 
 async def _retag(ctx: Context, adding: bool) -> list[Reply]:
     usage = ctx.t("usage.tag" if adding else "usage.untag")
-    word, _, rest = ctx.command.args.partition(" ")
-    learning = await find_changeable(ctx, word, usage)
-    wanted = theme_words(rest)
+    learning = await find_changeable(ctx, ctx.arg(LEARNING.name), usage)
+    wanted = theme_words(ctx.arg(THEMES.name))
     if not wanted:
         raise UserError("tag.no_slugs", usage=usage)
     known = await themes.by_slugs(ctx.session, wanted)
@@ -310,7 +310,7 @@ async def untag(ctx: Context) -> list[Reply]:
 )
 async def withdraw(ctx: Context) -> Reply:
     """Delete a learning for good."""
-    learning = await find_changeable(ctx, ctx.command.args.split(" ")[0], ctx.t("usage.intrekken"))
+    learning = await find_changeable(ctx, ctx.arg(LEARNING.name), ctx.t("usage.intrekken"))
     number = learning.id
     await learnings.delete_for_good(ctx.session, learning)
     return Reply(text=ctx.t("intrekken.done", number=number))
@@ -319,7 +319,7 @@ async def withdraw(ctx: Context) -> Reply:
 @command(
     "deel",
     "share",
-    params=(LEARNING, Param("ring", Kind.RING), consent.NAMED),
+    params=(LEARNING, RING_PARAM, consent.NAMED),
     who=AUTHOR_LEADER,
     rank=100,
     family="inzichten",
@@ -327,19 +327,18 @@ async def withdraw(ctx: Context) -> Reply:
 async def share(ctx: Context) -> Reply | list[Reply]:
     """Set the ring of a learning; the buitenwereld only with the author's consent."""
     usage = ctx.t("usage.deel")
-    parts = ctx.command.args.split()
-    if len(parts) < 2:
+    if not ctx.given(RING_PARAM.name):
         raise UserError("deel.usage", usage=usage)
-    learning = await find_changeable(ctx, parts[0], usage)
-    ring = RING_WORDS.get(parts[1].lower())
+    learning = await find_changeable(ctx, ctx.arg(LEARNING.name), usage)
+    ring = RING_WORDS.get(ctx.arg(RING_PARAM.name).lower())
     if ring is None:
-        raise UserError("deel.bad_ring", word=parts[1], usage=usage)
+        raise UserError("deel.bad_ring", word=ctx.arg(RING_PARAM.name), usage=usage)
     is_author = learning.author_id == ctx.member.id
     if learning.ring == ring.value and not (ring is Ring.BUITENWERELD and is_author):
         return Reply(text=ctx.t("deel.unchanged", number=learning.id, ring=ctx.t(f"ring.{ring}")))
     if ring is Ring.BUITENWERELD:
         if is_author:
-            named = consent.wants_name(parts[2:])
+            named = ctx.given(consent.NAMED.name)
             consent.publish(learning, named=named, now=ctx.command.received_at)
             await ctx.session.flush()
             key = "consent.published_named" if named else "consent.published"

@@ -216,8 +216,7 @@ async def agenda(ctx: Context) -> Reply:
 
 async def _answer(ctx: Context, answer: str) -> Reply:
     usage = ctx.t("usage.ja" if answer == YES else "usage.nee")
-    word = ctx.command.args.split(" ")[0] if ctx.command.args else ""
-    number = parse_number(word, usage, "rsvp.no_such_meeting")
+    number = parse_number(ctx.arg(MEETING.name), usage, "rsvp.no_such_meeting")
     meeting = await meetings.get(ctx.session, number)
     if meeting is None:
         raise UserError("rsvp.no_such_meeting", number=number)

@@ -153,7 +153,7 @@ async def my_data(ctx: Context) -> Reply:
 async def forget_me(ctx: Context) -> Reply:
     """Explain what will be erased; with `bevestig` erase it."""
     written = await learnings.of_author(ctx.session, ctx.member.id)
-    if ctx.command.args.strip().lower() not in CONFIRM_WORDS:
+    if not ctx.given("bevestig"):
         return Reply(
             text=ctx.t("privacy.forget_explain", count=len(written)),
             visibility=Visibility.ONLY_CALLER,

@@ -20,7 +20,7 @@ from storage import proeftuinen
 )
 async def link(ctx: Context) -> Reply:
     """Link this channel to a proeftuin, creating the proeftuin when new."""
-    name = " ".join(ctx.command.args.split())
+    name = " ".join(ctx.arg("proeftuin").split())
     if not name:
         known = await proeftuinen.list_all(ctx.session)
         raise UserError(

@@ -69,16 +69,6 @@ def followup_post(t: Translator, prompt: Prompt, proeftuin: str, target: Target)
     )
 
 
-def _split_target(args: str) -> tuple[str, str | None]:
-    """`vraag … proeftuin:Naam met spaties` -> (question, name)."""
-    lowered = args.lower()
-    at = lowered.rfind("proeftuin:")
-    if at < 0 or (at > 0 and not args[at - 1].isspace()):
-        return args.strip(), None
-    question = args[:at].strip().removesuffix("|").rstrip()  # `vraag … | proeftuin:X`
-    return question, args[at + len("proeftuin:") :].strip() or None
-
-
 @command(
     "vraag",
     "prompt",
@@ -89,7 +79,8 @@ def _split_target(args: str) -> tuple[str, str | None]:
 )
 async def ask(ctx: Context) -> list[Reply]:
     """`vraag <vraag> [proeftuin:<naam>]`: post a reflection prompt to proeftuin channels."""
-    question, name = _split_target(ctx.command.args)
+    question = ctx.arg("vraag").strip().removesuffix("|").rstrip()  # `vraag … | proeftuin:X`
+    name = ctx.arg(IN_PROEFTUIN.name)
     if not question or not has_words(question):
         raise UserError("vraag.usage", usage=ctx.t("usage.vraag"))
     limits.check(question, limits.PROMPT_TEXT, "limit.prompt")
@@ -148,12 +139,11 @@ async def ask(ctx: Context) -> list[Reply]:
 async def answer(ctx: Context) -> Reply | list[Reply]:
     """`antwoord <N> <tekst>`: answer prompt N; the answer is a learning of this proeftuin."""
     usage = ctx.t("usage.antwoord")
-    word, _, text = ctx.command.args.partition(" ")
-    number = parse_number(word, usage, "antwoord.no_such_prompt")
+    number = parse_number(ctx.arg("nummer"), usage, "antwoord.no_such_prompt")
     prompt = await prompt_store.get(ctx.session, number)
     if prompt is None:
         raise UserError("antwoord.no_such_prompt", number=number)
-    text = text.strip()
+    text = ctx.arg("tekst").strip()
     limits.check(text, limits.LEARNING_TEXT, "limit.learning")  # before any reply echoes it
     if not text or not has_words(text):
         raise UserError("antwoord.empty", number=number, question=shorten(prompt.question, 200))

@@ -23,7 +23,7 @@ async def _visible_learning(ctx: Context, word: str, usage_key: str) -> Learning
 async def recognise(ctx: Context) -> Reply:
     """'Ook bij ons': the caller's proeftuin recognises learning N."""
     proeftuin = ctx.require_proeftuin()
-    learning = await _visible_learning(ctx, ctx.command.args.split(" ")[0], "usage.herken")
+    learning = await _visible_learning(ctx, ctx.arg(LEARNING.name), "usage.herken")
     if learning.proeftuin_id == proeftuin.id:
         raise UserError("herken.own", number=learning.id, proeftuin=proeftuin.name)
     added = await rings.recognise(ctx.session, learning, proeftuin, ctx.member)
@@ -50,10 +50,9 @@ async def recognise(ctx: Context) -> Reply:
 )
 async def enrich(ctx: Context) -> Reply:
     """Add a note, link or counter-example from the caller's proeftuin to learning N."""
-    word, _, text = ctx.command.args.partition(" ")
-    text = text.strip()
+    text = ctx.arg("tekst").strip()
     proeftuin = ctx.require_proeftuin(text)
-    learning = await _visible_learning(ctx, word, "usage.verrijk")
+    learning = await _visible_learning(ctx, ctx.arg(LEARNING.name), "usage.verrijk")
     if not text or not has_words(text):
         raise UserError("verrijk.empty", number=learning.id, text=text)
     limits.check(text, limits.ENRICHMENT_TEXT, "limit.enrichment", number=learning.id)
@@ -72,7 +71,7 @@ async def enrich(ctx: Context) -> Reply:
 @command("volg", "follow", params=(ANY_THEME,), rank=60, family="onderwerpen")
 async def follow(ctx: Context) -> Reply:
     """Follow themes; without a theme, list what the caller follows."""
-    wanted = theme_words(ctx.command.args)
+    wanted = theme_words(ctx.arg(ANY_THEME.name))
     if not wanted:
         followed = await rings.follows_of(ctx.session, ctx.member)
         if not followed:
@@ -96,7 +95,7 @@ async def follow(ctx: Context) -> Reply:
 @command("ontvolg", "unfollow", params=(THEME,), rank=61, family="onderwerpen")
 async def unfollow(ctx: Context) -> Reply:
     """Stop following themes."""
-    wanted = theme_words(ctx.command.args)
+    wanted = theme_words(ctx.arg(THEME.name))
     if not wanted:
         raise UserError("ontvolg.usage")
     known = await themes.by_slugs(ctx.session, wanted)

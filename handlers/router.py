@@ -242,6 +242,7 @@ class Router:
             ctx = Context(
                 command, session, self.policy, self.t, member, leader, proeftuin, self.database
             )
+            ctx.values = command_line.values_of(spec, command.args)
             result = await spec.handler(ctx)
         if spec.invalidates:
             self.suggestions.forget(spec.invalidates)
