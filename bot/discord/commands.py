@@ -18,7 +18,7 @@ import hashlib
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -48,7 +48,7 @@ LOCALES = {
     discord.Locale.dutch: "nl",
 }
 
-Complete = Callable[[discord.Interaction, str], Awaitable[list[Choice[Any]]]]
+Complete = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[Choice[Any]]]]
 
 
 class Runner(Protocol):
@@ -235,7 +235,7 @@ def _callback(spec: Spec | None, runner: Runner, language: str) -> Callable[...,
         p.name: _autocomplete(p, runner) for p in params if _completes(p)
     }
     if completing:
-        described = app_commands.autocomplete(**completing)(described)  # type: ignore[arg-type]
+        described = app_commands.autocomplete(**completing)(described)
     chosen = {p.name: _choices(p, language) for p in params if p.kind in CHOSEN}
     if chosen:
         described = app_commands.choices(**chosen)(described)
