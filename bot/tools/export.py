@@ -30,22 +30,21 @@ from __future__ import annotations
 import csv
 import html
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, TextIO
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from sqlalchemy import ColumnElement, Select, and_, case, literal, null, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from handlers.i18n import Translator
 from handlers.text import unmask_links, without_platform_ids
+from storage import exports
 from storage.db import Database
-from storage.models import Learning, LearningTheme, Member, Proeftuin, Ring, Theme
-from storage.rings import EnrichmentNote, enrichments_of, recognisers_of
-from storage.visibility import Viewer, visible
+from storage.models import Ring
+from storage.rings import EnrichmentNote
+from storage.visibility import Viewer
 
 ExportFormat = Literal["md", "csv", "json"]
 FORMATS: tuple[ExportFormat, ...] = ("md", "csv", "json")
@@ -160,45 +159,6 @@ def viewer_for(ring: Ring | None) -> Viewer:
     return Viewer.for_ring(ring)
 
 
-def _query(ring: Ring | None) -> Select[*tuple[Any, ...]]:
-    author: ColumnElement[Any] = Member.display_name.expression
-    source_url: ColumnElement[Any] = Learning.source_url.expression
-    if ring is Ring.BUITENWERELD:
-        # The public view names only authors who chose so and have a name (a member without
-        # one is shown by platform id), and never links into the private workspace.
-        chose = and_(Learning.author_public.is_(True), Member.display_name != Member.user_id)
-        author = case((chose, Member.display_name), else_=null())
-        source_url = null()
-    return (
-        select(
-            Learning.id,
-            Learning.text,
-            Proeftuin.name.label("proeftuin"),
-            Learning.ring,
-            author.label("author"),
-            Learning.created_at,
-            source_url.label("source_url"),
-            Learning.prompt_id,
-        )
-        .join(Proeftuin, Proeftuin.id == Learning.proeftuin_id)
-        .outerjoin(Member, Member.id == Learning.author_id)
-        .where(visible(viewer_for(ring)))
-    )
-
-
-async def _themes_of(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, list[str]]:
-    result = await conn.execute(
-        select(LearningTheme.learning_id, Theme.slug)
-        .join(Theme, Theme.id == LearningTheme.theme_id)
-        .where(LearningTheme.learning_id.in_(ids))
-        .order_by(LearningTheme.learning_id, Theme.slug)
-    )
-    slugs: dict[int, list[str]] = {}
-    for learning_id, slug in result:
-        slugs.setdefault(learning_id, []).append(slug)
-    return slugs
-
-
 async def iter_rows(
     database: Database,
     ring: Ring | None,
@@ -207,46 +167,30 @@ async def iter_rows(
     batch_size: int = BATCH_SIZE,
 ) -> AsyncIterator[ExportRow]:
     """The learnings `ring` may see (all without a ring), by number or by time, in batches."""
-    base = _query(ring)
-    order = (Learning.created_at, Learning.id) if by_time else (Learning.id,)
-    after: tuple[Any, ...] | None = None
-    async with database.reader.connect() as conn, conn.begin():
-        while True:
-            query = base.order_by(*order).limit(batch_size)
-            if after is not None:  # keyset paging: strictly after the last row written
-                bounds = (literal(v, c.type) for c, v in zip(order, after, strict=True))
-                query = query.where(tuple_(*order) > tuple_(*bounds))
-            rows = (await conn.execute(query)).all()
-            if not rows:
-                return
-            ids = [row.id for row in rows]
-            slugs = await _themes_of(conn, ids)
-            recognisers = await recognisers_of(conn, ids)
-            notes = await enrichments_of(conn, ids)
-            for row in rows:
-                names = recognisers.get(row.id, [])
-                enrichments = notes.get(row.id, [])
-                public = ring is Ring.BUITENWERELD
-                yield ExportRow(
-                    id=row.id,
-                    text=without_platform_ids(row.text) if ring is Ring.BUITENWERELD else row.text,
-                    proeftuin=row.proeftuin,
-                    themes=tuple(slugs.get(row.id, ())),
-                    ring=row.ring,
-                    author=row.author,
-                    created_at=row.created_at,
-                    source_url=row.source_url,
-                    prompt_id=row.prompt_id,
-                    scope=ring,
-                    recognised_by=() if public else tuple(names),
-                    recognitions=len(set(names)),
-                    enrichments=() if public else tuple(enrichments),
-                    enriched_by=len({n.proeftuin for n in enrichments}),
-                )
-            last = rows[-1]
-            after = (last.created_at, last.id) if by_time else (last.id,)
-            if len(rows) < batch_size:
-                return
+    public = ring is Ring.BUITENWERELD
+    batches = exports.learning_batches(
+        database, viewer_for(ring), public=public, by_time=by_time, batch_size=batch_size
+    )
+    async for batch in batches:
+        for row in batch.rows:
+            names = batch.recognisers.get(row.id, [])
+            enrichments = batch.notes.get(row.id, [])
+            yield ExportRow(
+                id=row.id,
+                text=without_platform_ids(row.text) if public else row.text,
+                proeftuin=row.proeftuin,
+                themes=tuple(batch.slugs.get(row.id, ())),
+                ring=row.ring,
+                author=row.author,
+                created_at=row.created_at,
+                source_url=row.source_url,
+                prompt_id=row.prompt_id,
+                scope=ring,
+                recognised_by=() if public else tuple(names),
+                recognitions=len(set(names)),
+                enrichments=() if public else tuple(enrichments),
+                enriched_by=len({n.proeftuin for n in enrichments}),
+            )
 
 
 async def export_learnings(

@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from bot.tools.kennisbank.snapshot import PublishedLearning, Snapshot, ThemeRef, WeekCount
 from handlers.text import unmask_links, without_platform_ids
-from storage import learnings, proeftuinen, themes
+from storage import exports, learnings, proeftuinen, themes
 from storage.db import Database
-from storage.models import Learning, Proeftuin, Ring
+from storage.models import Learning, Ring
 from storage.visibility import Viewer
 
 PUBLIC = Viewer.for_ring(Ring.BUITENWERELD)
@@ -54,12 +52,7 @@ async def load_snapshot(database: Database, *, language: str, timezone: ZoneInfo
         all_proeftuinen = await proeftuinen.list_all(session)
         names = {p.id: p.name for p in all_proeftuinen}
         weeks: Counter[tuple[str, str]] = Counter()
-        stream = await session.stream(
-            select(Learning.proeftuin_id, Learning.created_at)
-            .join(Proeftuin, Proeftuin.id == Learning.proeftuin_id)
-            .execution_options(yield_per=50_000)
-        )
-        async for proeftuin_id, created_at in stream:
+        async for proeftuin_id, created_at in exports.learning_moments(session):
             year, week, _ = created_at.astimezone(timezone).isocalendar()
             weeks[(names[proeftuin_id], f"{year}-W{week:02d}")] += 1
         return Snapshot(
