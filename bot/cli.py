@@ -346,11 +346,24 @@ def seed(count: int, random_seed: int) -> None:
     help="Only what this ring may see (default: everything, the operator's view).",
 )
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def export(fmt: str, ring: str | None, output: Path | None) -> None:
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="The whole programme, every table (JSON only), for `samen-bot import`.",
+)
+def export(fmt: str, ring: str | None, output: Path | None, everything: bool) -> None:
     """Write learnings as Markdown, CSV or JSON."""
     from bot.tools.export import ExportFormat, export_learnings
     from storage.models import Ring
 
+    if everything:
+        from bot.cli_ops import export_all
+
+        if fmt != "json" or ring is not None:
+            _refuse(load_translator(_settings())("ops.export_all_json"))
+        export_all(output)
+        return
     settings = _settings()
     _prepare(settings)
 
@@ -439,6 +452,14 @@ def load_translator(settings: Settings) -> Any:
 
     return Translator(settings.SAMEN_LANGUAGE, settings.timezone)
 
+
+def _register_ops() -> None:
+    from bot.cli_ops import register
+
+    register(main)
+
+
+_register_ops()
 
 if __name__ == "__main__":  # pragma: no cover
     main()
