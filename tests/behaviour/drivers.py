@@ -7,8 +7,9 @@ Three drivers, one interface:
   read from what the fake Slack Web API received (response_url ephemeral / in_channel,
   chat.postEphemeral, chat.postMessage to the channel, to the caller's DM or elsewhere);
 * Discord: a slash-command interaction through the fake gateway (tests/fakes/discord_*),
-  the typed line mapped onto the sub-command's typed options as Discord's client would send
-  them, the replies read from the interaction (ephemeral or not) and the channel posts.
+  the typed line read into the sub-command's declared options (`command_line.values_of`) as
+  Discord's client would send them, the replies read from the interaction (ephemeral or not)
+  and the channel posts.
 
 Who and where are neutral words: `leader`, `participant` (Anna), `bob` (a participant of
 the other proeftuin); `a` (Proeftuin A's channel), `b` (Proeftuin B's), `kring` (the
@@ -31,6 +32,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from handlers import registry
+from handlers.command_line import line_for, values_of
+from handlers.registry import Kind
 from handlers.types import Actor, Place, Reply
 
 WHO = ("leader", "participant", "bob")
@@ -268,98 +271,33 @@ class SlackAdapter(Adapter):
 # --- Discord -------------------------------------------------------------------------------
 
 
-def _number(word: str, option: str) -> int:
-    if not re.fullmatch(r"#?\d+", word or ""):
-        raise NotExpressible(
-            f"Discord types `{option}` as an integer: {word!r} cannot be entered there"
-        )
-    return int(word.lstrip("#"))
+def _plain(line: str) -> str:
+    """A line compared by its words: `#` and spacing do not count."""
+    return " ".join(line.replace("#", "").split()).lower()
 
 
-def _split_where(words: str) -> tuple[str, list[str], str]:
-    """`woorden #thema proeftuin:naam` -> (woorden, [thema…], naam)."""
-    proeftuin = ""
-    match = re.search(r"proeftuin:(.+)$", words)
-    if match:
-        proeftuin, words = match.group(1).strip(), words[: match.start()]
-    themes = re.findall(r"#([\w-]+)", words)
-    rest = re.sub(r"#[\w-]+", "", words)
-    return " ".join(rest.split()), themes, proeftuin
-
-
-def discord_options(name: str, args: str) -> dict[str, Any]:
-    """The typed options a person fills in on Discord to mean `/samen name args`.
-
-    Raises NotExpressible where Discord's typed form cannot hold the line."""
-    first, _, rest = args.partition(" ")
-    rest = rest.strip()
-    if name in ("help", "themas", "agenda", "mijn-gegevens"):
-        if args:
-            raise NotExpressible(f"/samen {name} has no options on Discord; {args!r} cannot go")
-        return {}
-    if name in ("koppel",):
-        return {"proeftuin": args}
-    if name == "inzicht":
-        return {"tekst": args} if args else {}
-    if name in ("tag", "untag"):
-        return {"nummer": _number(first, "nummer"), "themas": rest}
-    if name in ("intrekken", "herken", "akkoord", "weiger", "ja", "nee"):
-        if rest:
-            raise NotExpressible(f"/samen {name} takes one number on Discord; {rest!r} cannot go")
-        return {"nummer": _number(first, "nummer")}
-    if name in ("verrijk", "antwoord"):
-        return {"nummer": _number(first, "nummer"), "tekst": rest}
-    if name in ("volg", "ontvolg"):
-        return {"thema": args.lstrip("#")}
-    if name == "deel":
-        if rest not in ("proeftuin", "kenniskring", "buitenwereld"):
+def discord_options(spec: registry.Spec, args: str) -> dict[str, Any]:
+    """The typed options a person fills in on Discord to mean `/samen <spec> args`: the values
+    the declaration reads from the line (`command_line.values_of`), as Discord's client holds
+    them. Raises NotExpressible where Discord's typed form cannot hold the line."""
+    values = values_of(spec, args)
+    for param in spec.params:
+        value = values.get(param.name)
+        if param.kind is Kind.NUMBER and value is not None and not isinstance(value, int):
             raise NotExpressible(
-                f"Discord offers `ring` as a choice of three rings; {rest!r} is not one"
+                f"Discord types `{param.name}` as an integer: {value!r} cannot be entered there"
             )
-        return {"nummer": _number(first, "nummer"), "ring": rest}
-    if name == "thema":
-        if first != "nieuw":
-            raise NotExpressible(f"/samen thema on Discord only adds a theme; {first!r} cannot go")
-        head, _, keywords = rest.partition("|")
-        slug, _, naam = head.strip().partition(" ")
-        options = {"slug": slug, "naam": naam.strip()}
-        if keywords.strip():
-            options["trefwoorden"] = keywords.strip()
-        return options
-    if name == "zoek":
-        words, themes, proeftuin = _split_where(args)
-        options = {"woorden": words} if words else {}
-        if themes:
-            options["thema"] = " ".join(themes)
-        if proeftuin:
-            options["proeftuin"] = proeftuin
-        return options
-    if name == "bijeenkomst":
-        parts = [p.strip() for p in args.split("|")]
-        options = {"titel": parts[0], "wanneer": parts[1] if len(parts) > 1 else ""}
-        for part in parts[2:]:
-            if part.startswith("#"):
-                options["thema"] = part.lstrip("#")
-            elif part.startswith("proeftuin:"):
-                options["proeftuin"] = part.removeprefix("proeftuin:").strip()
-            else:
-                raise NotExpressible(f"/samen bijeenkomst on Discord has no place for {part!r}")
-        return options
-    if name == "vraag":
-        question, _, proeftuin = args.partition("proeftuin:")
-        options = {"vraag": question.strip()}
-        if proeftuin.strip():
-            options["proeftuin"] = proeftuin.strip()
-        return options
-    if name == "digest":
-        if args not in ("", "plaats"):
-            raise NotExpressible(f"/samen digest on Discord is a yes/no option; {args!r} cannot go")
-        return {"plaatsen": True} if args else {}
-    if name == "vergeet-mij":
-        if args not in ("", "bevestig"):
-            raise NotExpressible(f"/samen vergeet-mij on Discord is a yes/no; {args!r} cannot go")
-        return {"bevestig": True} if args else {}
-    return {"args": args} if args else {}  # a sub-command with the generic `args` option
+        chosen = param.kind in (Kind.RING, Kind.CHOICE)
+        if chosen and value is not None and value not in param.choices:
+            raise NotExpressible(
+                f"Discord offers `{param.name}` as a choice of {param.choices}: not {value!r}"
+            )
+    if _plain(line_for(spec, values)) != _plain(args):
+        raise NotExpressible(
+            f"the options of /samen {spec.name} on Discord cannot hold {args!r} (they hold "
+            f"{line_for(spec, values)!r})"
+        )
+    return values
 
 
 class DiscordAdapter(Adapter):
@@ -398,7 +336,7 @@ class DiscordAdapter(Adapter):
             sub, options = "meer", {"regel": f"{word} {args}".strip()}
             schema = self._schema(sub) or {}
         else:
-            options = discord_options(sub, args)
+            options = discord_options(spec, args)
         for option in schema.get("options", []):
             value = options.get(option["name"])
             if isinstance(value, str) and len(value) > option.get("max_length", 6000):
