@@ -182,7 +182,7 @@ def insert_batch(
     if trigger_sql:
         conn.exec_driver_sql(
             f"INSERT INTO {FTS_TABLE}(rowid, text) "
-            "SELECT id, text FROM learnings WHERE id BETWEEN ? AND ?",
+            "SELECT id, samen_stem(text) FROM learnings WHERE id BETWEEN ? AND ?",
             (first, last),
         )
         conn.exec_driver_sql(trigger_sql)

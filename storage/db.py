@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 
 from storage import sqlite_inline
 from storage.checkpoint import Checkpointer
+from storage.search_terms import index_text
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # A capture the bot confirmed must survive a power cut. In WAL mode synchronous=NORMAL syncs
@@ -29,6 +30,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # at every commit (its cost is measured in bench/capture_bench.py, docs/PERFORMANCE.md).
 SQLITE_SYNCHRONOUS = "FULL"
 SQLITE_SYNCHRONOUS_LEVEL = 2  # what PRAGMA synchronous reads back for FULL
+SQLITE_STEM_FUNCTION = "samen_stem"
 
 
 class DatabaseSetupError(RuntimeError):
@@ -65,6 +67,13 @@ def _sqlite_pragmas(
     cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.execute("PRAGMA mmap_size=268435456")  # reads of a large FTS index ~40% faster
     cursor.close()
+    register_functions(dbapi_connection)
+
+
+def register_functions(dbapi_connection: Any) -> None:
+    """The SQL functions the schema's triggers call: `samen_stem(text)`, the words the full-text
+    index holds (`storage.search_terms.index_text`; revision 0005)."""
+    dbapi_connection.create_function(SQLITE_STEM_FUNCTION, 1, index_text, deterministic=True)
 
 
 def is_sqlite(url: str) -> bool:

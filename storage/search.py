@@ -29,11 +29,9 @@ from sqlalchemy import (
     String,
     Subquery,
     bindparam,
-    case,
     cast,
     exists,
     func,
-    literal,
     literal_column,
     null,
     select,
@@ -54,12 +52,14 @@ from storage.search_terms import (
     marked_snippet,
     query_terms,
     snippet,
+    term_stems,
     tsquery_parts,
 )
 from storage.visibility import Viewer, visible
 
 CANDIDATES = 1500  # the newest matches that get ranked
-COMMON_WORD = 2000  # SQLite: a last word with this many occurrences is matched exactly
+COMMON_WORD = 2000  # SQLite: a last word whose stem occurs this often is matched as typed
+MAX_EXPANSION = 32  # SQLite: a prefix matching more indexed words is left to FTS5's prefix query
 SAMPLE_FACTOR = 4  # SQLite: the best limit * SAMPLE_FACTOR candidates get their ring looked up
 
 
@@ -104,9 +104,7 @@ async def _search_sqlite(
     connection: AsyncConnection, shape: _Shape, terms: list[Term], params: dict[str, Any]
 ) -> list[SearchHit]:
     params |= {
-        "last": terms[-1].text if terms[-1].prefix else "",
-        "exact": fts5_query(terms, prefix=False),
-        "prefix": fts5_query(terms),
+        "match": await _sqlite_match(connection, terms),
         "sample": params["limit"] * SAMPLE_FACTOR,
     }
     viewer, has_theme, has_proeftuin = shape
@@ -118,6 +116,50 @@ async def _search_sqlite(
         if len(found) >= params["limit"] or sampled < params["sample"]:
             return _hits(found, terms)
     return _hits(await _run(connection, "full", shape, params), terms)
+
+
+async def _sqlite_match(connection: AsyncConnection, terms: list[Term]) -> str:
+    """The FTS5 expression for `terms`. A last word still being typed also matches the indexed
+    words it starts: looked up in the index's vocabulary (up to `MAX_EXPANSION` of them, which
+    FTS5 then reads as exact terms, newest first), or left to FTS5's prefix query when there are
+    more. When the word's own stem is common, it is taken as typed (no prefix)."""
+    last = terms[-1]
+    if not last.prefix:
+        return fts5_query(terms)
+    text = last.text
+    upper = text[:-1] + chr(ord(text[-1]) + 1)  # the first string after every word `text…`
+    rows: Sequence[Any] = (
+        await connection.exec_driver_sql(
+            _VOCABULARY, (text, upper, upper, MAX_EXPANSION + 1, term_stems(text)[0])
+        )
+    ).all()
+    if any(row[1] is not None and row[1] >= COMMON_WORD for row in rows):
+        return fts5_query(terms, prefix=False)
+    expansion = [str(row[0]) for row in rows if row[0] is not None]
+    if len(expansion) > MAX_EXPANSION:
+        return fts5_query(terms)
+    return fts5_query(terms, expansion=expansion)
+
+
+# The indexed words from the first parameter up to (not including) the second, at most the
+# fourth many, one index seek each (fts5vocab takes bounds on `term`; `|| char(1)` skips every
+# instance of the word before), and how often the stem (fifth) occurs, counted to COMMON_WORD.
+_VOCABULARY = f"""
+WITH RECURSIVE expansion(term, n) AS (
+    SELECT (SELECT term FROM learnings_fts_vocab WHERE term >= ? AND term < ? LIMIT 1), 1
+    UNION ALL
+    SELECT (
+        SELECT v.term FROM learnings_fts_vocab AS v
+        WHERE v.term >= expansion.term || char(1) AND v.term < ? LIMIT 1
+    ), n + 1
+    FROM expansion WHERE expansion.term IS NOT NULL AND n < ?
+)
+SELECT term, NULL FROM expansion WHERE term IS NOT NULL
+UNION ALL
+SELECT NULL, (
+    SELECT count(*) FROM (SELECT 1 FROM learnings_fts_vocab WHERE term = ? LIMIT {COMMON_WORD})
+)
+"""
 
 
 async def _search_postgresql(
@@ -193,7 +235,11 @@ _learnings = Learning.__table__
 _learning_themes = LearningTheme.__table__
 _fts = table("learnings_fts", sql_column("rowid", Integer))
 _fts_ref: ColumnClause[Any] = literal_column("learnings_fts")
-_vocab = table("learnings_fts_vocab", sql_column("term", String))
+
+
+def _match() -> ColumnElement[str]:
+    return bindparam("match", type_=String)
+
 _vector: ColumnClause[Any] = literal_column("learnings.search_vector")
 
 
@@ -218,7 +264,7 @@ _TSQUERY = {  # (has rest, has prefix last word) -> the query's text form, Postg
 
 
 _OUR_PARAMETERS = frozenset(
-    {"limit", "theme_id", "proeftuin_id", "last", "exact", "prefix", "tsquery", "sample"}
+    {"limit", "theme_id", "proeftuin_id", "match", "tsquery", "sample"}
 )
 
 
@@ -236,19 +282,6 @@ def _filters(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> list[Colum
     return filters
 
 
-def _sqlite_match() -> ColumnElement[str]:
-    """The MATCH expression: the words with the last one as prefix, unless that one is common."""
-    occurrences = (
-        select(literal(1))
-        .select_from(_vocab)
-        .where(_vocab.c.term == bindparam("last", type_=String))
-        .limit(COMMON_WORD)
-        .subquery("occurrences")
-    )
-    common = select(func.count()).select_from(occurrences).scalar_subquery() >= COMMON_WORD
-    return case((common, bindparam("exact", type_=String)), else_=bindparam("prefix", type_=String))
-
-
 def _sqlite_statement(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> Select[Any]:
     """Rank the newest CANDIDATES matches the viewer may see.
 
@@ -259,7 +292,7 @@ def _sqlite_statement(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> S
     candidates = (
         select(_fts.c.rowid.label("id"), (-func.bm25(_fts_ref)).label("score"))
         .select_from(_fts.join(_learnings, _learnings.c.id == _fts.c.rowid))
-        .where(_fts_ref.op("MATCH")(_sqlite_match()), *_filters(viewer, has_theme, has_proeftuin))
+        .where(_fts_ref.op("MATCH")(_match()), *_filters(viewer, has_theme, has_proeftuin))
         .order_by(_fts.c.rowid.desc())
         .limit(CANDIDATES)
         .subquery("candidates")
@@ -277,7 +310,7 @@ def _sqlite_sample_statement(
     """
     newest = (
         select(_fts.c.rowid.label("id"), (-func.bm25(_fts_ref)).label("score"))
-        .where(_fts_ref.op("MATCH")(_sqlite_match()))
+        .where(_fts_ref.op("MATCH")(_match()))
         .order_by(_fts.c.rowid.desc())
         .limit(CANDIDATES)
         .subquery("newest")

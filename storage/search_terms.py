@@ -2,16 +2,30 @@
 dropped, the last word also a prefix), the backends' query text built from them, and the
 snippet shown with each hit (matched words wrapped in ** **).
 
-Both backends fold and tokenise the same way (`fold`, letters and digits only), so a query
-means the same on SQLite FTS5 and on PostgreSQL; `storage.search` runs the queries.
+Both backends fold, tokenise and stem the same way, so a query finds the same learnings on
+SQLite FTS5 and on PostgreSQL; `storage.search` runs the queries.
+
+Stemming. PostgreSQL's `dutch` configuration stems with Snowball's original Dutch algorithm;
+SQLite indexes `index_text(text)`, the same words stemmed by the same algorithm (PyStemmer's
+`dutch_porter`, checked word for word against PostgreSQL's `dutch_stem`), stop words left out.
+So `gemeenten` finds `gemeente` and `vrijwilligers` finds `vrijwilliger` on both.
+
+The algorithm misses some Dutch forms: a plural -s after an -e (`subsidies`, `coöperaties`)
+and diminutives (`huisje`, `buurtjes`). `word_forms` adds those forms of a query word as
+alternatives (ORed), on both backends alike, so `subsidie` finds `subsidies` and `huisje`
+finds `huis`; the index stays plain Snowball.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+
+import Stemmer
 
 MAX_TERMS = 12  # words beyond this are ignored (each one narrows the result anyway)
 MAX_TERM_LENGTH = 64
@@ -30,6 +44,10 @@ _DUTCH_STOP_WORDS = """
 STOP_WORDS = frozenset(_DUTCH_STOP_WORDS.split())
 
 _TOKEN = re.compile(r"[^\W_]+")  # letters and digits, as the FTS5 unicode61 tokenizer sees words
+_VOWELS = frozenset("aeiouy")
+# Snowball's original Dutch algorithm: what PostgreSQL's `dutch` configuration uses. (Snowball's
+# newer `dutch` stems differently, e.g. `gemeente` -> `meen`, and would disagree with PostgreSQL.)
+STEMMER_ALGORITHM = "dutch_porter"
 # ts_headline marks matches with two private-use characters; the snippet turns them into ** **.
 _MARK_START, _MARK_END = "\ue000", "\ue001"
 HEADLINE_OPTIONS = f"StartSel={_MARK_START}, StopSel={_MARK_END}, HighlightAll=true"
@@ -51,6 +69,71 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+class _Stemmers(threading.local):
+    """A stemmer per thread (PyStemmer's objects are not thread-safe; SQLite may call
+    `index_text` from aiosqlite's thread and from the event loop's)."""
+
+    def __init__(self) -> None:
+        self.stemmer = Stemmer.Stemmer(STEMMER_ALGORITHM)
+
+
+_stemmers = _Stemmers()
+
+
+def stem(word: str) -> str:
+    """The Snowball (original Dutch) stem of one folded word: what PostgreSQL indexes."""
+    return str(_stemmers.stemmer.stemWord(word))
+
+
+def stems(words: Iterable[str]) -> list[str]:
+    return [str(s) for s in _stemmers.stemmer.stemWords(list(words))]
+
+
+def index_text(text: str | None) -> str:
+    """What SQLite's full-text index holds for a learning: its words folded and stemmed, stop
+    words left out (as PostgreSQL's `to_tsvector('dutch', text)`). Registered on every SQLite
+    connection as the SQL function `samen_stem`, which the index's triggers call. Changing what
+    it returns needs a migration that rebuilds the index (the index deletes a row by these
+    words)."""
+    if not text:
+        return ""
+    return " ".join(stems(t for t in _TOKEN.findall(fold(text)) if t not in STOP_WORDS))
+
+
+def word_forms(word: str) -> tuple[str, ...]:
+    """The folded `word` and the Dutch forms of it the stemmer does not bring together: a
+    plural -s after an -e (`subsidies`/`subsidie`, `gemeentes`/`gemeenten`), a plural -en
+    or -eren on a word the stemmer keeps apart (`fondsen`/`fonds`, `kinderen`/`kind`), a
+    diminutive (`huisje(s)`/`huis`, `bloempje`/`bloem`, `bloemetje`/`bloem`) and back
+    (`subsidie` -> `subsidies`, `huis` -> `huisje`, `huisjes`). A form that is no word costs
+    a look-up that finds nothing."""
+    forms = [word]
+    base = word
+    if len(word) >= 4 and word.endswith("es"):
+        base = word[:-1]
+        forms.append(base)
+    elif len(word) >= 6 and word.endswith("en"):
+        forms += [word[:-1] + "s", word[:-2]]
+        if len(word) >= 7 and word.endswith("eren"):
+            forms.append(word[:-4])
+    if len(base) >= 5 and base.endswith("je"):
+        for suffix in ("etje", "tje", "pje", "je"):
+            if base.endswith(suffix) and len(base) - len(suffix) >= 3:
+                forms.append(base[: -len(suffix)])
+    elif base == word and len(word) >= 3 and not word.endswith("en"):
+        if word[-1] in _VOWELS:
+            forms += [word + "s", word + "tje", word + "tjes"]
+        else:
+            forms += [word + "je", word + "jes"]
+    return tuple(dict.fromkeys(forms))
+
+
+@lru_cache(maxsize=4096)
+def term_stems(word: str) -> tuple[str, ...]:
+    """The stems a query word matches exactly: those of its `word_forms`."""
+    return tuple(dict.fromkeys(stems(word_forms(word))))
+
+
 def query_terms(words: str) -> list[Term]:
     """The user's words as safe search terms: letters and digits only, folded, de-duplicated,
     without stop words."""
@@ -67,22 +150,49 @@ def query_terms(words: str) -> list[Term]:
     ]
 
 
-def fts5_query(terms: list[Term], *, prefix: bool = True) -> str:
-    """An FTS5 MATCH expression: every term a quoted string (no operators possible), ANDed."""
-    return " ".join(f'"{t.text}"*' if t.prefix and prefix else f'"{t.text}"' for t in terms)
+def fts5_query(
+    terms: list[Term], *, prefix: bool = True, expansion: Iterable[str] | None = None
+) -> str:
+    """An FTS5 MATCH expression over the stemmed index: every term the OR of its stems (quoted
+    strings, so no operators possible), the terms ANDed. A prefix term also matches the indexed
+    words it starts: `expansion` lists them (exact terms, which FTS5 reads newest first without
+    collecting them all), else FTS5's own prefix query `"p"*` finds them; `prefix=False` leaves
+    that part out.
+    """
+    parts = []
+    for term in terms:
+        alternatives = [f'"{s}"' for s in term_stems(term.text)]
+        if term.prefix and prefix:
+            if expansion is None:
+                alternatives.append(f'"{term.text}"*')
+            else:
+                known = set(term_stems(term.text))
+                alternatives += [f'"{e}"' for e in expansion if e not in known]
+        either = " OR ".join(alternatives)
+        parts.append(either if len(alternatives) == 1 else f"({either})")
+    return " AND ".join(parts)
 
 
 def tsquery_parts(terms: list[Term]) -> dict[str, str]:
-    """to_tsquery input: `rest` (quoted words ANDed), and the last word alone when it is a prefix.
+    """to_tsquery input: `rest` (the terms ANDed, each the OR of its forms), and the last term
+    alone when it is a prefix.
 
-    PostgreSQL stems the words; a prefix word matches its own stem or, unstemmed, the start of a
-    stored word ('warmtep' finds 'warmtepomp', 'wonen' does not find everything in 'won…').
+    PostgreSQL stems the words; a prefix word matches its own stems or, unstemmed, the start of
+    a stored word ('warmtep' finds 'warmtepomp', 'wonen' does not find everything in 'won…').
     """
     exact = terms[:-1] if terms[-1].prefix else terms
-    parts = {"rest": " & ".join(f"'{t.text}'" for t in exact)}
+    parts = {"rest": " & ".join(_tsquery_forms(t.text) for t in exact)}
     if terms[-1].prefix:
-        parts |= {"last": f"'{terms[-1].text}'", "last_prefix": f"'{terms[-1].text}':*"}
+        parts |= {
+            "last": _tsquery_forms(terms[-1].text),
+            "last_prefix": f"'{terms[-1].text}':*",
+        }
     return parts
+
+
+def _tsquery_forms(word: str) -> str:
+    forms = word_forms(word)
+    return f"'{forms[0]}'" if len(forms) == 1 else "(" + " | ".join(f"'{f}'" for f in forms) + ")"
 
 
 def _fold_in_place(text: str) -> str:
@@ -105,25 +215,21 @@ def _fold_char(ch: str) -> str:
 _LATIN_FOLD = {code: _fold_char(chr(code)) for code in range(0xC0, 0x250)}
 
 
-@lru_cache(maxsize=1024)
-def _highlighter(terms: tuple[Term, ...]) -> re.Pattern[str]:
-    """Finds the terms in folded text, to the end of the word for a prefix term."""
-    alternatives = sorted(
-        (re.escape(t.text) + (r"[^\W_]*" if t.prefix else r"(?![^\W_])") for t in terms),
-        key=len,
-        reverse=True,
-    )
-    return re.compile("|".join(alternatives))
-
-
 def _matches(text: str, terms: list[Term]) -> list[tuple[int, int]]:
-    """Where the terms occur in `text` as words (or word starts), as (start, end) spans."""
+    """Where the terms occur in `text` as words, as (start, end) spans: a word matches when its
+    stem is one of a term's stems, or when it (or its stem) starts with a prefix term."""
     folded = _fold_in_place(text)
-    return [
-        m.span()
-        for m in _highlighter(tuple(terms)).finditer(folded)
-        if m.start() == 0 or not folded[m.start() - 1].isalnum()
-    ]
+    exact = {s for t in terms for s in term_stems(t.text)}
+    prefixes = tuple(t.text for t in terms if t.prefix)
+    found = []
+    for m in _TOKEN.finditer(folded):
+        word = m.group()
+        if word in STOP_WORDS:
+            continue
+        stemmed = stem(word)
+        if stemmed in exact or (prefixes and (stemmed.startswith(prefixes))):
+            found.append(m.span())
+    return found
 
 
 def snippet(text: str, terms: list[Term], width: int = SNIPPET_WIDTH) -> str:

@@ -121,7 +121,7 @@ def test_seed_full_text_index_matches(migrated_url: str) -> None:
         if sqlite:
             found = scalar(
                 migrated_url,
-                "SELECT count(*) FROM learnings_fts WHERE learnings_fts MATCH :word",
+                "SELECT count(*) FROM learnings_fts WHERE learnings_fts MATCH samen_stem(:word)",
                 word=word,
             )
         else:
@@ -180,7 +180,7 @@ async def test_seed_after_demo_leaves_room_for_the_bot(migrated_url: str, policy
                 hits = await session.scalar(
                     text(
                         "SELECT count(*) FROM learnings_fts "
-                        "WHERE learnings_fts MATCH 'zeldzaamwoord'"
+                        "WHERE learnings_fts MATCH samen_stem('zeldzaamwoord')"
                     )
                 )
             else:

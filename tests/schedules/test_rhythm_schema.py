@@ -29,7 +29,7 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 def matching(conn: object, word: str) -> set[int]:
     if conn.dialect.name == "sqlite":  # type: ignore[attr-defined]
-        sql = "SELECT rowid FROM learnings_fts WHERE learnings_fts MATCH :q"
+        sql = "SELECT rowid FROM learnings_fts WHERE learnings_fts MATCH samen_stem(:q)"
     else:
         sql = "SELECT id FROM learnings WHERE search_vector @@ plainto_tsquery('dutch', :q)"
     return set(conn.execute(text(sql), {"q": word}).scalars())  # type: ignore[attr-defined]
