@@ -45,20 +45,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
 from bot.config import ConfigError
-from bot.slack.capture import Capturer, Names
+from bot.slack.capture import SlackReader
 from bot.slack.http import EventsEndpoint, on_bolt_error
 from bot.slack.listeners import SlackListeners
 from bot.slack.outbound import Origin, SlackOutbound
-from handlers.types import Command
-from storage import themes as theme_store
 
 log = logging.getLogger(__name__)
 
 WORK_TIMEOUT = 120.0  # one command's work after the ack, 429 waits included
 STOP_GRACE = 10.0  # how long stop() lets running work finish
 HEALTH_TIMEOUT = 3.0
-THEME_TTL = 60.0
-THEME_TIMEOUT = 1.0  # the modal must open within the trigger's 3 seconds
 START_TIMEOUT = 15.0
 
 
@@ -132,7 +128,6 @@ class SlackService:
         self._socket: AsyncSocketModeHandler | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._auth: dict[str, Any] | None = None
-        self._theme_cache: tuple[float, list[tuple[str, str]]] = (0.0, [])
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -164,25 +159,15 @@ class SlackService:
         self.outbound = SlackOutbound(
             self.client,
             self.t,
-            themes=self.themes,
+            themes=self.app.router.suggestions.themes,
             delivery=self.app.delivery,
             retry_handlers=retry,
         )
-        names = Names(self.client)
-        listeners: SlackListeners
-
-        async def run(command: Command, origin: Origin) -> object:
-            return await listeners.run(command, origin)
-
-        capturer = Capturer(self.client, self.app.router, self.outbound, names, self.t, run)
         listeners = SlackListeners(
             self.app,
             self.outbound,
-            names,
-            capturer,
+            SlackReader(self.client, lambda: (self._auth or {}).get("url")),
             spawn=self.spawn,
-            themes=self.themes,
-            forget_themes=self.forget_themes,
             bot_user=lambda: (self._auth or {}).get("user_id"),
         )
         with _hidden_env("SLACK_BOT_TOKEN"):
@@ -319,24 +304,3 @@ class SlackService:
             )
             if self.outbound is not None:
                 await self.outbound.tell(origin, self.t("slack.failed"))
-
-    # -- themes for the modal and the "add a theme" select -----------------------------------
-
-    async def themes(self) -> list[tuple[str, str]]:
-        """(slug, name) of every theme, cached; the last known list when the store is down."""
-        stamp, cached = self._theme_cache
-        if time.monotonic() - stamp < THEME_TTL:
-            return cached
-        try:
-            async with asyncio.timeout(THEME_TIMEOUT):
-                async with self.app.database.unit_of_work() as session:
-                    rows = await theme_store.list_all(session)
-            cached = [(theme.slug, theme.name) for theme in rows]
-            self._theme_cache = (time.monotonic(), cached)
-        except Exception as error:
-            log.warning("slack: themes unavailable (%s)", type(error).__name__)
-        return cached
-
-    def forget_themes(self) -> None:
-        """Reload the themes next time (after `thema nieuw`)."""
-        self._theme_cache = (0.0, self._theme_cache[1])

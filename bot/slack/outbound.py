@@ -18,9 +18,11 @@ sleeps with asyncio (the event loop keeps serving). Nothing here logs message te
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import aiohttp
@@ -30,9 +32,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.delivery import Delivery, DeliveryError
-from bot.slack.render import Labels, learning_number, render
+from bot.slack.render import Labels, render
+from handlers.command_line import learning_number
 from handlers.i18n import Translator
-from handlers.types import Reply, Target, Visibility
+from handlers.types import Place, Reply, Target, Visibility
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ FALLBACK_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived
 EFFECT_EVENT = "samen_effect"  # message metadata event_type of the scheduler's messages
 HISTORY_LOOKBACK = 200  # recent messages a retry looks through for an effect's key
 UNREADABLE = frozenset({"missing_scope", "not_in_channel", "not_allowed_token_type"})
+THEME_TIMEOUT = 1.0
 RESPONSE_URL_USES = 5  # Slack accepts five posts to one response_url (within 30 minutes)
 ThemeSource = Callable[[], Awaitable[Sequence[tuple[str, str]]]]
 
@@ -56,7 +60,21 @@ class Origin:
     event_key: str  # the de-duplication key, also used in logs
     response_url: str | None = None
     thread_ts: str | None = None  # replies go into this thread
-    is_direct: bool = False
+
+    @property
+    def is_direct(self) -> bool:
+        return self.channel_id.startswith("D")
+
+    def place(self) -> Place:
+        return Place(PLATFORM, self.channel_id, self.thread_ts, self.is_direct)
+
+
+@contextlib.contextmanager
+def refused_as_delivery_error() -> Iterator[None]:
+    try:
+        yield
+    except SlackApiError as error:
+        raise DeliveryError(f"slack refused the message: {error.response.get('error')}") from None
 
 
 class SlackOutbound:
@@ -92,18 +110,17 @@ class SlackOutbound:
 
     # -- the Outbound protocol (scheduled jobs, cross-platform delivery) -----------------------
 
+    async def _channel(self, target: Target) -> str:
+        if target.user_id:
+            return await self.open_dm(target.user_id)
+        if target.channel_id:
+            return target.channel_id
+        raise DeliveryError("a Slack target needs a channel or a user")
+
     async def send(self, target: Target, reply: Reply) -> str | None:
         """Post `reply` to a channel or a person's DM; returns the first message's ts."""
-        try:
-            if target.user_id:
-                return await self.post(await self.open_dm(target.user_id), reply)
-            if target.channel_id:
-                return await self.post(target.channel_id, reply)
-        except SlackApiError as error:
-            raise DeliveryError(
-                f"slack refused the message: {error.response.get('error')}"
-            ) from None
-        raise DeliveryError("a Slack target needs a channel or a user")
+        with refused_as_delivery_error():
+            return await self.post(await self._channel(target), reply)
 
     async def send_once(
         self, target: Target, reply: Reply, key: str, *, check: bool = False
@@ -112,19 +129,10 @@ class SlackOutbound:
         `samen_effect`); with `check` (a retry), first look the key up in the channel's recent
         history and post only the messages of the reply that are not there. Returns the first
         message's ts and whether Slack had (some of) it already."""
-        try:
-            if target.user_id:
-                channel = await self.open_dm(target.user_id)
-            elif target.channel_id:
-                channel = target.channel_id
-            else:
-                raise DeliveryError("a Slack target needs a channel or a user")
+        with refused_as_delivery_error():
+            channel = await self._channel(target)
             arrived = await self.arrived(channel, key) if check else {}
             return await self.post(channel, reply, key=key, arrived=arrived), bool(arrived)
-        except SlackApiError as error:
-            raise DeliveryError(
-                f"slack refused the message: {error.response.get('error')}"
-            ) from None
 
     async def arrived(self, channel: str, key: str) -> dict[int, str]:
         """The messages of effect part `key` already in `channel`: {index in the reply: ts}.
@@ -208,12 +216,20 @@ class SlackOutbound:
 
     # -- primitives -------------------------------------------------------------------------
 
+    async def known_themes(self) -> Sequence[tuple[str, str]]:
+        """The themes to offer in a select or a form; none when the store does not answer
+        in time (a form must open within its trigger's 3 seconds)."""
+        try:
+            async with asyncio.timeout(THEME_TIMEOUT):
+                return await self.themes()
+        except Exception as error:
+            log.warning("slack: themes unavailable (%s)", type(error).__name__)
+            return ()
+
     async def _messages(
         self, reply: Reply, *, note_attachments: bool, labels: Labels | None = None
     ) -> list[dict]:
-        themes: Sequence[tuple[str, str]] = ()
-        if learning_number(reply.actions):
-            themes = await self.themes()
+        themes = await self.known_themes() if learning_number(reply.actions) else ()
         return render(
             reply, labels=labels or self.labels, themes=themes, note_attachments=note_attachments
         )

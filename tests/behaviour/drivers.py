@@ -263,8 +263,10 @@ class SlackAdapter(Adapter):
                 to = str(call.args.get("channel_id") or call.args.get("channel") or "")
                 text = "\n".join(f"bijlage: {f.get('title', '')}" for f in files)
                 said.messages.append(Msg(text, to.startswith("D"), to in (channel, self.dm(who))))
-            elif call.method == "views.open":
-                said.messages.append(Msg("(form)", True, True))
+            elif call.method == "views.open":  # a form: what it asks is what the caller saw
+                view = json.dumps(call.args.get("view"), ensure_ascii=False)
+                asked = re.findall(r'"text": "([^"]*)"', view)
+                said.messages.append(Msg("(form) " + "\n".join(asked), True, True))
         return said
 
 

@@ -172,7 +172,7 @@ async def test_bare_inzicht_opens_the_modal_and_its_submission_saves(
     [opened] = slack.fake.calls_to("views.open")
     assert opened.args["trigger_id"] == "trigger.modal.1"
     view = opened.args["view"]
-    assert view["callback_id"] == "samen_inzicht"
+    assert view["callback_id"] == "samen_form"
     themes = next(b for b in view["blocks"] if b["block_id"] == "themes")
     assert {o["value"] for o in themes["element"]["options"]} == {"wonen", "energie"}
     ring = next(b for b in view["blocks"] if b["block_id"] == "ring")

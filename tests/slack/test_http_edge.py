@@ -217,7 +217,7 @@ async def test_a_retry_of_a_handled_event_makes_no_web_api_call(programme: Slack
     event = payloads.reaction_added(BOB, CHAN_A, ts)
     assert (await slack.event(event, event_id="Ev0RETRYCALLS")).status == 200
     await slack.idle()
-    assert fake.calls_to("conversations.history") and fake.calls_to("chat.getPermalink")
+    assert fake.calls_to("conversations.history")
     fake.calls.clear()
     for retry in (1, 2):
         sent = await slack.event(event, event_id="Ev0RETRYCALLS", retry_num=retry)

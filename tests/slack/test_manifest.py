@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from bot.slack.capture import SHORTCUT_CALLBACK
-from bot.slack.modals import MODAL_CALLBACK
+from bot.slack.forms import FORM_CALLBACK
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 MANIFEST = (DOCS / "slack-manifest.yml").read_text(encoding="utf-8")
@@ -55,4 +55,4 @@ def test_command_shortcut_and_interactivity() -> None:
     assert f"callback_id: {SHORTCUT_CALLBACK}\n" in MANIFEST
     assert re.search(r"interactivity:\n\s+is_enabled: true", MANIFEST)
     assert MANIFEST.count("/slack/events") == 3
-    assert MODAL_CALLBACK  # the modal needs no manifest entry (views.open with a trigger)
+    assert FORM_CALLBACK  # the form needs no manifest entry (views.open with a trigger)

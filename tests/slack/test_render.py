@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.slack.modals import ModalLabels, inzicht_modal, read_submission
+from bot.slack.forms import FormLabels, form, read_submission
 from bot.slack.render import Labels, cut, escape, link_urls, render, split_text
 from handlers.types import Action, Field, Reply, Visibility
 from tests.fakes.slack_api import check_blocks, check_message
@@ -84,12 +84,23 @@ def test_render_matches_fixture_and_slack_accepts_it(name: str) -> None:
 
 
 def test_modal_matches_fixture() -> None:
-    view = inzicht_modal(
-        labels=ModalLabels(),
+    labels = FormLabels(
+        "Nieuw inzicht",
+        "Wat heb je geleerd?",
+        "Bewaren",
+        "Annuleren",
+        "Schrijf het zo dat een andere proeftuin er iets aan heeft.",
+        "Thema's",
+        "Kies thema's",
+        "Wie mag het zien?",
+    )
+    view = form(
+        labels,
+        {"c": "C0PTA", "l": "inzicht", "r": "https://hooks.slack.com/x", "i": "kenniskring"},
+        max_length=4000,
         themes=THEMES,
         rings=[("proeftuin", "Alleen onze proeftuin"), ("kenniskring", "De kenniskring")],
         initial_ring="kenniskring",
-        metadata={"c": "C0PTA", "r": "https://hooks.slack.com/commands/T/1/x", "i": "kenniskring"},
     )
     _check("modal", view)
     check_blocks(view["blocks"], max_blocks=100)
@@ -105,6 +116,7 @@ def test_modal_matches_fixture() -> None:
         "proeftuin",
     )
     assert submission.metadata["c"] == "C0PTA"
+    assert submission.line() == "inzicht Tekst #wonen"
 
 
 def test_escape_neutralises_every_kind_of_markup() -> None:
