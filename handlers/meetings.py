@@ -195,7 +195,7 @@ async def agenda(ctx: Context) -> Reply:
     if not found:
         return Reply(text=ctx.t("agenda.none"), visibility=Visibility.ONLY_CALLER)
     counts = await meetings.counts(ctx.session, [m.id for m in found])
-    lines = [ctx.t("agenda.header", count=len(found))]
+    lines = [ctx.t.plural("agenda.header", len(found))]
     lines += [f"• {meeting_line(ctx.t, m, counts[m.id])}" for m in found]
     actions = [
         Action(f"{label} #{m.id}", word, str(m.id), style)

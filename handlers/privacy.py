@@ -117,11 +117,11 @@ def summary(ctx: Context, data: dict[str, Any], file_name: str) -> list[str]:
     lines.append(
         ctx.t(
             "privacy.data_traces",
-            notices=len(data["follow_notices"]),
-            events=len(data["handled_events"]),
-            effects=len(data["effects"]),
-            event_days=retention.HANDLED_EVENTS_KEEP.days,
-            effect_days=retention.SETTLED_EFFECTS_KEEP.days,
+            notices=ctx.t.plural("count.melding", len(data["follow_notices"])),
+            events=ctx.t.plural("count.actie", len(data["handled_events"])),
+            effects=ctx.t.plural("count.bericht", len(data["effects"])),
+            event_days=ctx.t.plural("count.dag", retention.HANDLED_EVENTS_KEEP.days),
+            effect_days=ctx.t.plural("count.dag", retention.SETTLED_EFFECTS_KEEP.days),
         )
     )
     lines.append(ctx.t("privacy.data_footer"))
@@ -155,7 +155,9 @@ async def forget_me(ctx: Context) -> Reply:
     written = await learnings.of_author(ctx.session, ctx.member.id)
     if not ctx.given("bevestig"):
         return Reply(
-            text=ctx.t("privacy.forget_explain", count=len(written)),
+            text=ctx.t(
+                "privacy.forget_explain", learnings=ctx.t.plural("count.inzicht", len(written))
+            ),
             visibility=Visibility.ONLY_CALLER,
         )
     member_id = ctx.member.id

@@ -115,10 +115,10 @@ async def ask(ctx: Context) -> list[Reply]:
         text=ctx.t(
             "vraag.sent",
             number=prompt.id,
-            count=len(asked),
+            asked=ctx.t.plural("count.proeftuin", len(asked)),
             proeftuinen=", ".join(asked),
-            channels=len(channels),
-            days=ctx.policy.prompt_followup_days,
+            channels=ctx.t.plural("count.kanaal", len(channels)),
+            days=ctx.t.plural("count.dag", ctx.policy.prompt_followup_days),
         ),
         visibility=Visibility.ONLY_CALLER,
     )

@@ -34,7 +34,7 @@ async def recognise(ctx: Context) -> Reply:
             key,
             number=learning.id,
             proeftuin=proeftuin.name,
-            count=len(learning.recognitions),
+            by=ctx.t.plural("count.proeftuin", len(learning.recognitions)),
             names=names,
         )
     )

@@ -19,7 +19,7 @@ async def list_themes(ctx: Context) -> Reply:
         rows = await themes.counts(reader, ctx.viewer)
     if not rows:
         return Reply(text=ctx.t("themas.none"))
-    lines = [ctx.t("themas.header", count=len(rows))]
+    lines = [ctx.t("themas.header", themes=ctx.t.plural("count.thema", len(rows)))]
     for theme, count in rows:
         lines.append(
             ctx.t("themas.line", slug=theme.slug, name=theme.name, count=ctx.t.number(count))

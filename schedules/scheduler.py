@@ -31,20 +31,14 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers.meetings import REMINDERS
-from schedules.followups import followups_due
-from schedules.jobs import run_due
-from schedules.notices import notices_due
-from schedules.outbox import outbox
-from schedules.reminders import reminders_due
-from schedules.rhythm import GRACE, Rhythm
-from schedules.weekly_digest import digest_due
+from schedules import jobs
 from storage import meetings as meeting_store
 from storage import privacy, retention
 from storage import prompts as prompt_store
 
 log = logging.getLogger(__name__)
 
-MISFIRE_GRACE = GRACE
+MISFIRE_GRACE = jobs.GRACE
 SYNC_EVERY = timedelta(minutes=1)
 OUTBOX_EVERY = timedelta(seconds=10)
 HORIZON = timedelta(days=8)  # DateTriggers are made for this far ahead; `sync` adds the rest
@@ -72,7 +66,7 @@ class SchedulerService:
         self.app = app
         self.clock = clock
         self.console_outbound = console_outbound
-        self.rhythm = Rhythm(
+        self.rhythm = jobs.Rhythm(
             database=app.database,
             sender=app.delivery,
             policy=app.policy,
@@ -99,7 +93,7 @@ class SchedulerService:
         )
         self.scheduler = scheduler
         scheduler.add_job(
-            self._guard("digest", lambda now: digest_due(self.rhythm, now)),
+            self._guard("digest", lambda now: jobs.digest_due(self.rhythm, now)),
             self.rhythm.trigger(),
             id="digest",
             replace_existing=True,
@@ -111,7 +105,7 @@ class SchedulerService:
             replace_existing=True,
         )
         scheduler.add_job(
-            self._guard("outbox", lambda now: outbox(self.rhythm, now)),
+            self._guard("outbox", lambda now: jobs.outbox(self.rhythm, now)),
             IntervalTrigger(seconds=int(OUTBOX_EVERY.total_seconds()), timezone=tz),
             id="outbox",
             replace_existing=True,
@@ -156,7 +150,7 @@ class SchedulerService:
 
     async def _catch_up(self) -> None:
         try:
-            outcomes = await run_due(self.rhythm, self.clock())
+            outcomes = await jobs.run_due(self.rhythm, self.clock())
             log.info(
                 "catch-up done: %s",
                 {k: [str(o) for o in v] for k, v in outcomes.items()},
@@ -173,10 +167,10 @@ class SchedulerService:
         await self._sync()
         now = self.clock()
         for name, work in (
-            ("digest", digest_due),
-            ("reminders", reminders_due),
-            ("followups", followups_due),
-            ("notices", notices_due),
+            ("digest", jobs.digest_due),
+            ("reminders", jobs.reminders_due),
+            ("followups", jobs.followups_due),
+            ("notices", jobs.notices_due),
         ):
             try:
                 await work(self.rhythm, now)
@@ -202,12 +196,12 @@ class SchedulerService:
                 fire = meeting.starts_at - offset
                 if fire <= now or fire < meeting.created_at:
                     continue  # past ones are the catch-up's; too-late ones do not apply
-                work = partial(reminders_due, self.rhythm, meeting_id=meeting.id)
+                work = partial(jobs.reminders_due, self.rhythm, meeting_id=meeting.id)
                 self._at(scheduler, f"reminder:{meeting.id}:{kind}", work, fire)
         for prompt in asked:
             fire = prompt.created_at + wait
             if fire > now:
-                work = partial(followups_due, self.rhythm, prompt_id=prompt.id)
+                work = partial(jobs.followups_due, self.rhythm, prompt_id=prompt.id)
                 self._at(scheduler, f"followup:{prompt.id}", work, fire)
 
     def _at(

@@ -32,7 +32,6 @@ from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import core
-from storage.effect_keys import parse_key
 from storage.models import (
     Effect,
     Enrichment,
@@ -382,6 +381,8 @@ async def _erase_ledgers(session: AsyncSession, platform: str, user_id: str, nam
     rows = (
         await session.scalars(select(Effect.key).where(key_mentions(Effect.key, user_id)))
     ).all()
+    from storage.effects import parse_key  # local: storage.effects is heavier than this module
+
     drop = []
     for key in rows:
         if not _mentions(key, user_id):

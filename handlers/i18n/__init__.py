@@ -23,13 +23,27 @@ log = logging.getLogger(__name__)
 
 
 @cache
+def _translations(language: str) -> gettext.GNUTranslations:
+    with (CATALOG_DIR / f"{language}.mo").open("rb") as handle:
+        return gettext.GNUTranslations(handle)
+
+
+@cache
 def catalog(language: str) -> dict[str, str]:
     """The messages of one language as msgid -> text (read once from its .mo file)."""
-    with (CATALOG_DIR / f"{language}.mo").open("rb") as handle:
-        translations = gettext.GNUTranslations(handle)
     # gettext has no public way to list a catalog; `_catalog` has held it since Python 2.
-    messages: dict[str, str] = translations._catalog  # type: ignore[attr-defined]
+    messages: dict[str, str] = _translations(language)._catalog  # type: ignore[attr-defined]
     return {key: text for key, text in messages.items() if key and text}
+
+
+PLURAL_CATEGORIES = ("one", "other")  # by the index of the .po's Plural-Forms rule
+
+
+def plural_category(language: str, count: int) -> str:
+    """`one` or `other` for `count`, by the Plural-Forms rule in the language's .po header."""
+    rule = getattr(_translations(language), "plural", None)
+    index = rule(count) if rule is not None else int(count != 1)
+    return PLURAL_CATEGORIES[min(index, len(PLURAL_CATEGORIES) - 1)]
 
 
 def compile_catalogs() -> list[Path]:
@@ -73,6 +87,12 @@ class Translator:
 
     def has(self, msgid: str) -> bool:
         return msgid in self._messages
+
+    def plural(self, msgid: str, count: int, **values: object) -> str:
+        """The form of `msgid` for `count` (`msgid.one` or `msgid.other`), with `{count}`
+        written as a number of this language: "1 proeftuin", "3 proeftuinen"."""
+        key = f"{msgid}.{plural_category(self.language, count)}"
+        return self(key, count=self.number(count), **values)
 
     # Babel's formatting is imported when first used: most commands format no date.
 

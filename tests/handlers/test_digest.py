@@ -11,7 +11,7 @@ import pytest
 from handlers.context import Policy
 from handlers.router import Router
 from handlers.types import Actor, Place, Reply, Visibility
-from storage.weeks import parse_week, week_of
+from storage.digest_queries import parse_week, week_of
 from tests.conftest import LEADER, Chat, make_policy
 
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # week 48 starts at 2026-11-22 23:00 UTC
@@ -82,7 +82,7 @@ async def test_digest_content_and_ring_filtering(week: Chat) -> None:
     text = "\n".join(f"{r.title}\n{r.text}" for r in replies)
     header = replies[0]
     assert header.title == "Weekdigest week 48 (23 nov 2026 – 29 nov 2026)"
-    assert "6 inzicht(en)" in header.text and "5 proeftuin(en)" in header.text
+    assert "deelden 5 proeftuinen samen 6 inzichten" in header.text
     assert "Alfa 1" in header.text and "Golf 1" in header.text and "Bravo 2" in header.text
     assert "Stil deze week: Echo, Foxtrot." in header.text  # private learnings do not count
     assert "#wonen: Alfa, Bravo, Golf" in header.text

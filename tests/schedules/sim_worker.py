@@ -24,9 +24,7 @@ from sqlalchemy import text
 from bot.console.outbound import ConsoleOutbound
 from bot.delivery import Delivery
 from handlers.context import Policy
-from schedules.jobs import run_due
-from schedules.ledger import Outcome
-from schedules.rhythm import Rhythm
+from schedules import jobs
 from storage.db import Database
 
 WAIT_STEPS = 30_000  # 2 ms each: at most a minute for the others
@@ -48,7 +46,7 @@ async def main(url: str, outfile: str, ticks_file: str, name: str, peers: str) -
     delivery = Delivery()
     delivery.register(ConsoleOutbound(policy.translator(), path=Path(outfile)))
     database = Database(url)
-    rhythm = Rhythm(database=database, sender=delivery, policy=policy, owner=name)
+    rhythm = jobs.Rhythm(database=database, sender=delivery, policy=policy, owner=name)
     sent = 0
     try:
         async with database.unit_of_work() as session:  # connected, and every import done
@@ -59,8 +57,8 @@ async def main(url: str, outfile: str, ticks_file: str, name: str, peers: str) -
         for index, moment in enumerate(json.loads(Path(ticks_file).read_text())):
             (folder / f"at-{index}-{name}").touch()
             await wait_for_files(folder, f"at-{index}-*", int(peers))
-            outcomes = await run_due(rhythm, datetime.fromisoformat(moment))
-            sent += sum(o == Outcome.SENT for found in outcomes.values() for o in found)
+            outcomes = await jobs.run_due(rhythm, datetime.fromisoformat(moment))
+            sent += sum(o == jobs.Outcome.SENT for found in outcomes.values() for o in found)
     finally:
         await database.close()
     print(f"{name}: {sent} sent")
