@@ -1,5 +1,5 @@
 """Meetings: bijeenkomst (schedule), agenda, ja/nee (RSVP), and the texts of meeting cards and
-reminders (used by schedules/jobs.py too).
+reminders (used by schedules/reminders.py too).
 
 `<wanneer>` is read in the programme's time zone by handlers/when.py (Dutch and English phrases,
 ISO dates, the DST gap and overlap). Meetings are stored in UTC.
@@ -20,7 +20,7 @@ from handlers.registry import IN_PROEFTUIN, MEETING, Kind, Param, command
 from handlers.text import closest_slug, parse_number
 from handlers.types import Action, Reply, UserError, Visibility
 from handlers.when import parse_when as parse_when  # also read by callers of handlers.meetings
-from storage import meetings, proeftuinen, themes
+from storage import files, meetings, proeftuinen, themes
 from storage.meetings import YES, Counts
 from storage.models import Meeting
 
@@ -59,7 +59,7 @@ def ics_for(ctx: Context, meeting: Meeting) -> Path:
     """Write the meeting's .ics file next to the database (or in the configured data folder)."""
     bind = ctx.session.bind
     url = bind.url.render_as_string(hide_password=True) if isinstance(bind, AsyncEngine) else None
-    folder = meetings.data_dir(url, ctx.policy.data_dir)
+    folder = files.data_dir(url, ctx.policy.data_dir)
     return write_ics(meeting, ctx.policy.timezone, folder, _details(ctx.t, meeting))
 
 

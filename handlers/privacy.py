@@ -10,7 +10,7 @@ from handlers.context import Context
 from handlers.registry import Kind, Param, command
 from handlers.text import shorten
 from handlers.types import Reply, Target, Visibility
-from storage import learnings, members, privacy, retention, rings
+from storage import files, learnings, members, personal_data, retention, rings
 
 CONFIRM_WORDS = ("bevestig", "confirm")
 ITEMS_SHOWN = 10  # per kind in the chat reply; the file has them all
@@ -32,7 +32,7 @@ def _private(
 
 def export_folder(ctx: Context) -> Path:
     """Where mijn-gegevens files are written: beside the .ics files, in their own folder."""
-    return privacy.export_folder(ctx.database.url, ctx.policy.data_dir)
+    return files.export_folder(ctx.database.url, ctx.policy.data_dir)
 
 
 def _file_names(member_id: int) -> tuple[str, ...]:
@@ -132,10 +132,10 @@ def summary(ctx: Context, data: dict[str, Any], file_name: str) -> list[str]:
 async def my_data(ctx: Context) -> Reply:
     """Send the caller, privately, everything stored about them: a summary in the chat, all
     of it in a JSON file beside it."""
-    data = await privacy.collect(ctx.session, ctx.member)
+    data = await personal_data.collect(ctx.session, ctx.member)
     nl, en = _file_names(ctx.member.id)
     name = nl if ctx.t.language == "nl" else en
-    path = privacy.write_export(data, export_folder(ctx), name, ctx.command.received_at)
+    path = files.write_export(data, export_folder(ctx), name, ctx.command.received_at)
     return _private(
         ctx, "\n".join(summary(ctx, data, name)), ctx.t("privacy.data_title"), (str(path),)
     )
@@ -163,7 +163,7 @@ async def forget_me(ctx: Context) -> Reply:
     member_id = ctx.member.id
     await rings.unpublish_author(ctx.session, member_id)
     erased = await members.forget(ctx.session, ctx.member)
-    privacy.remove_exports(export_folder(ctx), _file_names(member_id))
+    files.remove_exports(export_folder(ctx), _file_names(member_id))
     return Reply(
         text=ctx.t(
             "privacy.forget_done",

@@ -16,7 +16,7 @@ from handlers.prompts import ANSWER_COMMAND
 from handlers.roles import is_leader
 from handlers.text import usage_syntax
 from handlers.types import Actor, Command, Place, Reply, UserError, Visibility
-from storage import events, members, privacy, proeftuinen
+from storage import erasure, events, members, proeftuinen
 from storage.db import Database
 from storage.models import Role
 
@@ -235,7 +235,7 @@ class Router:
                 Role.LEIDER.value if leader else Role.DEELNEMER.value,
             )
             # Erased before: say once that a new, empty record was started (docs/privacy.md).
-            returning = await privacy.returning_after_erasure(session, member)
+            returning = await erasure.returning_after_erasure(session, member)
             proeftuin = await proeftuinen.for_channel(
                 session, command.place.platform, command.place.channel_id
             )

@@ -31,14 +31,20 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers.meetings import REMINDERS
-from schedules import jobs
+from schedules.followups import followups_due
+from schedules.jobs import run_due
+from schedules.notices import notices_due
+from schedules.outbox import outbox
+from schedules.reminders import reminders_due
+from schedules.rhythm import GRACE, Rhythm
+from schedules.weekly_digest import digest_due
+from storage import files, retention
 from storage import meetings as meeting_store
-from storage import privacy, retention
 from storage import prompts as prompt_store
 
 log = logging.getLogger(__name__)
 
-MISFIRE_GRACE = jobs.GRACE
+MISFIRE_GRACE = GRACE
 SYNC_EVERY = timedelta(minutes=1)
 OUTBOX_EVERY = timedelta(seconds=10)
 HORIZON = timedelta(days=8)  # DateTriggers are made for this far ahead; `sync` adds the rest
@@ -66,7 +72,7 @@ class SchedulerService:
         self.app = app
         self.clock = clock
         self.console_outbound = console_outbound
-        self.rhythm = jobs.Rhythm(
+        self.rhythm = Rhythm(
             database=app.database,
             sender=app.delivery,
             policy=app.policy,
@@ -93,7 +99,7 @@ class SchedulerService:
         )
         self.scheduler = scheduler
         scheduler.add_job(
-            self._guard("digest", lambda now: jobs.digest_due(self.rhythm, now)),
+            self._guard("digest", lambda now: digest_due(self.rhythm, now)),
             self.rhythm.trigger(),
             id="digest",
             replace_existing=True,
@@ -105,14 +111,14 @@ class SchedulerService:
             replace_existing=True,
         )
         scheduler.add_job(
-            self._guard("outbox", lambda now: jobs.outbox(self.rhythm, now)),
+            self._guard("outbox", lambda now: outbox(self.rhythm, now)),
             IntervalTrigger(seconds=int(OUTBOX_EVERY.total_seconds()), timezone=tz),
             id="outbox",
             replace_existing=True,
         )
-        files = privacy.export_folder(self.rhythm.database.url, self.rhythm.policy.data_dir)
+        exports = files.export_folder(self.rhythm.database.url, self.rhythm.policy.data_dir)
         scheduler.add_job(  # pruning the ledgers (storage/retention.py, docs/privacy.md)
-            self._guard("retention", partial(retention.prune, self.rhythm.database, files=files)),
+            self._guard("retention", partial(retention.prune, self.rhythm.database, files=exports)),
             CronTrigger(hour=4, minute=15, timezone=tz),
             id="retention",
             replace_existing=True,
@@ -150,7 +156,7 @@ class SchedulerService:
 
     async def _catch_up(self) -> None:
         try:
-            outcomes = await jobs.run_due(self.rhythm, self.clock())
+            outcomes = await run_due(self.rhythm, self.clock())
             log.info(
                 "catch-up done: %s",
                 {k: [str(o) for o in v] for k, v in outcomes.items()},
@@ -167,10 +173,10 @@ class SchedulerService:
         await self._sync()
         now = self.clock()
         for name, work in (
-            ("digest", jobs.digest_due),
-            ("reminders", jobs.reminders_due),
-            ("followups", jobs.followups_due),
-            ("notices", jobs.notices_due),
+            ("digest", digest_due),
+            ("reminders", reminders_due),
+            ("followups", followups_due),
+            ("notices", notices_due),
         ):
             try:
                 await work(self.rhythm, now)
@@ -196,12 +202,12 @@ class SchedulerService:
                 fire = meeting.starts_at - offset
                 if fire <= now or fire < meeting.created_at:
                     continue  # past ones are the catch-up's; too-late ones do not apply
-                work = partial(jobs.reminders_due, self.rhythm, meeting_id=meeting.id)
+                work = partial(reminders_due, self.rhythm, meeting_id=meeting.id)
                 self._at(scheduler, f"reminder:{meeting.id}:{kind}", work, fire)
         for prompt in asked:
             fire = prompt.created_at + wait
             if fire > now:
-                work = partial(jobs.followups_due, self.rhythm, prompt_id=prompt.id)
+                work = partial(followups_due, self.rhythm, prompt_id=prompt.id)
                 self._at(scheduler, f"followup:{prompt.id}", work, fire)
 
     def _at(

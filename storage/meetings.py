@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import case, func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import core
@@ -144,14 +142,3 @@ async def starting_between(session: AsyncSession, start: datetime, end: datetime
 async def count_all(session: AsyncSession) -> int:
     """How many meetings exist."""
     return int(await session.scalar(select(func.count()).select_from(Meeting)) or 0)
-
-
-def data_dir(database_url: str | None, configured: str = "data") -> Path:
-    """Where generated files go: the configured folder, or next to the SQLite file, or ./data."""
-    if configured and configured != "data":
-        return Path(configured)
-    if database_url:
-        url = make_url(database_url)
-        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            return Path(str(url.database)).expanduser().resolve().parent
-    return Path("data")

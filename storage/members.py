@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import core, privacy
+from storage import core, erasure
 from storage.models import Member, utcnow
 
 # Every command asks who is speaking: a statement built once skips building and keying a new
@@ -67,7 +67,7 @@ async def upsert(
         )
         found = await find(session, platform, user_id)
         assert found is not None
-        privacy.note_new(session, found.id)
+        erasure.note_new(session, found.id)
         return found
     if display_name and member.display_name != display_name:
         member.display_name = display_name
@@ -76,6 +76,6 @@ async def upsert(
     return member
 
 
-async def forget(session: AsyncSession, member: Member) -> privacy.Erased:
-    """Erase a member (see storage.privacy.erase): their learnings stay, anonymised."""
-    return await privacy.erase(session, member)
+async def forget(session: AsyncSession, member: Member) -> erasure.Erased:
+    """Erase a member (see storage.erasure.erase): their learnings stay, anonymised."""
+    return await erasure.erase(session, member)

@@ -4,7 +4,7 @@ scheduler; the periods are named in docs/privacy.md).
 - handled events (`handled_events`): 30 days. They exist so that a platform's re-delivery of
   an event is handled once; platforms re-deliver for minutes. Their keys may hold a platform id.
 - settled effects (`effects` done, missed or gave_up): 90 days. The scheduler looks back at most
-  32 days for something still to send (schedules/jobs.py LOOKBACKS), so a settled row older than
+  32 days for something still to send (schedules/rhythm.py LOOKBACKS), so a settled row older than
   that is never needed again to keep a digest, reminder or notice from going out twice. Effects
   still to send (queued, claimed, failed) are never pruned.
 - sent follow notices (`follow_notices` with `sent_at`): 90 days, like the effects that sent
@@ -12,7 +12,7 @@ scheduler; the periods are named in docs/privacy.md).
 - mijn-gegevens files (a person's own data, written when they ask): 1 day.
 
 Rows the privacy code keeps on purpose (the install's secret, the keyed hashes of erased
-platform ids: storage.privacy.RESERVED_PREFIXES) are never pruned.
+platform ids: storage.erasure.RESERVED_PREFIXES) are never pruned.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from pathlib import Path
 from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import events, privacy
+from storage import erasure, events
 from storage.db import Database
+from storage.files import remove_old_exports
 from storage.models import Effect, FollowNotice
 
 HANDLED_EVENTS_KEEP = timedelta(days=30)
@@ -62,12 +63,12 @@ async def prune_sent_notices(session: AsyncSession, before: datetime) -> int:
 
 async def prune(database: Database, now: datetime, files: Path | None = None) -> Pruned:
     """Remove what is older than its retention period, in one unit of work; with `files`, also
-    the mijn-gegevens files in that folder older than a day (storage.privacy.EXPORT_KEEP)."""
+    the mijn-gegevens files in that folder older than a day (storage.files.EXPORT_KEEP)."""
     if files is not None:
-        privacy.remove_old_exports(files, now)
+        remove_old_exports(files, now)
     async with database.unit_of_work() as session:
         handled = await events.prune(
-            session, now - HANDLED_EVENTS_KEEP, keep=privacy.RESERVED_PREFIXES
+            session, now - HANDLED_EVENTS_KEEP, keep=erasure.RESERVED_PREFIXES
         )
         effects = await prune_settled_effects(session, now - SETTLED_EFFECTS_KEEP)
         notices = await prune_sent_notices(session, now - SENT_NOTICES_KEEP)

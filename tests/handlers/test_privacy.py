@@ -22,7 +22,7 @@ from bot.tools.kennisbank.loader import load_snapshot
 from handlers.context import Policy
 from handlers.router import Router
 from handlers.types import Actor, Place, Reply, Visibility
-from storage import privacy
+from storage import erasure, files, personal_data
 from storage.db import Database
 from storage.models import Base, Effect, HandledEvent, Learning, Member, Ring
 from tests.conftest import make_policy
@@ -222,7 +222,7 @@ def kennisbank_hits(snapshot: Snapshot, site: Path) -> list[str]:
 
 async def test_every_column_that_points_at_a_member_is_covered() -> None:
     """A new table or column referring to members must be added to mijn-gegevens and to erasure
-    (storage/privacy.py), or this fails."""
+    (storage/personal_data.py), or this fails."""
     found = {
         (table.name, column.name)
         for table in Base.metadata.tables.values()
@@ -230,7 +230,7 @@ async def test_every_column_that_points_at_a_member_is_covered() -> None:
         for key in column.foreign_keys
         if key.column.table.name == "members"
     }
-    assert found == set(privacy.MEMBER_LINKS)
+    assert found == set(personal_data.MEMBER_LINKS)
 
 
 async def test_my_data_lists_every_kind_and_hands_over_a_json_file(
@@ -316,7 +316,9 @@ async def test_forget_me_leaves_no_name_or_id_anywhere(
     assert "members" in before, "the scan must see Zoë before she is erased"
     # Every table that holds her name or id is one mijn-gegevens reads.
     covered = (
-        {"members"} | {t for t, _ in privacy.MEMBER_LINKS} | {t for t, _ in privacy.KEYED_LEDGERS}
+        {"members"}
+        | {t for t, _ in personal_data.MEMBER_LINKS}
+        | {t for t, _ in personal_data.KEYED_LEDGERS}
     )
     assert before <= covered, before - covered
     assert await exported_hits(database) and kennisbank_hits(
@@ -371,7 +373,7 @@ async def test_forget_me_leaves_no_name_or_id_anywhere(
         fresh = await session.scalar(select_member(ZOE_ID))
         assert fresh is not None
         assert (await session.scalars(select_learning(""))).unique().all()
-        data = await privacy.collect(session, fresh)
+        data = await personal_data.collect(session, fresh)
         assert [k for k, v in data.items() if v and k != "member"] == []
         assert data["member"]["display_name"] == ZOE_NAME
 
@@ -401,9 +403,9 @@ async def test_english_file_name_and_texts(database: Database, tmp_path: Path) -
 
 async def test_old_export_files_are_removed_when_a_new_one_is_written(tmp_path: Path) -> None:
     now = datetime.now(UTC)
-    old = privacy.write_export({"a": 1}, tmp_path, "mijn-gegevens-1.json", now)
+    old = files.write_export({"a": 1}, tmp_path, "mijn-gegevens-1.json", now)
     assert json.loads(old.read_text()) == {"a": 1} and oct(old.stat().st_mode)[-3:] == "600"
-    privacy.write_export({"b": 2}, tmp_path, "mijn-gegevens-2.json", now + timedelta(days=2))
+    files.write_export({"b": 2}, tmp_path, "mijn-gegevens-2.json", now + timedelta(days=2))
     assert not old.exists()
 
 
@@ -417,15 +419,15 @@ async def test_ledger_keys_match_the_whole_id_only(database: Database) -> None:
     async with database.unit_of_work() as session:
         stored = await session.scalar(select_member("an_na"))
         assert stored is not None
-        data = await privacy.collect(session, stored)
+        data = await personal_data.collect(session, stored)
         assert [h["key"] for h in data["handled_events"]] == ["console:act:an_na:1"]
-        erased = await privacy.erase(session, stored)
+        erased = await erasure.erase(session, stored)
         assert erased.ledger == 1
     async with database.unit_of_work() as session:
         left = set((await session.scalars(select(HandledEvent.key))).all())
         assert set(keys) - left == {"console:act:an_na:1"}
         stored = await session.scalar(select_member("50%"))
         assert stored is not None
-        assert [h["key"] for h in (await privacy.collect(session, stored))["handled_events"]] == [
-            "x:50%:2"
-        ]
+        assert [
+            h["key"] for h in (await personal_data.collect(session, stored))["handled_events"]
+        ] == ["x:50%:2"]

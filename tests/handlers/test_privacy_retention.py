@@ -18,7 +18,7 @@ from bot.console.outbound import OUTBOUND_FILE_ENV, ConsoleOutbound
 from bot.delivery import Delivery
 from handlers.context import Policy
 from schedules.scheduler import SchedulerService
-from storage import events, privacy, retention
+from storage import erasure, events, files, retention
 from storage.db import Database
 from storage.models import Effect, FollowNotice, HandledEvent, Learning, Member, Proeftuin
 from tests.conftest import make_policy
@@ -32,8 +32,8 @@ def days_ago(days: float) -> datetime:
 
 async def test_prune_keeps_what_is_young_pending_or_reserved(database: Database) -> None:
     async with database.unit_of_work() as session:
-        secret = await privacy.install_secret(session)
-        await privacy.mark_forgotten(session, "slack", "UGONE")
+        secret = await erasure.install_secret(session)
+        await erasure.mark_forgotten(session, "slack", "UGONE")
         # The reserved rows are old too: they must survive anyway.
         await session.execute(
             HandledEvent.__table__.update().values(handled_at=days_ago(400))  # type: ignore[attr-defined]
@@ -75,8 +75,8 @@ async def test_prune_keeps_what_is_young_pending_or_reserved(database: Database)
     async with database.unit_of_work() as session:
         keys = set((await session.scalars(select(HandledEvent.key))).all())
         assert "slack:act:U1:1.1" not in keys and "discord:reaction:9:U1" in keys
-        assert any(k.startswith(privacy.FORGOTTEN_PREFIX) for k in keys)
-        assert await privacy.install_secret(session) == secret
+        assert any(k.startswith(erasure.FORGOTTEN_PREFIX) for k in keys)
+        assert await erasure.install_secret(session) == secret
         left = set((await session.scalars(select(Effect.key))).all())
         assert left == {"digest:young", "digest:queued", "digest:failed"}
         notices = (await session.scalars(select(FollowNotice.sent_at))).all()
@@ -110,9 +110,9 @@ async def test_the_scheduler_prunes_daily(
 ) -> None:
     monkeypatch.setenv(OUTBOUND_FILE_ENV, str(tmp_path / "out.txt"))
     policy = make_policy(data_dir=str(tmp_path / "files"))
-    folder = privacy.export_folder(database.url, policy.data_dir)
-    old = privacy.write_export({"a": 1}, folder, "mijn-gegevens-1.json", datetime.now(UTC))
-    young = privacy.write_export({"b": 2}, folder, "mijn-gegevens-2.json", datetime.now(UTC))
+    folder = files.export_folder(database.url, policy.data_dir)
+    old = files.write_export({"a": 1}, folder, "mijn-gegevens-1.json", datetime.now(UTC))
+    young = files.write_export({"b": 2}, folder, "mijn-gegevens-2.json", datetime.now(UTC))
     stale = (datetime.now(UTC) - timedelta(days=2)).timestamp()
     os.utime(old, (stale, stale))
     async with database.unit_of_work() as session:
