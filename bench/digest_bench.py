@@ -37,7 +37,6 @@ from bot.tools.seed import seed_learnings  # noqa: E402
 from handlers.digest import digest_replies  # noqa: E402
 from handlers.i18n import Translator  # noqa: E402
 from storage.db import Database, make_engine  # noqa: E402
-from storage.digest_queries import parse_week  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import (  # noqa: E402
     Learning,
@@ -48,6 +47,7 @@ from storage.models import (  # noqa: E402
     PromptPost,
     Theme,
 )
+from storage.weeks import parse_week  # noqa: E402
 
 TZ = ZoneInfo("Europe/Amsterdam")
 WEEK = "2026-W48"

@@ -20,8 +20,8 @@ from sqlalchemy import insert, select
 from handlers.context import Policy
 from handlers.router import Router
 from handlers.types import Actor, Place, Visibility
-from schedules.jobs import Rhythm
 from schedules.notices import notices_due
+from schedules.rhythm import Rhythm
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Follow, Member, Theme

@@ -6,7 +6,7 @@ import logging
 from typing import Protocol
 
 from handlers.types import Reply, Target
-from storage import digest_queries
+from storage import rings
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class Delivery:
         if not reply.shows or self.database is None or to is None:
             return True
         async with self.database.unit_of_work() as session:
-            allowed = await digest_queries.still_shown(
+            allowed = await rings.still_shown(
                 session, reply.shows, to.platform, to.user_id or to.channel_id or ""
             )
         if not allowed:

@@ -25,15 +25,10 @@ from handlers.i18n import Translator
 from handlers.registry import Kind, Param, command
 from handlers.text import shorten
 from handlers.types import Reply, Target, UserError, Visibility
-from storage import effects
-from storage.digest_queries import (
-    Item,
-    Week,
-    WeekDigest,
-    build_week_digest,
-    parse_week,
-    week_of,
-)
+from storage import effect_queries, effects
+from storage.digest_queries import Item, WeekDigest, build_week_digest
+from storage.effect_keys import digest_key
+from storage.weeks import Week, parse_week, week_of
 
 PART_LIMIT = 2800  # characters per reply (Slack: 3,000 a section)
 ITEM_LIMIT = 300  # characters of one learning's text
@@ -212,7 +207,7 @@ async def digest(ctx: Context) -> list[Reply]:
     delivered: list[Reply] = []
     rendered: list[Reply] | None = None
     for platform, channel in ctx.policy.digest_channels:
-        key = effects.digest_key(week.label, platform, channel)
+        key = digest_key(week.label, platform, channel)
         where = f"{platform}:{channel}"
         if platform == "console":
             fresh = await effects.mark_done_now(ctx.session, key, "digest", now)
@@ -228,7 +223,7 @@ async def digest(ctx: Context) -> list[Reply]:
         ):
             lines.append(ctx.t("digest.queued", channel=where))
             continue
-        row = await effects.get(ctx.session, key)
+        row = await effect_queries.get(ctx.session, key)
         status = row.status if row is not None else effects.DONE
         moment = row.done_at or row.created_at if row is not None else now
         lines.append(ctx.t(f"digest.status.{status}", channel=where, moment=ctx.t.moment(moment)))

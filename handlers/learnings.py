@@ -22,7 +22,7 @@ from handlers.text import (
 )
 from handlers.types import Action, Command, Reply, Target, UserError, Visibility
 from handlers.views import learning_fields, learning_line
-from storage import effects, learnings, members, rings, themes
+from storage import effect_queries, learnings, members, rings, themes
 from storage.learnings import NewLearning
 from storage.models import Learning, Member, Proeftuin, Ring, Role, Theme
 
@@ -380,7 +380,7 @@ async def follow_notices(ctx: Context, learning: Learning) -> list[Reply]:
     candidates = set(sorted(queued)[: IMMEDIATE_NOTICES * 3])
     # A follower whose last batch is still being sent or retried hears from that batch and
     # the next one, never twice about the same learning (see schedules/notices.py).
-    candidates -= await effects.open_notice_members(ctx.session)
+    candidates -= await effect_queries.open_notice_members(ctx.session)
     due = await rings.pending(ctx.session, now, candidates)
     replies = []
     # A few followers are told with the reply; a large fan-out is left to the scheduler's

@@ -1,6 +1,7 @@
 """Running one outward effect exactly once: claim in the ledger, build, send, complete.
 
     claim (storage.effects) ─ none: done elsewhere, held by another process, or not yet due
+      │  committed before anything is sent
       │
     build the replies (fresh unit of work; None = nothing to send any more); every later
       │  part is built again right before it is sent, so what it shows is checked at delivery
@@ -35,8 +36,9 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.types import Reply, Target
-from storage import effects
+from storage import effect_queries, effects
 from storage.db import Database
+from storage.effect_keys import part_prefix
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +95,7 @@ def part_keys(key: str, replies: list[Reply]) -> list[str]:
         title = hashlib.sha1((reply.title or "").encode()).hexdigest()[:8]
         n = seen.get(title, 0)
         seen[title] = n + 1
-        keys.append(f"{effects.part_prefix(key)}{title}.{n}")
+        keys.append(f"{part_prefix(key)}{title}.{n}")
     return keys
 
 
@@ -118,6 +120,13 @@ async def _rebuild(database: Database, effect: Effect) -> dict[str, Reply]:
     return dict(zip(part_keys(effect.key, replies), replies, strict=True))
 
 
+async def _fail(database: Database, held: effects.Claim, now: datetime, error: str) -> Outcome:
+    """Record a failed attempt in its own unit of work."""
+    async with database.unit_of_work() as session:
+        status = await effects.fail(session, held, now, error)
+    return Outcome.GAVE_UP if status == effects.GAVE_UP else Outcome.FAILED
+
+
 async def run_effect(
     database: Database,
     sender: Sender,
@@ -127,29 +136,33 @@ async def run_effect(
     owner: str | None = None,
     take_missed: bool = False,
 ) -> Outcome:
-    """Claim, build, send and complete one effect; never raises for a failed send."""
-    held = await effects.claim(
-        database,
-        effect.key,
-        effect.kind,
-        owner or process_owner(),
-        now,
-        due_at=effect.due_at,
-        expires_at=effect.expires_at,
-        take_missed=take_missed,
-    )
+    """Claim, build, send and complete one effect; never raises for a failed send. Each ledger
+    step commits on its own, and no unit of work is open while a part is sent."""
+    async with database.unit_of_work() as session:
+        held = await effects.claim(
+            session,
+            effect.key,
+            effect.kind,
+            owner or process_owner(),
+            now,
+            due_at=effect.due_at,
+            expires_at=effect.expires_at,
+            take_missed=take_missed,
+        )
     if held is None:
         return Outcome.SKIPPED
     try:
         async with database.unit_of_work() as session:
             replies = await effect.build(session)
-            done = await effects.parts_done(session, effect.key) if held.attempts > 1 else set()
+            done = (
+                await effect_queries.parts_done(session, effect.key) if held.attempts > 1 else set()
+            )
     except Exception as error:
         log.exception("building %s failed", effect.key)
-        status = await effects.fail(database, held, now, f"build: {error!r}")
-        return Outcome.GAVE_UP if status == effects.GAVE_UP else Outcome.FAILED
+        return await _fail(database, held, now, f"build: {error!r}")
     if not replies:
-        await effects.release(database, held, effects.DONE, "nothing to send")
+        async with database.unit_of_work() as session:
+            await effects.release(session, held, effects.DONE, "nothing to send")
         return Outcome.NOTHING
     keys = part_keys(effect.key, replies)
     sent = len(done & set(keys))
@@ -175,11 +188,13 @@ async def run_effect(
                 await effect.after_send(reply, message_id)
             sent += 1
             fresh = False
-            if not await effects.part_sent(database, held, part_key, sent, now):
+            async with database.unit_of_work() as session:
+                recorded = await effects.part_sent(session, held, part_key, sent, now)
+            if not recorded:
                 log.warning("claim on %s was taken over; stopped after part %d", effect.key, sent)
                 return Outcome.LOST
     except Exception as error:
-        status = await effects.fail(database, held, now, repr(error))
+        outcome = await _fail(database, held, now, repr(error))
         log.warning(
             "sending %s failed (attempt %d, %d of %d parts sent): %r; %s",
             effect.key,
@@ -187,10 +202,12 @@ async def run_effect(
             sent,
             len(replies),
             error,
-            "giving up" if status == effects.GAVE_UP else "will retry",
+            "giving up" if outcome == Outcome.GAVE_UP else "will retry",
         )
-        return Outcome.GAVE_UP if status == effects.GAVE_UP else Outcome.FAILED
-    if not await effects.complete(database, held, now):
+        return outcome
+    async with database.unit_of_work() as session:
+        completed = await effects.complete(session, held, now)
+    if not completed:
         log.warning("claim on %s was taken over before completion", effect.key)
         return Outcome.LOST
     log.info("sent %s (%d parts)", effect.key, len(replies))

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.learnings import notice_reply
 from handlers.types import Reply, Target
 from schedules.ledger import Effect, Outcome, run_effect
-from storage import effects, rings
+from schedules.rhythm import Rhythm
+from storage import effect_queries, rings
+from storage.effect_keys import notice_key
 from storage.models import Member
-
-if TYPE_CHECKING:
-    from schedules.jobs import Rhythm
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +42,7 @@ def notice_effect(
             await rings.mark_sent(session, member_id, sent, now)
 
     return Effect(
-        key=effects.notice_key(member_id, last_id, platform, user_id),
+        key=notice_key(member_id, last_id, platform, user_id),
         kind="notice",
         target=Target(platform, user_id=user_id),
         build=build,
@@ -57,10 +55,9 @@ async def notices_due(r: Rhythm, now: datetime) -> list[Outcome]:
     follower whose previous batch is still open waits for it (the outbox retries it)."""
     async with r.database.unit_of_work() as session:
         due = await rings.pending(session, now)
+        waiting = await effect_queries.open_notice_members(session) if due else set()
     if not due:
         return []
-    async with r.database.unit_of_work() as session:
-        waiting = await effects.open_notice_members(session)
     outcomes = []
     for member, items in due.items():
         if member.id in waiting:

@@ -2,28 +2,25 @@
 
 Everything here is read through the ring rule of the kenniskring
 (`Viewer.for_ring(Ring.KENNISKRING)`), so a ring `proeftuin` learning never reaches the digest.
-Rendering into replies lives in handlers/digest.py.
+Rendering into replies lives in handlers/digest.py; the ISO weeks in storage/weeks.py.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, update
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import meetings as meeting_store
 from storage.models import (
     Enrichment,
-    FollowNotice,
     Learning,
     LearningTheme,
-    Member,
     Proeftuin,
     Prompt,
     PromptPost,
@@ -32,62 +29,10 @@ from storage.models import (
     Theme,
 )
 from storage.visibility import Viewer, visible
+from storage.weeks import Week
 
-WEEK_RE = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 KENNISKRING = Viewer.for_ring(Ring.KENNISKRING)
 ID_CHUNK = 1000  # ids per IN list (SQLite allows 32,766 parameters; keep statements small)
-
-
-@dataclass(frozen=True, slots=True)
-class Week:
-    """An ISO week in the programme's time zone, with its bounds in UTC."""
-
-    year: int
-    number: int
-    start: datetime  # Monday 0:00 local, as UTC
-    end: datetime  # the next Monday 0:00 local, as UTC
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}-W{self.number:02d}"
-
-    @property
-    def first_day(self) -> date:
-        return date.fromisocalendar(self.year, self.number, 1)
-
-    @property
-    def last_day(self) -> date:
-        return date.fromisocalendar(self.year, self.number, 7)
-
-    def next(self, timezone: ZoneInfo) -> Week:
-        return week_of_day(self.first_day + timedelta(days=7), timezone)
-
-
-def week_of_day(day: date, timezone: ZoneInfo) -> Week:
-    """The ISO week that contains `day`."""
-    year, number, weekday = day.isocalendar()
-    monday = day - timedelta(days=weekday - 1)
-    start = datetime.combine(monday, time(0), tzinfo=timezone)
-    end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=timezone)
-    return Week(year, number, start.astimezone(UTC), end.astimezone(UTC))
-
-
-def week_of(moment: datetime, timezone: ZoneInfo) -> Week:
-    """The ISO week, in the programme's time zone, that contains `moment`."""
-    return week_of_day(moment.astimezone(timezone).date(), timezone)
-
-
-def parse_week(text: str, timezone: ZoneInfo) -> Week:
-    """`2026-W48` (or `2026W48`) -> Week; ValueError for anything else."""
-    match = WEEK_RE.match(text)
-    if not match:
-        raise ValueError(f"not an ISO week like 2026-W48: {text!r}")
-    year, number = int(match.group(1)), int(match.group(2))
-    try:
-        day = date.fromisocalendar(year, number, 1)
-    except ValueError as exc:
-        raise ValueError(f"week {number} does not exist in {year}") from exc
-    return week_of_day(day, timezone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,34 +342,3 @@ async def _meetings(
         )
         for m in found
     ]
-
-
-async def still_shown(
-    session: AsyncSession, learning_ids: tuple[int, ...], platform: str, user_id: str
-) -> bool:
-    """Checked at delivery: whether every learning a private message to `user_id` shows may
-    still travel outside its proeftuin (not narrowed, withdrawn, or without consent). When not,
-    the message is held back, and the follow notices of the learnings that may still travel
-    are marked unsent again, so the next batch tells them (and never the others)."""
-    ids = set(learning_ids)
-    if not ids:
-        return True
-    shared = set(
-        (
-            await session.scalars(
-                select(Learning.id).where(Learning.id.in_(ids), visible(Viewer(None)))
-            )
-        ).all()
-    )
-    if shared == ids:
-        return True
-    member = await session.scalar(
-        select(Member.id).where(Member.platform == platform, Member.user_id == user_id)
-    )
-    if member is not None and shared:
-        await session.execute(
-            update(FollowNotice)
-            .where(FollowNotice.member_id == member, FollowNotice.learning_id.in_(shared))
-            .values(sent_at=None)
-        )
-    return False

@@ -1,4 +1,5 @@
-"""The rings in motion: recognitions, enrichments, theme follows and their notices."""
+"""The rings in motion: recognitions, enrichments, theme follows, their notices, and the check
+at delivery that a private message may still show what it shows."""
 
 from __future__ import annotations
 
@@ -261,3 +262,32 @@ async def enrichments_of(
             EnrichmentNote(learning_id, text, proeftuin, author, created_at)
         )
     return notes
+
+
+async def still_shown(
+    session: AsyncSession, learning_ids: tuple[int, ...], platform: str, user_id: str
+) -> bool:
+    """Checked at delivery: whether every learning a private message to `user_id` shows may
+    still travel outside its proeftuin (not narrowed, withdrawn, or without consent). When not,
+    the message is held back, and the follow notices of the learnings that may still travel
+    are marked unsent again, so the next batch tells them (and never the others)."""
+    ids = set(learning_ids)
+    if not ids:
+        return True
+    shared = set(
+        (
+            await session.scalars(select(Learning.id).where(Learning.id.in_(ids), visible(SHARED)))
+        ).all()
+    )
+    if shared == ids:
+        return True
+    member = await session.scalar(
+        select(Member.id).where(Member.platform == platform, Member.user_id == user_id)
+    )
+    if member is not None and shared:
+        await session.execute(
+            update(FollowNotice)
+            .where(FollowNotice.member_id == member, FollowNotice.learning_id.in_(shared))
+            .values(sent_at=None)
+        )
+    return False

@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 from bot.console.outbound import ConsoleOutbound
 from bot.console.render import render_reply
 from handlers.digest import digest_replies
-from schedules import jobs
-from storage.digest_queries import Week, parse_week, week_of
+from schedules import weekly_digest
+from schedules.ledger import Outcome
+from schedules.rhythm import Rhythm
+from storage.weeks import Week, parse_week, week_of
 
 
 def resolve_week(text: str | None, timezone: ZoneInfo, now: datetime) -> Week:
@@ -42,20 +44,20 @@ async def post_digest(app: Any, week: Week, now: datetime, out: TextIO) -> list[
         return [t("cli.digest_no_channels")]
     if "console" not in app.delivery.platforms():
         app.delivery.register(ConsoleOutbound(t, stream=out))
-    rhythm = jobs.Rhythm(
+    rhythm = Rhythm(
         database=app.database,
         sender=app.delivery,
         policy=app.policy,
         schedule=app.settings.SAMEN_DIGEST_SCHEDULE,
     )
     lines = []
-    for platform, channel, outcome in await jobs.post_digest(rhythm, week, now):
+    for platform, channel, outcome in await weekly_digest.post_digest(rhythm, week, now):
         where = f"{platform}:{channel}"
-        if outcome == jobs.Outcome.SENT:
+        if outcome == Outcome.SENT:
             lines.append(t("cli.digest_posted", channel=where, week=week.label))
         elif outcome == "queued":
             lines.append(t("digest.queued", channel=where).lstrip("• "))
-        elif outcome in (jobs.Outcome.FAILED, jobs.Outcome.GAVE_UP):
+        elif outcome in (Outcome.FAILED, Outcome.GAVE_UP):
             lines.append(t("cli.digest_failed", channel=where, status=outcome))
         else:
             lines.append(t("cli.digest_skipped", channel=where, week=week.label))

@@ -38,7 +38,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from handlers.router import Router
-from storage import effects
+from storage import effect_queries, effects
 from storage import meetings as meeting_store
 from storage.db import Database
 from storage.models import Effect, Learning
@@ -352,7 +352,7 @@ async def test_kill9_during_captures_digest_and_reminders(
     database = Database(migrated_url)
     try:
         async with database.unit_of_work() as session:
-            for row in await effects.by_prefix(session, "digest:"):
+            for row in await effect_queries.by_prefix(session, "digest:"):
                 statuses[row.key] = row.status
     finally:
         await database.close()

@@ -28,7 +28,8 @@ from bot.tools.kennisbank.build import build_kennisbank
 from bot.tools.kennisbank.loader import load_snapshot
 from handlers.router import Router
 from handlers.types import Actor, Place, Reply, Target, Visibility
-from schedules.jobs import Rhythm, run_due
+from schedules.jobs import run_due
+from schedules.rhythm import Rhythm
 from storage.db import Database
 from storage.models import Ring
 from tests.conftest import LEADER, make_policy

@@ -11,7 +11,7 @@ import pytest
 from handlers.context import Policy
 from handlers.router import Router
 from handlers.types import Actor, Place, Reply, Visibility
-from storage.digest_queries import parse_week, week_of
+from storage.weeks import parse_week, week_of
 from tests.conftest import LEADER, Chat, make_policy
 
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # week 48 starts at 2026-11-22 23:00 UTC

@@ -3,6 +3,7 @@ over the test database, and a programme of seven proeftuinen."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from bot.delivery import DeliveryError
 from handlers.context import Policy
 from handlers.types import Reply, Target
-from schedules.jobs import Rhythm
+from schedules.rhythm import Rhythm
 from storage.db import Database
 from tests.conftest import LEADER, Chat, make_policy
 
@@ -25,6 +26,14 @@ SEVEN = [
     "Bewonersbedrijf Kroonwijk",
     "Buurtwerkplaats De Loods",
 ]
+
+
+async def step(
+    database: Database, operation: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any
+) -> Any:
+    """One ledger operation in a unit of work of its own, as schedules/ledger.py runs them."""
+    async with database.unit_of_work() as session:
+        return await operation(session, *args, **kwargs)
 
 
 def channel_of(name: str) -> str:

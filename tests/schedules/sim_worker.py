@@ -24,7 +24,9 @@ from sqlalchemy import text
 from bot.console.outbound import ConsoleOutbound
 from bot.delivery import Delivery
 from handlers.context import Policy
-from schedules import jobs
+from schedules.jobs import run_due
+from schedules.ledger import Outcome
+from schedules.rhythm import Rhythm
 from storage.db import Database
 
 WAIT_STEPS = 30_000  # 2 ms each: at most a minute for the others
@@ -46,7 +48,7 @@ async def main(url: str, outfile: str, ticks_file: str, name: str, peers: str) -
     delivery = Delivery()
     delivery.register(ConsoleOutbound(policy.translator(), path=Path(outfile)))
     database = Database(url)
-    rhythm = jobs.Rhythm(database=database, sender=delivery, policy=policy, owner=name)
+    rhythm = Rhythm(database=database, sender=delivery, policy=policy, owner=name)
     sent = 0
     try:
         async with database.unit_of_work() as session:  # connected, and every import done
@@ -57,8 +59,8 @@ async def main(url: str, outfile: str, ticks_file: str, name: str, peers: str) -
         for index, moment in enumerate(json.loads(Path(ticks_file).read_text())):
             (folder / f"at-{index}-{name}").touch()
             await wait_for_files(folder, f"at-{index}-*", int(peers))
-            outcomes = await jobs.run_due(rhythm, datetime.fromisoformat(moment))
-            sent += sum(o == jobs.Outcome.SENT for found in outcomes.values() for o in found)
+            outcomes = await run_due(rhythm, datetime.fromisoformat(moment))
+            sent += sum(o == Outcome.SENT for found in outcomes.values() for o in found)
     finally:
         await database.close()
     print(f"{name}: {sent} sent")

@@ -16,8 +16,8 @@ from handlers.context import Policy
 from handlers.i18n import Translator
 from handlers.router import Router
 from handlers.types import Reply
-from schedules import jobs
-from schedules.jobs import Rhythm
+from schedules.notices import notices_due
+from schedules.rhythm import Rhythm
 from storage.db import Database
 from tests.conftest import Chat, make_policy
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
@@ -100,7 +100,7 @@ async def test_an_immediate_notice_narrowed_before_delivery_is_not_delivered(
     # nor is Bram told of it in a later batch
     recorder = Recorder()
     rhythm = Rhythm(database=database, sender=recorder, policy=slack_policy, owner="t")
-    await jobs.notices_due(rhythm, START + timedelta(hours=2))
+    await notices_due(rhythm, START + timedelta(hours=2))
     assert not [r for _, r in recorder.sent if "Huurders" in r.text]
 
 
@@ -122,6 +122,6 @@ async def test_the_shared_learnings_of_a_notice_that_was_held_back_are_told_late
     assert dms(fake_slack) == []
     recorder = Recorder()
     rhythm = Rhythm(database=database, sender=recorder, policy=slack_policy, owner="t")
-    await jobs.notices_due(rhythm, START + timedelta(hours=2))
+    await notices_due(rhythm, START + timedelta(hours=2))
     told = "\n".join(recorder.texts())
     assert "Huur een" in told and "Huur twee" not in told

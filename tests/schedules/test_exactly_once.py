@@ -16,11 +16,11 @@ from bot.delivery import Delivery
 from bot.slack.outbound import SlackOutbound
 from handlers.i18n import Translator
 from handlers.types import Reply, Target
-from schedules import jobs
-from schedules.jobs import Rhythm
+from schedules.jobs import run_due
 from schedules.ledger import Effect, Outcome, run_effect
 from schedules.notices import notices_due
-from storage import effects
+from schedules.rhythm import Rhythm
+from storage import effect_keys, effect_queries, effects
 from storage.db import Database
 from storage.models import Effect as EffectRow
 from tests.conftest import Chat
@@ -121,7 +121,7 @@ async def test_killed_between_send_and_record_does_not_post_twice_on_slack(
     assert histories and histories[-1].args.get("include_all_metadata") in (True, "true", "1")
     message = fake_slack.posted("CDIGEST")[0]
     assert message["metadata"]["event_type"] == "samen_effect"
-    assert message["metadata"]["event_payload"]["key"].startswith(effects.part_prefix(KEY))
+    assert message["metadata"]["event_payload"]["key"].startswith(effect_keys.part_prefix(KEY))
 
 
 async def test_a_send_slack_took_but_answered_with_an_error_is_not_repeated(
@@ -169,7 +169,7 @@ def discord_parts(channel_id: str) -> Effect:
     async def build(session: object) -> list[Reply]:
         return [Reply(text=text, title=title) for title, text in DISCORD_DIGEST]
 
-    key = effects.digest_key("2026-W48", "discord", channel_id)
+    key = effect_keys.digest_key("2026-W48", "discord", channel_id)
     return Effect(key, "digest", Target("discord", channel_id=channel_id), build)  # type: ignore[arg-type]
 
 
@@ -252,12 +252,12 @@ async def test_a_notice_batch_killed_after_sending_is_not_told_again_with_newer_
     survivor.keys = platform.keys
     survivor.sent = platform.sent
     rhythm.sender = survivor
-    await jobs.run_due(rhythm, start + timedelta(hours=1, minutes=6))  # the claim is still live
+    await run_due(rhythm, start + timedelta(hours=1, minutes=6))  # the claim is still live
     async with rhythm.database.unit_of_work() as session:
-        (stuck,) = await effects.by_prefix(session, "notice:")
+        (stuck,) = await effect_queries.by_prefix(session, "notice:")
     await lease_runs_out(rhythm.database, stuck.key)
-    await jobs.run_due(rhythm, start + timedelta(hours=1, minutes=20))
-    await jobs.run_due(rhythm, start + timedelta(hours=2, minutes=30))
+    await run_due(rhythm, start + timedelta(hours=1, minutes=20))
+    await run_due(rhythm, start + timedelta(hours=2, minutes=30))
     texts = survivor.texts()
     assert sum("Huur twee" in text for text in texts) == 1, texts
     assert sum("Huur drie" in text for text in texts) == 1, texts

@@ -8,18 +8,20 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.outbound import ConsoleOutbound
 from bot.delivery import Delivery
 from handlers.context import Policy
-from schedules import jobs
-from schedules.jobs import Rhythm
+from schedules.jobs import run_due
+from schedules.rhythm import Rhythm
 from schedules.scheduler import SchedulerService
-from storage import effects
+from schedules.weekly_digest import digest_due
+from storage import effect_queries, effects
 from storage.db import Database
 from storage.models import Effect as EffectRow
 from tests.conftest import Chat
-from tests.schedules.conftest import Recorder, digest_policy
+from tests.schedules.conftest import Recorder, digest_policy, step
 from tests.schedules.test_jobs import FRIDAY_W48, headers, ledger, week_of_learnings
 
 
@@ -60,7 +62,7 @@ async def test_a_database_error_at_the_digest_moment_only_delays_it(
     await week_of_learnings(seven)
     # the last digest went out last week: this is a running install
     rhythm = Rhythm(database=database, sender=recorder, policy=policy, owner="t")
-    await jobs.digest_due(rhythm, FRIDAY_W48 - timedelta(days=7) + timedelta(minutes=1))
+    await digest_due(rhythm, FRIDAY_W48 - timedelta(days=7) + timedelta(minutes=1))
     recorder.sent.clear()
     clock = [FRIDAY_W48 + timedelta(seconds=1)]
     service = SchedulerService(
@@ -68,18 +70,18 @@ async def test_a_database_error_at_the_digest_moment_only_delays_it(
         clock=lambda: clock[0],
         console_outbound=ConsoleOutbound.from_env,
     )
-    real = effects.settled
+    real = effect_queries.settled
     broken = [1]
 
-    async def settled_once_broken(db: Database, keys: list[str]) -> set[str]:
+    async def settled_once_broken(session: AsyncSession, keys: list[str]) -> set[str]:
         if broken and any(k.startswith("digest:") for k in keys):
             broken.pop()
             raise ConnectionError("database restarting (test)")
-        return await real(db, keys)
+        return await real(session, keys)
 
-    monkeypatch.setattr(effects, "settled", settled_once_broken)
+    monkeypatch.setattr(effect_queries, "settled", settled_once_broken)
     # the cron job fires at Fri 16:00:01 and meets the error
-    await service._guard("digest", lambda now: jobs.digest_due(service.rhythm, now))()
+    await service._guard("digest", lambda now: digest_due(service.rhythm, now))()
     assert headers(recorder) == []
     # a minute later the periodic tick checks again, and the digest goes out
     clock[0] += timedelta(minutes=1)
@@ -101,17 +103,17 @@ def _reports(recorder: Recorder) -> list[tuple[str, str]]:
 async def test_a_digest_later_than_its_grace_is_reported_to_the_leaders_not_posted(
     seven: Chat, rhythm: Rhythm, recorder: Recorder
 ) -> None:
-    await jobs.digest_due(rhythm, FRIDAY_W48 - timedelta(days=7) + timedelta(minutes=1))
+    await digest_due(rhythm, FRIDAY_W48 - timedelta(days=7) + timedelta(minutes=1))
     recorder.sent.clear()
     await week_of_learnings(seven)
     recorder.failures = 1000  # the platforms refuse everything for hours
     for minutes in range(0, 6 * 60, 45):
-        await jobs.run_due(rhythm, FRIDAY_W48 + timedelta(minutes=minutes))
+        await run_due(rhythm, FRIDAY_W48 + timedelta(minutes=minutes))
     assert headers(recorder) == []
     recorder.failures = 0
     late = FRIDAY_W48 + rhythm.grace + timedelta(minutes=2)
-    for step in range(3):
-        await jobs.run_due(rhythm, late + timedelta(minutes=step))
+    for minute in range(3):
+        await run_due(rhythm, late + timedelta(minutes=minute))
     assert headers(recorder) == []  # not posted late
     assert set((await ledger(rhythm.database, "digest:2026-W48")).values()) == {"missed"}
     reports = _reports(recorder)
@@ -119,7 +121,7 @@ async def test_a_digest_later_than_its_grace_is_reported_to_the_leaders_not_post
     (_, report), *_ = [(t, r) for t, r in recorder.sent if t.user_id == "ULEAD"]
     assert "digest plaats 2026-W48" in report.text
     # days later, nothing more: no late digest, no second report
-    await jobs.run_due(rhythm, late + timedelta(days=2))
+    await run_due(rhythm, late + timedelta(days=2))
     assert headers(recorder) == [] and len(_reports(recorder)) == 3
 
 
@@ -131,19 +133,19 @@ async def _backdate(database: Database, key: str, at: datetime) -> None:
 async def test_an_expired_claim_is_not_taken_over(database: Database) -> None:
     key = "digest:2026-W48:slack:C1"
     now = FRIDAY_W48
-    held = await effects.claim(
-        database, key, "digest", "p1", now, expires_at=now + timedelta(hours=6)
+    held = await step(
+        database, effects.claim, key, "digest", "p1", now, expires_at=now + timedelta(hours=6)
     )
     assert held is not None
     async with database.unit_of_work() as session:
         clock = await effects.database_now(session)
     await _backdate(database, key, clock - timedelta(days=3))
     later = now + timedelta(days=3)
-    assert await effects.claim(database, key, "digest", "p2", later) is None
-    assert await effects.due_for_retry(database, later) == []
-    assert await effects.expire(database, key, later, "too late")
+    assert await step(database, effects.claim, key, "digest", "p2", later) is None
+    assert await step(database, effect_queries.due_for_retry, later) == []
+    assert await step(database, effects.expire, key, later, "too late")
     async with database.unit_of_work() as session:
-        row = await effects.get(session, key)
+        row = await effect_queries.get(session, key)
         assert row is not None and row.status == effects.MISSED
 
 
@@ -182,7 +184,7 @@ async def test_a_learning_narrowed_while_the_digest_is_being_posted_is_not_in_it
     sender = NarrowsAfterTheHeader()
     rhythm.sender = sender
     rhythm.policy = digest_policy(digest_channels=(("slack", "CKENNIS"),))
-    await jobs.digest_due(rhythm, FRIDAY_W48 + timedelta(minutes=1))
+    await digest_due(rhythm, FRIDAY_W48 + timedelta(minutes=1))
     text = "\n".join(sender.texts())
     assert "Zon op het dak" in text  # the other #energie learning is there
     assert "Warmtenet" not in text
@@ -209,6 +211,6 @@ async def test_a_queued_notice_narrowed_before_the_hourly_batch_is_not_delivered
     await seven.say(
         f"intrekken {second + 1}", channel="buurtkamer", at=start + timedelta(minutes=8)
     )
-    await jobs.run_due(rhythm, start + timedelta(hours=1, minutes=1))
+    await run_due(rhythm, start + timedelta(hours=1, minutes=1))
     assert not [reply for _, reply in recorder.sent if "Huur twee" in reply.text]
     assert not [reply for _, reply in recorder.sent if "Huur drie" in reply.text]

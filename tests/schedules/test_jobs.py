@@ -11,10 +11,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from schedules import jobs
-from schedules.jobs import Rhythm
+from schedules.followups import followups_due
+from schedules.jobs import run_due
 from schedules.ledger import Outcome
-from storage import effects
+from schedules.outbox import outbox
+from schedules.reminders import reminders_due
+from schedules.rhythm import Rhythm, digest_trigger, last_fire_time
+from schedules.weekly_digest import digest_due, digest_week_for, post_digest
+from storage import effect_queries
 from storage import meetings as meeting_store
 from storage.db import Database
 from tests.conftest import LEADER, Chat
@@ -26,7 +30,7 @@ FRIDAY_W48 = utc(2026, 11, 27, 15, 0)  # Friday 16:00 in Amsterdam (CET)
 
 async def ledger(database: Database, prefix: str) -> dict[str, str]:
     async with database.unit_of_work() as session:
-        return {row.key: row.status for row in await effects.by_prefix(session, prefix)}
+        return {row.key: row.status for row in await effect_queries.by_prefix(session, prefix)}
 
 
 def headers(recorder: Recorder) -> list[tuple[str, str]]:
@@ -39,7 +43,7 @@ def headers(recorder: Recorder) -> list[tuple[str, str]]:
 
 
 def test_cron_stays_at_16_local_across_both_dst_changes() -> None:
-    trigger = jobs.digest_trigger("0 16 * * fri", AMS)
+    trigger = digest_trigger("0 16 * * fri", AMS)
     for start, expected_utc_hours, shift in (
         (utc(2026, 3, 13), [15, 15, 15, 14], -1),  # clocks go forward on Sunday 29 March
         (utc(2026, 10, 16), [14, 14, 15, 15], +1),  # clocks go back on Sunday 25 October
@@ -59,17 +63,17 @@ def test_cron_stays_at_16_local_across_both_dst_changes() -> None:
 
 
 def test_last_fire_time_and_the_week_it_covers() -> None:
-    trigger = jobs.digest_trigger("0 16 * * fri", AMS)
+    trigger = digest_trigger("0 16 * * fri", AMS)
     saturday = utc(2026, 11, 28, 9, 0)
-    assert jobs.last_fire_time(trigger, saturday) == FRIDAY_W48
-    assert jobs.last_fire_time(trigger, FRIDAY_W48) == FRIDAY_W48
-    assert jobs.last_fire_time(trigger, FRIDAY_W48 - timedelta(seconds=1)) == utc(2026, 11, 20, 15)
-    assert jobs.digest_week_for(FRIDAY_W48, AMS).label == "2026-W48"
-    monday = jobs.digest_trigger("0 9 * * mon", AMS)
-    fire = jobs.last_fire_time(monday, saturday + timedelta(days=3))
-    assert fire is not None and jobs.digest_week_for(fire, AMS).label == "2026-W48"
-    every_minute = jobs.digest_trigger("* * * * *", AMS)
-    assert jobs.last_fire_time(every_minute, utc(2026, 1, 1, 12, 0, 30)) == utc(2026, 1, 1, 12)
+    assert last_fire_time(trigger, saturday) == FRIDAY_W48
+    assert last_fire_time(trigger, FRIDAY_W48) == FRIDAY_W48
+    assert last_fire_time(trigger, FRIDAY_W48 - timedelta(seconds=1)) == utc(2026, 11, 20, 15)
+    assert digest_week_for(FRIDAY_W48, AMS).label == "2026-W48"
+    monday = digest_trigger("0 9 * * mon", AMS)
+    fire = last_fire_time(monday, saturday + timedelta(days=3))
+    assert fire is not None and digest_week_for(fire, AMS).label == "2026-W48"
+    every_minute = digest_trigger("* * * * *", AMS)
+    assert last_fire_time(every_minute, utc(2026, 1, 1, 12, 0, 30)) == utc(2026, 1, 1, 12)
 
 
 async def week_of_learnings(chat: Chat) -> None:
@@ -90,10 +94,10 @@ async def test_down_across_digest_time_posts_once_when_back_within_grace(
 ) -> None:
     await week_of_learnings(seven)
     back = FRIDAY_W48 + timedelta(hours=3)
-    assert await jobs.digest_due(rhythm, back) == [Outcome.SENT, Outcome.SENT]
+    assert await digest_due(rhythm, back) == [Outcome.SENT, Outcome.SENT]
     assert sorted(c for c, _ in headers(recorder)) == ["CKENNIS", "kenniskring"]
     for later in (back, back + timedelta(minutes=1), back + timedelta(days=6)):
-        await jobs.run_due(rhythm, later)
+        await run_due(rhythm, later)
     assert len(headers(recorder)) == 2
     assert set((await ledger(rhythm.database, "digest:")).values()) == {"done"}
 
@@ -102,13 +106,13 @@ async def test_far_past_digest_is_reported_not_posted(
     seven: Chat, rhythm: Rhythm, recorder: Recorder, caplog: pytest.LogCaptureFixture
 ) -> None:
     # A running install: last week's digest went out, then the bot was down past this one's.
-    await jobs.digest_due(rhythm, FRIDAY_W48 - timedelta(days=7) + timedelta(minutes=1))
+    await digest_due(rhythm, FRIDAY_W48 - timedelta(days=7) + timedelta(minutes=1))
     recorder.sent.clear()
     await week_of_learnings(seven)
-    caplog.set_level(logging.WARNING, logger="schedules.jobs")
+    caplog.set_level(logging.WARNING, logger="schedules.weekly_digest")
     late = FRIDAY_W48 + timedelta(hours=10)
-    assert await jobs.digest_due(rhythm, late) == [Outcome.SENT] * 3  # told: three leaders
-    assert await jobs.digest_due(rhythm, late + timedelta(hours=1)) == []
+    assert await digest_due(rhythm, late) == [Outcome.SENT] * 3  # told: three leaders
+    assert await digest_due(rhythm, late + timedelta(hours=1)) == []
     assert headers(recorder) == []
     assert all(target.user_id for target, _ in recorder.sent)  # only the leaders' DMs
     recorder.sent.clear()
@@ -117,8 +121,8 @@ async def test_far_past_digest_is_reported_not_posted(
     assert "2026-W48" in missed[0].getMessage()
     assert set((await ledger(rhythm.database, "digest:2026-W48")).values()) == {"missed"}
     # an operator may still post it by hand (samen-bot digest --week 2026-W48 --post)
-    week = jobs.digest_week_for(FRIDAY_W48, AMS)
-    results = await jobs.post_digest(rhythm, week, late + timedelta(hours=2))
+    week = digest_week_for(FRIDAY_W48, AMS)
+    results = await post_digest(rhythm, week, late + timedelta(hours=2))
     assert [r[2] for r in results] == ["sent", "sent"]
     assert len(headers(recorder)) == 2
 
@@ -129,10 +133,10 @@ async def test_first_start_long_after_a_digest_time_reports_nothing_missed(
     """A new install (no digest ever in these channels) starts on Saturday: last Friday's
     digest is not 'missed', and the first one comes at the next digest time."""
     await week_of_learnings(seven)
-    caplog.set_level(logging.INFO, logger="schedules.jobs")
+    caplog.set_level(logging.INFO, logger="schedules.weekly_digest")
     saturday = FRIDAY_W48 + timedelta(hours=20)
-    assert await jobs.digest_due(rhythm, saturday) == []
-    assert await jobs.digest_due(rhythm, saturday + timedelta(hours=1)) == []
+    assert await digest_due(rhythm, saturday) == []
+    assert await digest_due(rhythm, saturday + timedelta(hours=1)) == []
     assert recorder.sent == []
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     firsts = [r.getMessage() for r in caplog.records if "first start" in r.getMessage()]
@@ -140,10 +144,10 @@ async def test_first_start_long_after_a_digest_time_reports_nothing_missed(
     assert "2026-12-04T16:00:00+01:00" in firsts[0] and "--week 2026-W48 --post" in firsts[0]
     # The next Friday's digest goes out as usual.
     friday = FRIDAY_W48 + timedelta(days=7, minutes=1)
-    assert await jobs.digest_due(rhythm, friday) == [Outcome.SENT, Outcome.SENT]
+    assert await digest_due(rhythm, friday) == [Outcome.SENT, Outcome.SENT]
     # From now on, a digest time slept through is a real miss, told to the three leaders.
     caplog.clear()
-    assert await jobs.digest_due(rhythm, friday + timedelta(days=7, hours=10)) == [Outcome.SENT] * 3
+    assert await digest_due(rhythm, friday + timedelta(days=7, hours=10)) == [Outcome.SENT] * 3
     assert len([r for r in caplog.records if "MISSED" in r.getMessage()]) == 2
 
 
@@ -152,7 +156,7 @@ async def test_three_weeks_down_gives_one_digest_for_the_last_week(
 ) -> None:
     await week_of_learnings(seven)
     back = FRIDAY_W48 + timedelta(hours=1)  # down since three weeks before
-    await jobs.run_due(rhythm, back)
+    await run_due(rhythm, back)
     assert [title for _, title in headers(recorder)] == [
         "Weekdigest week 48 (23 nov 2026 – 29 nov 2026)"
     ] * 2
@@ -167,14 +171,14 @@ async def test_send_that_fails_then_succeeds(
 ) -> None:
     await week_of_learnings(seven)
     recorder.failures = 1  # the first channel's first send fails
-    outcomes = await jobs.digest_due(rhythm, FRIDAY_W48)
+    outcomes = await digest_due(rhythm, FRIDAY_W48)
     assert sorted(outcomes) == sorted([Outcome.FAILED, Outcome.SENT])
     assert len(headers(recorder)) == 1
-    assert await jobs.outbox(rhythm, FRIDAY_W48 + timedelta(seconds=10)) == []  # backoff
+    assert await outbox(rhythm, FRIDAY_W48 + timedelta(seconds=10)) == []  # backoff
     assert len(headers(recorder)) == 1
-    assert await jobs.outbox(rhythm, FRIDAY_W48 + timedelta(minutes=2)) == [Outcome.SENT]
+    assert await outbox(rhythm, FRIDAY_W48 + timedelta(minutes=2)) == [Outcome.SENT]
     assert sorted(c for c, _ in headers(recorder)) == ["CKENNIS", "kenniskring"]
-    await jobs.run_due(rhythm, FRIDAY_W48 + timedelta(minutes=5))
+    await run_due(rhythm, FRIDAY_W48 + timedelta(minutes=5))
     assert len(headers(recorder)) == 2
 
 
@@ -192,7 +196,7 @@ async def test_reminders_24h_and_1h_each_once(
         seven, "Kenniskring wonen | 2026-12-03 19:30 | proeftuin:Wooninitiatief Hofje", made
     )
     starts = utc(2026, 12, 3, 18, 30)
-    assert await jobs.reminders_due(rhythm, starts - timedelta(hours=25)) == []
+    assert await reminders_due(rhythm, starts - timedelta(hours=25)) == []
     moments = [
         starts - timedelta(hours=24),
         starts - timedelta(hours=23),
@@ -200,8 +204,8 @@ async def test_reminders_24h_and_1h_each_once(
     ]
     moments += [starts - timedelta(minutes=30), starts + timedelta(minutes=5)]
     for moment in moments:
-        await jobs.run_due(rhythm, moment)
-        await jobs.run_due(rhythm, moment)
+        await run_due(rhythm, moment)
+        await run_due(rhythm, moment)
     texts = recorder.texts()
     assert len(texts) == 2
     assert all(f"#{number}" in text for text in texts)
@@ -216,7 +220,7 @@ async def test_down_across_both_reminders_sends_only_the_last(
 ) -> None:
     await schedule(seven, "Bijeenkomst | 2026-12-03 19:30", utc(2026, 11, 30, 9))
     starts = utc(2026, 12, 3, 18, 30)
-    await jobs.run_due(rhythm, starts - timedelta(minutes=40))  # was down for a day
+    await run_due(rhythm, starts - timedelta(minutes=40))  # was down for a day
     assert len(recorder.sent) == 1 and "over 40 minuten" in recorder.texts()[0]
     states = await ledger(rhythm.database, "reminder:")
     assert states == {
@@ -230,9 +234,9 @@ async def test_reminder_later_than_grace_is_not_sent(
 ) -> None:
     await schedule(seven, "Bijeenkomst | 2026-12-03 19:30", utc(2026, 11, 30, 9))
     starts = utc(2026, 12, 3, 18, 30)
-    await jobs.run_due(rhythm, starts - timedelta(hours=17))  # 7 h after the 24 h reminder
+    await run_due(rhythm, starts - timedelta(hours=17))  # 7 h after the 24 h reminder
     assert recorder.sent == []
-    await jobs.run_due(rhythm, starts - timedelta(hours=1))
+    await run_due(rhythm, starts - timedelta(hours=1))
     assert len(recorder.sent) == 1
 
 
@@ -242,7 +246,7 @@ async def test_meeting_made_less_than_a_day_ahead_gets_only_the_1h_reminder(
     made = utc(2026, 12, 3, 8, 0)
     await schedule(seven, "Kort dag | 2026-12-03 19:30", made)
     for minutes in range(0, 11 * 60, 30):
-        await jobs.run_due(rhythm, made + timedelta(minutes=minutes))
+        await run_due(rhythm, made + timedelta(minutes=minutes))
     assert len(recorder.sent) == 1 and "over 1 uur" in recorder.texts()[0]
     assert "reminder:24h:meeting:1:console:buurtkamer" not in await ledger(
         rhythm.database, "reminder:"
@@ -258,11 +262,11 @@ async def test_reminders_of_meetings_in_the_dst_overlap_and_after_the_gap(
     )
     assert "twee keer" in replies[0].text  # taken as the first 02:30 (CEST, 00:30 UTC)
     starts = utc(2026, 10, 25, 0, 30)
-    await jobs.run_due(rhythm, starts - timedelta(hours=24))  # Saturday 02:30 CEST
+    await run_due(rhythm, starts - timedelta(hours=24))  # Saturday 02:30 CEST
     assert len(recorder.sent) == 1 and "over 1 dag" in recorder.texts()[0]
-    await jobs.run_due(rhythm, starts - timedelta(hours=1, minutes=1))
+    await run_due(rhythm, starts - timedelta(hours=1, minutes=1))
     assert len(recorder.sent) == 1
-    await jobs.run_due(rhythm, starts - timedelta(hours=1))
+    await run_due(rhythm, starts - timedelta(hours=1))
     assert [t.split("(")[0] for t in recorder.texts()][-1].startswith("⏰ Bijeenkomst #1")
     assert "zo 25 okt 2026 02:30" in recorder.texts()[-1]
     gap = await seven.say(
@@ -284,10 +288,10 @@ async def test_followups_once_to_proeftuinen_that_did_not_answer(
     await seven.say(
         "antwoord 1 Niets nog #wonen", channel="wooninitiatief", at=asked + timedelta(days=2)
     )
-    assert await jobs.followups_due(rhythm, asked + timedelta(days=4)) == []
+    assert await followups_due(rhythm, asked + timedelta(days=4)) == []
     due = asked + timedelta(days=rhythm.policy.prompt_followup_days)
     for moment in (due, due + timedelta(hours=1), due + timedelta(days=1)):
-        await jobs.run_due(rhythm, moment)
+        await run_due(rhythm, moment)
     channels = sorted(t.channel_id or "" for t, _ in recorder.sent)
     assert len(channels) == 5 and "buurtkamer" not in channels and "wooninitiatief" not in channels
     assert all("👋" in text for text in recorder.texts())
@@ -301,9 +305,9 @@ async def test_leader_post_is_queued_and_sent_by_the_outbox(
     replies = await seven.say("digest plaats", user=LEADER, channel="kenniskring", at=now)
     assert "console:kenniskring: nu geplaatst" in replies[0].text
     assert "slack:CKENNIS: wordt binnen een minuut geplaatst" in replies[0].text
-    assert await jobs.outbox(rhythm, now + timedelta(seconds=5)) == [Outcome.SENT]
-    assert await jobs.outbox(rhythm, now + timedelta(seconds=15)) == []
-    await jobs.run_due(rhythm, FRIDAY_W48)  # the cron finds the week done in both channels
+    assert await outbox(rhythm, now + timedelta(seconds=5)) == [Outcome.SENT]
+    assert await outbox(rhythm, now + timedelta(seconds=15)) == []
+    await run_due(rhythm, FRIDAY_W48)  # the cron finds the week done in both channels
     assert headers(recorder) == [("CKENNIS", headers(recorder)[0][1])]
     again = await seven.say("digest plaats", user=LEADER, channel="kenniskring", at=now)
     assert again[0].text.count("was al geplaatst") == 2 and len(again) == 1
@@ -342,7 +346,7 @@ async def test_two_engines_ticking_the_same_weeks_send_everything_once(
         fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
     try:
         for moment in sorted(ticks):
-            await asyncio.gather(*(jobs.run_due(r, moment) for r in rhythms))
+            await asyncio.gather(*(run_due(r, moment) for r in rhythms))
     finally:
         for db in databases:
             await db.close()

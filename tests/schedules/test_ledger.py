@@ -10,10 +10,10 @@ from sqlalchemy import update
 
 from handlers.types import Reply, Target
 from schedules.ledger import Effect, Outcome, run_effect
-from storage import effects
+from storage import effect_keys, effect_queries, effects
 from storage.db import Database
 from storage.models import Effect as EffectRow
-from tests.schedules.conftest import Recorder, utc
+from tests.schedules.conftest import Recorder, step, utc
 
 NOW = utc(2026, 11, 27, 15, 0)
 KEY = "digest:2026-W48:slack:C1"
@@ -21,17 +21,17 @@ KEY = "digest:2026-W48:slack:C1"
 
 async def status(database: Database, key: str = KEY) -> str | None:
     async with database.unit_of_work() as session:
-        row = await effects.get(session, key)
+        row = await effect_queries.get(session, key)
         return row.status if row else None
 
 
 async def test_first_claim_wins_and_done_is_final(database: Database) -> None:
-    held = await effects.claim(database, KEY, "digest", "p1", NOW)
+    held = await step(database, effects.claim, KEY, "digest", "p1", NOW)
     assert held is not None and held.attempts == 1
-    assert await effects.claim(database, KEY, "digest", "p2", NOW) is None
-    assert await effects.complete(database, held, NOW)
+    assert await step(database, effects.claim, KEY, "digest", "p2", NOW) is None
+    assert await step(database, effects.complete, held, NOW)
     later = NOW + timedelta(days=30)
-    assert await effects.claim(database, KEY, "digest", "p2", later) is None
+    assert await step(database, effects.claim, KEY, "digest", "p2", later) is None
     assert await status(database) == effects.DONE
 
 
@@ -42,7 +42,7 @@ async def test_concurrent_claims_from_two_engines_have_one_winner(migrated_url: 
             key = f"reminder:1h:meeting:{round_}:console:x"
             results = await asyncio.gather(
                 *[
-                    effects.claim(db, key, "reminder", f"p{i}", NOW)
+                    step(db, effects.claim, key, "reminder", f"p{i}", NOW)
                     for i, db in enumerate([first, second] * 3)
                 ]
             )
@@ -64,25 +64,25 @@ async def backdate_claim(database: Database, minutes: int, key: str = KEY) -> No
 
 
 async def test_stale_claim_is_taken_over_and_the_old_holder_is_fenced(database: Database) -> None:
-    old = await effects.claim(database, KEY, "digest", "crashed", NOW)
+    old = await step(database, effects.claim, KEY, "digest", "crashed", NOW)
     assert old is not None
     await backdate_claim(database, 5)
-    assert await effects.claim(database, KEY, "digest", "p2", NOW) is None
-    assert await effects.due_for_retry(database, NOW) == []
+    assert await step(database, effects.claim, KEY, "digest", "p2", NOW) is None
+    assert await step(database, effect_queries.due_for_retry, NOW) == []
     await backdate_claim(database, 11)
-    assert [row.key for row in await effects.due_for_retry(database, NOW)] == [KEY]
-    new = await effects.claim(database, KEY, "digest", "p2", NOW)
+    assert [row.key for row in await step(database, effect_queries.due_for_retry, NOW)] == [KEY]
+    new = await step(database, effects.claim, KEY, "digest", "p2", NOW)
     assert new is not None and new.attempts == 2
-    assert not await effects.advance(database, old, 1)  # fenced: no longer the holder
-    assert not await effects.complete(database, old, NOW)
-    assert await effects.complete(database, new, NOW + timedelta(minutes=12))
+    assert not await step(database, effects.advance, old, 1)  # fenced: no longer the holder
+    assert not await step(database, effects.complete, old, NOW)
+    assert await step(database, effects.complete, new, NOW + timedelta(minutes=12))
 
 
 async def test_simulated_or_skewed_clocks_never_break_a_live_lease(database: Database) -> None:
     """A process whose clock runs a day ahead still cannot take over a fresh claim."""
-    held = await effects.claim(database, KEY, "digest", "p1", NOW)
+    held = await step(database, effects.claim, KEY, "digest", "p1", NOW)
     assert held is not None
-    assert await effects.claim(database, KEY, "digest", "p2", NOW + timedelta(days=1)) is None
+    assert await step(database, effects.claim, KEY, "digest", "p2", NOW + timedelta(days=1)) is None
     clock_now = await _database_clock(database)
     assert abs(clock_now - datetime.now(UTC)) < timedelta(minutes=1)
 
@@ -95,53 +95,57 @@ async def _database_clock(database: Database) -> datetime:
 async def test_failure_is_retried_after_backoff_then_given_up(database: Database) -> None:
     moment = NOW
     for attempt in range(1, effects.MAX_ATTEMPTS + 1):
-        held = await effects.claim(database, KEY, "digest", "p", moment)
+        held = await step(database, effects.claim, KEY, "digest", "p", moment)
         assert held is not None and held.attempts == attempt
-        result = await effects.fail(database, held, moment, "boom")
+        result = await step(database, effects.fail, held, moment, "boom")
         assert result == (effects.GAVE_UP if attempt == effects.MAX_ATTEMPTS else effects.FAILED)
-        assert await effects.claim(database, KEY, "digest", "p", moment) is None  # not yet
+        assert await step(database, effects.claim, KEY, "digest", "p", moment) is None  # not yet
         moment += effects.backoff(attempt)
-    assert await effects.claim(database, KEY, "digest", "p", moment + timedelta(days=1)) is None
+    assert (
+        await step(database, effects.claim, KEY, "digest", "p", moment + timedelta(days=1)) is None
+    )
     assert effects.backoff(1) == timedelta(minutes=1)
     assert effects.backoff(20) == effects.BACKOFF_CAP
 
 
 async def test_expired_effect_is_not_retried(database: Database) -> None:
-    held = await effects.claim(
-        database, KEY, "digest", "p", NOW, expires_at=NOW + timedelta(hours=1)
+    held = await step(
+        database, effects.claim, KEY, "digest", "p", NOW, expires_at=NOW + timedelta(hours=1)
     )
     assert held is not None
-    await effects.fail(database, held, NOW, "boom")
-    assert await effects.claim(database, KEY, "digest", "p", NOW + timedelta(hours=2)) is None
-    assert await effects.due_for_retry(database, NOW + timedelta(hours=2)) == []
+    await step(database, effects.fail, held, NOW, "boom")
+    assert await step(database, effects.claim, KEY, "digest", "p", NOW + timedelta(hours=2)) is None
+    assert await step(database, effect_queries.due_for_retry, NOW + timedelta(hours=2)) == []
 
 
 async def test_missed_is_recorded_once_and_only_taken_on_request(database: Database) -> None:
-    assert await effects.record_missed(database, KEY, "digest", NOW, NOW, "down")
-    assert not await effects.record_missed(database, KEY, "digest", NOW, NOW, "down")
-    assert await effects.claim(database, KEY, "digest", "p", NOW) is None
-    assert await effects.claim(database, KEY, "digest", "p", NOW, take_missed=True) is not None
+    assert await step(database, effects.record_missed, KEY, "digest", NOW, NOW, "down")
+    assert not await step(database, effects.record_missed, KEY, "digest", NOW, NOW, "down")
+    assert await step(database, effects.claim, KEY, "digest", "p", NOW) is None
+    assert (
+        await step(database, effects.claim, KEY, "digest", "p", NOW, take_missed=True) is not None
+    )
 
 
 async def test_queue_and_outbox_listing(database: Database) -> None:
     async with database.unit_of_work() as session:
         assert await effects.queue(session, KEY, "digest", NOW)
         assert not await effects.queue(session, KEY, "digest", NOW)
-    due = await effects.due_for_retry(database, NOW)
+    due = await step(database, effect_queries.due_for_retry, NOW)
     assert [row.key for row in due] == [KEY]
-    assert await effects.claim(database, KEY, "digest", "p", NOW) is not None
-    assert await effects.due_for_retry(database, NOW) == []
+    assert await step(database, effects.claim, KEY, "digest", "p", NOW) is not None
+    assert await step(database, effect_queries.due_for_retry, NOW) == []
 
 
 def test_keys_round_trip() -> None:
-    digest = effects.parse_key(effects.digest_key("2026-W48", "console", "kennis:kring"))
+    digest = effect_keys.parse_key(effect_keys.digest_key("2026-W48", "console", "kennis:kring"))
     assert digest is not None and (digest.week, digest.channel_id) == ("2026-W48", "kennis:kring")
-    reminder = effects.parse_key(effects.reminder_key("24h", 7, "slack", "C9"))
+    reminder = effect_keys.parse_key(effect_keys.reminder_key("24h", 7, "slack", "C9"))
     assert reminder is not None and (reminder.reminder, reminder.meeting_id) == ("24h", 7)
-    followup = effects.parse_key(effects.followup_key(3, 2, "discord", "42"))
+    followup = effect_keys.parse_key(effect_keys.followup_key(3, 2, "discord", "42"))
     assert followup is not None and (followup.prompt_id, followup.proeftuin_id) == (3, 2)
-    assert effects.parse_key("nonsense") is None
-    assert effects.parse_key("reminder:1h:meeting:x:slack:C") is None
+    assert effect_keys.parse_key("nonsense") is None
+    assert effect_keys.parse_key("reminder:1h:meeting:x:slack:C") is None
 
 
 def _three_parts(built: list[int]) -> Effect:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.types import Visibility
-from schedules.jobs import Rhythm, run_due
+from schedules.jobs import run_due
 from schedules.ledger import Outcome
 from schedules.notices import notices_due
+from schedules.rhythm import Rhythm
 from tests.conftest import Chat
 from tests.schedules.conftest import Recorder, channel_of, utc
 

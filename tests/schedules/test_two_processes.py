@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handlers.router import Router
-from schedules import jobs
+from schedules.rhythm import digest_trigger
 from storage import meetings as meeting_store
 from storage.db import Database
 from storage.models import Meeting
@@ -96,7 +96,7 @@ async def prepare(url: str) -> list[datetime]:
                 f"bijeenkomst Sim overleg {week} | {thursday} 19:30", user=LEADER, at=monday
             )
         ticks = {SIM_START + timedelta(hours=h) for h in range(0, 4 * 7 * 24, 3)}
-        trigger = jobs.digest_trigger("0 16 * * fri", AMS)
+        trigger = digest_trigger("0 16 * * fri", AMS)
         fire = trigger.get_next_fire_time(None, SIM_START)
         while fire is not None and fire < SIM_START + timedelta(weeks=4):
             ticks |= {fire, fire + timedelta(seconds=1)}

@@ -40,7 +40,7 @@ depends_on: str | Sequence[str] | None = None
 
 NUMBERED = ("learnings", "meetings", "prompts")
 
-# Numbers the effect ledger's keys carry (see storage/effects.py), by table.
+# Numbers the effect ledger's keys carry (see storage/effect_keys.py), by table.
 KEY_NUMBERS: dict[str, re.Pattern[str]] = {
     "learnings": re.compile(r"^notice:\d+:(\d+):"),
     "meetings": re.compile(r"^reminder:[^:]*:meeting:(\d+):"),

@@ -1,0 +1,94 @@
+"""The keys of the effect ledger: made from what an effect is about, and parsed back.
+
+`digest:2026-W48:slack:C123`, `reminder:24h:meeting:7:slack:C9`, … name one effect in one
+place; a sent part of an effect is keyed `part:<hash of the effect key>:<part>`. The ledger
+operations are in storage/effects.py, its queries in storage/effect_queries.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+PART = "part"  # the kind (and key prefix) of a sent part's row, status done
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a ledger key is about (parsed back for retries)."""
+
+    kind: str  # digest | reminder | followup | notice | report
+    platform: str
+    channel_id: str
+    week: str = ""  # digest: 2026-W48
+    reminder: str = ""  # reminder: 24h | 1h
+    meeting_id: int = 0
+    prompt_id: int = 0
+    proeftuin_id: int = 0
+    member_id: int = 0  # notice: the follower
+    last_id: int = 0  # notice: the newest learning of the batch
+
+
+def digest_key(week: str, platform: str, channel_id: str) -> str:
+    """`digest:2026-W48:slack:C123`: the digest of a week in one channel."""
+    return f"digest:{week}:{platform}:{channel_id}"
+
+
+def reminder_key(kind: str, meeting_id: int, platform: str, channel_id: str) -> str:
+    """`reminder:24h:meeting:7:slack:C9`: one reminder of a meeting in one channel."""
+    return f"reminder:{kind}:meeting:{meeting_id}:{platform}:{channel_id}"
+
+
+def followup_key(prompt_id: int, proeftuin_id: int, platform: str, channel_id: str) -> str:
+    """`followup:prompt:3:proeftuin:2:slack:C9`: the follow-up of a prompt for a proeftuin,
+    in one of the channels the prompt was posted to."""
+    return f"followup:prompt:{prompt_id}:proeftuin:{proeftuin_id}:{platform}:{channel_id}"
+
+
+def notice_key(member_id: int, last_learning_id: int, platform: str, user_id: str) -> str:
+    """`notice:4:120:slack:U9`: one batch of follow notices to a member, up to learning 120."""
+    return f"notice:{member_id}:{last_learning_id}:{platform}:{user_id}"
+
+
+def report_key(week: str, platform: str, user_id: str) -> str:
+    """`report:digest:2026-W48:slack:U1`: telling a leader that a week's digest was missed."""
+    return f"report:digest:{week}:{platform}:{user_id}"
+
+
+def part_prefix(key: str) -> str:
+    """`part:<hash of the effect key>:`, what the keys of an effect's parts start with."""
+    return f"{PART}:{hashlib.sha1(key.encode()).hexdigest()[:20]}:"
+
+
+def like_literal(text: str) -> str:
+    """`text` for a LIKE pattern (escape character: backslash), matching itself only."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def parse_key(key: str) -> Subject | None:
+    """The subject of a ledger key made by the functions above (channel ids may hold ':')."""
+    kind, _, rest = key.partition(":")
+    try:
+        if kind == "digest":
+            week, platform, channel = rest.split(":", 2)
+            return Subject(kind, platform, channel, week=week)
+        if kind == "reminder":
+            which, word, meeting, platform, channel = rest.split(":", 4)
+            if word == "meeting":
+                return Subject(kind, platform, channel, reminder=which, meeting_id=int(meeting))
+        if kind == "report":
+            what, week, platform, user = rest.split(":", 3)
+            if what == "digest":
+                return Subject(kind, platform, user, week=week)
+        if kind == "notice":
+            member, last, platform, user = rest.split(":", 3)
+            return Subject(kind, platform, user, member_id=int(member), last_id=int(last))
+        if kind == "followup":
+            w1, prompt, w2, proeftuin, platform, channel = rest.split(":", 5)
+            if (w1, w2) == ("prompt", "proeftuin"):
+                return Subject(
+                    kind, platform, channel, prompt_id=int(prompt), proeftuin_id=int(proeftuin)
+                )
+    except ValueError:
+        return None
+    return None
