@@ -1,13 +1,10 @@
-"""The Discord adapter: discord.py in the shared event loop, turning interactions, 💡 reactions
-and prompt-thread replies into Commands, and Replies into Discord messages. The captures are in
-`bot.discord.capture`, the sending in `bot.discord.outbound`, components in `bot.discord.views`.
+"""The Discord adapter: discord.py in the shared event loop. `DiscordService` logs in, keeps
+the gateway connected, installs the generated `/samen` commands and is the Outbound for
+platform `discord`; its helpers handle interactions (`bot.discord.interactions`), 💡 captures
+and prompt-thread replies (`bot.discord.capture`) and sending (`bot.discord.outbound`).
 
-Every interaction is acknowledged before any database work (a defer, or the modal), so it is
-answered well within Discord's 3 seconds; the replies follow as an edit of the deferred
-response and follow-ups. Caller-only replies are ephemeral; replies addressed elsewhere
-(`Reply.to`) go through the delivery registry; direct replies become DMs. Every message goes
-out with no mentions allowed, on the client and on each send, and user text is neutralised by
-the renderer. A channel or person answering 403 is logged once and skipped for a while.
+Interactions are acknowledged before any database work (`AckGate`), and database work runs a
+few at a time (`DiscordService.turn`). Every message goes out with no mentions allowed.
 
 `DISCORD_API_URL` / `DISCORD_GATEWAY_URL` repoint discord.py's REST base (`Route.BASE`, also
 used for interaction webhooks) and its gateway (`DiscordWebSocket.DEFAULT_GATEWAY`): both are
@@ -22,7 +19,7 @@ import gc
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +33,9 @@ from bot.app import App
 from bot.discord import commands as discord_commands
 from bot.discord import views as discord_views
 from bot.discord.capture import Capturer, actor_of
+from bot.discord.interactions import Interactions
 from bot.discord.outbound import PLATFORM, Poster
 from bot.recent import Recent
-from handlers import registry
-from handlers.command_line import form_for
-from handlers.edge import Suggestions
-from handlers.roles import is_leader
 from handlers.types import Actor, Command, Place, Reply, Target
 
 log = logging.getLogger(__name__)
@@ -147,7 +141,7 @@ class SamenClient(discord.Client):
             guild_ready_timeout=service.guild_ready_timeout,
         )
         self.service = service
-        self.runner = service
+        self.runner = service.interactions  # what buttons, selects and forms call
         self.tree = discord.app_commands.CommandTree(self)
         parsers = self._connection.parsers  # the same dict serves every (re)connection
         parse = parsers.get("INTERACTION_CREATE")
@@ -170,7 +164,7 @@ class SamenClient(discord.Client):
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if discord_views.is_capture_modal(interaction):
-            await self.service.run_modal(interaction)
+            await self.service.interactions.run_modal(interaction)
 
     async def on_message(self, message: discord.Message) -> None:
         await self.service.capturer.on_thread_message(message)
@@ -200,6 +194,7 @@ class DiscordService:
         self.client: SamenClient | None = None
         self.poster = Poster(self)
         self.capturer = Capturer(self)
+        self.interactions = Interactions(self)
         self.ready = asyncio.Event()
         self.setups = 0
         self.syncs = 0
@@ -297,7 +292,7 @@ class DiscordService:
         guild_id = self.settings.DISCORD_GUILD_ID
         guild = discord.Object(int(guild_id)) if guild_id else None
         language = self.app.policy.language
-        await discord_commands.install(client.tree, self, language, guild)
+        await discord_commands.install(client.tree, self.interactions, language, guild)
         state = self.state_dir / f"discord-commands-{client.application_id}-{guild_id or 'global'}"
         try:
             if await discord_commands.sync_if_changed(client.tree, guild, state):
@@ -334,109 +329,6 @@ class DiscordService:
         actor = actor_of(interaction.user)
         return actor, self.place(interaction.channel, interaction.channel_id, interaction.guild_id)
 
-    def refusal(self, name: str, actor: Actor) -> str | None:
-        """The router's refusal of a non-leader's leader-only sub-command, given before
-        anything is deferred, so that it is private from the start."""
-        spec = registry.resolve(name)
-        if spec is None or not spec.leader_only or is_leader(self.app.policy, actor):
-            return None
-        return self.t("error.leader_only", command=spec.name)
-
-    # --- interactions ------------------------------------------------------------------------
-
-    @property
-    def suggestions(self) -> Suggestions:
-        """Autocomplete's themes, proeftuinen and learnings (the router caches them)."""
-        return self.router.suggestions
-
-    def answered(self, interaction: discord.Interaction) -> None:
-        """An interaction is acknowledged: database work need not wait for it any more."""
-        self.acks.answered(interaction.id)
-
-    async def _ack(self, interaction: discord.Interaction, acknowledging: Awaitable[Any]) -> None:
-        """Acknowledge (defer, modal, refusal) and tell the gate this one is answered."""
-        try:
-            await acknowledging
-        finally:
-            self.answered(interaction)
-
-    def _first(self, interaction: discord.Interaction) -> bool:
-        """False for a repeated delivery of an interaction (then nothing is done at all)."""
-        if self.seen.first(f"interaction:{interaction.id}"):
-            return True
-        self.answered(interaction)
-        return False
-
-    async def run_slash(self, interaction: discord.Interaction, name: str, args: str) -> None:
-        """A `/samen <name>` sub-command: refuse, open the form, or defer and dispatch;
-        deferred privately when its declaration says its answer is for the caller."""
-        spec = registry.resolve(name)
-        await self._interact(interaction, name, args, spec is not None and spec.private_first, True)
-
-    async def run_component(self, interaction: discord.Interaction, name: str, args: str) -> None:
-        """A button press or select choice: run its command as the presser (the message it
-        is on stays as it is; the answers follow)."""
-        await self._interact(interaction, name, args, False, False)
-
-    async def _interact(
-        self, interaction: discord.Interaction, name: str, args: str, private: bool, slash: bool
-    ) -> None:
-        if not self._first(interaction):
-            return
-        actor, place = self.who(interaction)
-        response = interaction.response
-        refusal = self.refusal(name, actor)
-        if refusal:
-            sending = response.send_message(refusal, ephemeral=True, allowed_mentions=NONE)
-            await self._ack(interaction, sending)
-            return
-        form = form_for(name, args)
-        if form is not None:  # `/samen inzicht` without text, a prompt's answer button
-            modal = discord_views.capture_modal(self.t, str(interaction.id), form.name, args)
-            await self._ack(interaction, response.send_modal(modal))
-            return
-        deferring = response.defer(ephemeral=private, thinking=True) if slash else response.defer()
-        await self._ack(interaction, deferring)
-        line = f"{name} {args}"
-        command = self.router.make_command(line, actor, place, event_id=str(interaction.id))
-        await self._finish(interaction, self.dispatch(command), private=private, original=slash)
-
-    async def run_modal(self, interaction: discord.Interaction) -> None:
-        """A form was submitted: its command line with the text and themes filled in."""
-        if not self._first(interaction):
-            return
-        await self._ack(interaction, interaction.response.defer(thinking=True))
-        actor, place = self.who(interaction)
-        line = discord_views.modal_line(interaction.data)
-        command = self.router.make_command(line, actor, place, event_id=str(interaction.id))
-        await self._finish(interaction, self.dispatch(command), private=False, original=True)
-
-    async def run_capture_menu(
-        self, interaction: discord.Interaction, message: discord.Message
-    ) -> None:
-        """The context-menu command "Bewaar als inzicht" on a message."""
-        if not self._first(interaction):
-            return
-        await self._ack(interaction, interaction.response.defer(thinking=True))
-        actor, place = self.who(interaction)
-        captured = self.capturer.capture(message, actor, place, str(interaction.id))
-        await self._finish(interaction, captured, private=False, original=True)
-
-    async def _finish(
-        self,
-        interaction: discord.Interaction,
-        replies: Awaitable[list[Reply]],
-        *,
-        private: bool,
-        original: bool,
-    ) -> None:
-        """Wait for the replies and show them."""
-        try:
-            shown = await replies
-            await self.poster.answer(interaction, shown, private=private, original=original)
-        except Exception:
-            log.exception("discord: answering interaction %s failed", interaction.id)
-
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         """Database work: after every waiting interaction is acknowledged, a few at a time
@@ -446,5 +338,6 @@ class DiscordService:
             yield
 
     async def dispatch(self, command: Command) -> list[Reply]:
+        """Handle a command through the router, in a database turn."""
         async with self.turn():
             return await self.router.dispatch(command)

@@ -78,7 +78,6 @@ class Poster:
         self.service = service
         self._blocked: dict[str, float] = {}
         self._warned: set[str] = set()
-        self._dm_channels: dict[int, int] = {}
 
     def _client(self, *, ready: bool = False) -> discord.Client:
         """The connected client (`ready`: past the gateway's READY too)."""
@@ -320,23 +319,19 @@ class Poster:
             log.info("discord: no thread on message %s: %s", message.id, error)
 
     async def to_user(self, user_id: int, reply: Reply) -> str | None:
-        """DM a person (the DM channel is opened once and remembered)."""
+        """DM a person."""
         channel_id = await self._dm_channel(user_id)
         return await self.to_channel(channel_id, reply, key=f"user:{user_id}")
 
     async def _dm_channel(self, user_id: int) -> int:
-        """The DM channel with a person (opened once and remembered)."""
+        """The DM channel with a person (opened once; discord.py remembers it)."""
         key = f"user:{user_id}"
         self._check(key)
-        client = self._client()
-        channel_id = self._dm_channels.get(user_id)
-        if channel_id is None:
-            try:
-                data = await client.http.start_private_message(user_id)
-            except (discord.Forbidden, discord.NotFound) as error:
-                raise self._block(key, error) from error
-            channel_id = self._dm_channels[user_id] = int(data["id"])
-        return channel_id
+        try:
+            channel = await self._client().create_dm(discord.Object(user_id))
+        except (discord.Forbidden, discord.NotFound) as error:
+            raise self._block(key, error) from error
+        return channel.id
 
 
 def _to_caller(reply: Reply, caller: int) -> bool:

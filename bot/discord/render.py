@@ -1,28 +1,23 @@
-"""Reply -> Discord messages: embeds with a plain-text fallback and a view spec (pure, no I/O).
+"""Reply -> Discord messages (pure, no I/O): embeds or plain content, and the buttons and the
+"add a theme" select as specs that `bot.discord.views` turns into components.
 
-Every string in a Reply is treated as user-derived: `@everyone`, `@here` and user, role and
-nickname mentions (`<@1>`, `<@!1>`, `<@&1>`) get a zero-width space, so they show literally and
-never ping (the adapter also sends every message with no mentions allowed); masked links
-(`[label](target)`) show as `label (target)`, as on Slack and in the kennisbank
-(`handlers.text.unmask_links`); control characters and bidi overrides are dropped
-(`handlers.limits.clean`: texts stored before the router cleaned them).
+Every string in a Reply is treated as user text: `@everyone`, `@here` and user, role and
+nickname mentions get a zero-width space, so they never ping; masked links (`[label](target)`)
+show as `label (target)`, as on Slack and in the kennisbank; control characters and bidi
+overrides are dropped (`handlers.limits.clean`: texts stored before the router cleaned them).
 
-Discord's limits hold by construction: content at most 2,000 characters; an embed title 256,
-description 4,096, 25 fields of at most 256 (name) / 1,024 (value) characters, at most 6,000
-characters over all embeds of one message and 10 embeds; at most 5 rows of 5 buttons; custom
-ids at most 100 characters. Long text is split over several messages, never rejected; only a
-single field value longer than 1,024 characters is cut, ending in an ellipsis.
-
-A reply with a title or fields becomes embeds; a reply with only text becomes plain content
-(that is also the fallback `render_plain` the adapter uses if Discord ever refuses an embed).
-Buttons and the "add a theme" select go on the last message, attachments on the first.
+Discord's limits hold by construction (content 2,000 characters; an embed's title 256,
+description 4,096, 25 fields of 256/1,024; 6,000 characters and 10 embeds a message; 5 rows of
+5 buttons; custom ids 100): long text is split over messages, never refused, and only a field
+value over 1,024 characters is cut. A reply with a title or fields becomes embeds, else plain
+content; buttons and the select go on the last message, attachments on the first.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from handlers.command_line import ADD_THEME, learning_number
 from handlers.limits import clean
@@ -48,7 +43,7 @@ EMBED_COLOUR = 0x2E7D32
 BUTTON_PREFIX = "samen:"
 THEME_SELECT_PREFIX = "samen-thema:"
 ZWSP = "\u200b"
-STYLES = {"primary": "primary", "danger": "danger", "success": "success"}
+STYLES = ("primary", "danger", "success")  # any other style is Discord's secondary
 
 _BROADCAST_RE = re.compile(r"([@＠])(everyone|here)\b", re.IGNORECASE)
 _MENTION_RE = re.compile(r"<(?=@[!&]?\d)")
@@ -91,15 +86,6 @@ class Labels:
 
     theme_placeholder: str = "Thema toevoegen…"
     continued: str = "(vervolg)"
-
-
-@dataclass
-class _Embed:
-    data: dict = field(default_factory=dict)
-
-    @property
-    def size(self) -> int:
-        return embed_chars(self.data)
 
 
 def neutralise(text: str) -> str:
@@ -151,14 +137,6 @@ def custom_id(command: str, args: str) -> str | None:
     return value if len(value) <= MAX_CUSTOM_ID else None
 
 
-def parse_custom_id(value: str) -> tuple[str, str] | None:
-    """(command, args) from a button's custom id, or None when it is not ours."""
-    if not value.startswith(BUTTON_PREFIX):
-        return None
-    command, sep, args = value[len(BUTTON_PREFIX) :].partition(":")
-    return (command, args) if sep and command else None
-
-
 def buttons(actions: Sequence[Action]) -> list[ButtonSpec]:
     """Button specs for the actions that fit Discord's custom id limit."""
     specs = []
@@ -167,7 +145,9 @@ def buttons(actions: Sequence[Action]) -> list[ButtonSpec]:
         if ident is None:
             continue
         label = cut(neutralise(action.label.strip()) or action.command, MAX_LABEL)
-        specs.append(ButtonSpec(label, ident, STYLES.get(action.style, "secondary")))
+        specs.append(
+            ButtonSpec(label, ident, action.style if action.style in STYLES else "secondary")
+        )
     return specs
 
 
@@ -192,15 +172,6 @@ def theme_select(
     return SelectSpec(f"{THEME_SELECT_PREFIX}{number}", cut(placeholder, 150), options)
 
 
-def _components(
-    reply: Reply, themes: Sequence[tuple[str, str]], labels: Labels
-) -> tuple[tuple[ButtonSpec, ...], tuple[SelectSpec, ...]]:
-    select = theme_select(reply, themes, labels.theme_placeholder)
-    rows = MAX_ROWS - (1 if select else 0)
-    specs = buttons(reply.actions)[: rows * MAX_ROW_BUTTONS]
-    return tuple(specs), ((select,) if select else ())
-
-
 def _fields(reply: Reply) -> list[dict]:
     return [
         {
@@ -212,31 +183,33 @@ def _fields(reply: Reply) -> list[dict]:
     ]
 
 
+def _embed(**data: object) -> dict:
+    return {"type": "rich", "color": EMBED_COLOUR, **data}
+
+
 def _embeds(reply: Reply, labels: Labels) -> list[dict]:
+    """The text in embeds of at most 4,096 characters (a title on each, marked as continued
+    after the first), then the fields, in new embeds when one is full."""
     title = cut(neutralise(reply.title or "").strip(), MAX_TITLE)
     chunks = [c for c in split_text(neutralise(reply.text), MAX_DESCRIPTION) if c.strip()]
-    embeds: list[_Embed] = []
+    embeds: list[dict] = []
     for index, chunk in enumerate(chunks or [""]):
-        data: dict = {"type": "rich", "color": EMBED_COLOUR}
-        if index == 0 and title:
-            data["title"] = title
-        elif index > 0 and title:
-            data["title"] = cut(f"{title} {labels.continued}", MAX_TITLE)
+        embed = _embed()
+        if title:
+            embed["title"] = cut(f"{title} {labels.continued}", MAX_TITLE) if index else title
         if chunk:
-            data["description"] = chunk
-        embeds.append(_Embed(data))
+            embed["description"] = chunk
+        embeds.append(embed)
     for item in _fields(reply):
-        last = embeds[-1]
-        fields = last.data.setdefault("fields", [])
-        if len(fields) >= MAX_FIELDS or last.size + len(item["name"]) + len(item["value"]) > (
-            MAX_EMBED_TOTAL
-        ):
+        fields = embeds[-1].setdefault("fields", [])
+        size = embed_chars(embeds[-1]) + len(item["name"]) + len(item["value"])
+        if len(fields) >= MAX_FIELDS or size > MAX_EMBED_TOTAL:
             if not fields:
-                last.data.pop("fields")
-            embeds.append(_Embed({"type": "rich", "color": EMBED_COLOUR, "fields": [item]}))
+                embeds[-1].pop("fields")
+            embeds.append(_embed(fields=[item]))
         else:
             fields.append(item)
-    return [e.data for e in embeds if e.size > 0 or e.data.get("fields")]
+    return [e for e in embeds if embed_chars(e) > 0 or e.get("fields")]
 
 
 def _pack(embeds: list[dict]) -> list[list[dict]]:
@@ -253,30 +226,6 @@ def _pack(embeds: list[dict]) -> list[list[dict]]:
     return messages
 
 
-def _finish(
-    parts: list[OutMessage], reply: Reply, themes: Sequence[tuple[str, str]], labels: Labels
-) -> list[OutMessage]:
-    button_specs, selects = _components(reply, themes, labels)
-    first = parts[0]
-    parts[0] = OutMessage(first.content, first.embeds, files=tuple(reply.attachments))
-    last = parts[-1]
-    parts[-1] = OutMessage(last.content, last.embeds, button_specs, selects, last.files)
-    return parts
-
-
-def render_plain(
-    reply: Reply, themes: Sequence[tuple[str, str]] = (), labels: Labels | None = None
-) -> list[OutMessage]:
-    """The reply as plain content only: title, text and fields as lines, split at 2,000."""
-    labels = labels or Labels()
-    lines = [f"**{reply.title}**"] if reply.title else []
-    lines.append(reply.text)
-    lines += [f"{f.label}: {f.value}" for f in reply.fields]
-    text = neutralise("\n".join(lines)).strip() or "…"
-    parts = [OutMessage(content=chunk) for chunk in split_text(text, MAX_CONTENT)]
-    return _finish(parts, reply, themes, labels)
-
-
 def render(
     reply: Reply, themes: Sequence[tuple[str, str]] = (), labels: Labels | None = None
 ) -> list[OutMessage]:
@@ -285,10 +234,17 @@ def render(
     `themes` (slug, name) feed the "add a theme" select on replies about a learning.
     """
     labels = labels or Labels()
-    if not reply.title and not reply.fields:
-        return render_plain(reply, themes, labels)
-    parts = [OutMessage(embeds=tuple(group)) for group in _pack(_embeds(reply, labels))]
-    return _finish(parts, reply, themes, labels)
+    if reply.title or reply.fields:
+        parts = [OutMessage(embeds=tuple(group)) for group in _pack(_embeds(reply, labels))]
+    else:
+        text = neutralise(reply.text).strip() or "…"
+        parts = [OutMessage(content=chunk) for chunk in split_text(text, MAX_CONTENT)]
+    select = theme_select(reply, themes, labels.theme_placeholder)
+    rows = MAX_ROWS - (1 if select else 0)
+    specs = tuple(buttons(reply.actions)[: rows * MAX_ROW_BUTTONS])
+    parts[0] = replace(parts[0], files=tuple(reply.attachments))
+    parts[-1] = replace(parts[-1], buttons=specs, selects=(select,) if select else ())
+    return parts
 
 
 def as_plain(message: OutMessage) -> list[OutMessage]:

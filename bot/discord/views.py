@@ -1,13 +1,11 @@
-"""Discord components: persistent buttons and the "add a theme" select, and the capture modal.
-Sending rendered replies (with these components attached) is `bot.discord.outbound`.
+"""Discord components: persistent buttons, the "add a theme" select, and the text form.
 
 Buttons and selects are `DynamicItem`s: their custom id carries everything needed to act
-(`samen:intrekken:12`, `samen-thema:12`), and the classes are registered on the client at
-start-up, so a button on a message posted before a restart still works; nothing is kept per
-message. Pressing one runs the command as the presser, through the adapter's runner.
-
-The form of `/samen inzicht` without text is answered by the adapter's interaction listener
-(by its custom id prefix), not by the view store, so a submit also counts after a restart.
+(`samen:intrekken:12`, `samen-thema:12`) and the classes are registered on the client at
+start-up, so a button posted before a restart still works; nothing is kept per message.
+Pressing one runs the command as the presser, through the adapter. A submitted form is
+answered by the adapter's interaction listener (by its custom id prefix), not by the view
+store, so a submit also counts after a restart.
 """
 
 from __future__ import annotations
@@ -33,12 +31,6 @@ MODAL_PREFIX = "samen-modal:"
 MODAL_TEXT = "tekst"
 MODAL_THEMES = "themas"
 MODAL_TIMEOUT = 900.0
-STYLES = {
-    "primary": discord.ButtonStyle.primary,
-    "secondary": discord.ButtonStyle.secondary,
-    "success": discord.ButtonStyle.success,
-    "danger": discord.ButtonStyle.danger,
-}
 
 
 class ComponentRunner(Protocol):
@@ -136,13 +128,8 @@ DYNAMIC_ITEMS = (SamenButton, ThemeSelect)
 
 def _button(spec: ButtonSpec, row: int) -> SamenButton:
     command, _, args = spec.custom_id[len(BUTTON_PREFIX) :].partition(":")
-    return SamenButton(
-        command,
-        args,
-        label=spec.label,
-        style=STYLES.get(spec.style, discord.ButtonStyle.secondary),
-        row=row,
-    )
+    style = discord.ButtonStyle[spec.style]  # primary | secondary | success | danger
+    return SamenButton(command, args, label=spec.label, style=style, row=row)
 
 
 def _select(spec: SelectSpec, row: int) -> ThemeSelect:
