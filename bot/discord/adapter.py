@@ -34,7 +34,7 @@ from bot.discord import commands as discord_commands
 from bot.discord import views as discord_views
 from bot.discord.capture import Capturer, actor_of
 from bot.discord.interactions import Interactions
-from bot.discord.outbound import PLATFORM, Poster
+from bot.discord.outbound import NONE, PLATFORM, Poster
 from bot.recent import Recent
 from handlers.types import Actor, Command, Place, Reply, Target
 
@@ -44,7 +44,6 @@ DEFAULT_API = Route.BASE
 DEFAULT_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
 READY_TIMEOUT = 30.0
 DATABASE_SLOTS = 4
-NONE = discord.AllowedMentions.none()
 
 # samen-bot speaks no voice: discord.py's warnings that PyNaCl (and davey) are missing are not
 # for the operator.

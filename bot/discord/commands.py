@@ -27,6 +27,7 @@ from discord import app_commands
 from discord.app_commands import Choice, locale_str
 
 from bot.discord.outbound import PLATFORM
+from bot.discord.render import cut
 from handlers import registry
 from handlers.command_line import form_text, line_for, tagged
 from handlers.edge import Suggestions
@@ -74,10 +75,6 @@ def usage_description(usage: str) -> str:
     text = usage.split("`: ", 1)[1] if "`: " in usage else usage.strip("`")
     text = text.strip() or "…"
     return cut(text[0].upper() + text[1:], 100)
-
-
-def cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def catalog_text(language: str, key: str, part: str = "") -> str | None:

@@ -66,6 +66,17 @@ async def test_other_emoji_own_reactions_and_own_messages(programme: Bot) -> Non
     assert len([c for c in fake.calls if c.method == "GET" and said["id"] in c.path]) == 1
 
 
+async def test_a_bots_message_is_not_captured(programme: Bot) -> None:
+    """The router's one rule on every platform: only what people wrote becomes a learning."""
+    fake = programme.fake
+    said = fake.post_as("bob", "proeftuin-a", "Herinnering: de bijeenkomst is morgen")
+    said["author"] = fake.bot
+    await fake.react("anna", said)
+    (note,) = await fake.wait_for(lambda: fake.dms("anna"), what="the refusal")
+    assert "mensen" in note["content"]
+    assert await programme.learnings() == []
+
+
 async def test_capture_in_an_unlinked_channel_keeps_the_text(programme: Bot) -> None:
     fake = programme.fake
     said = fake.post_as("bob", "kenniskring", "Dit geldt voor alle proeftuinen")
