@@ -160,7 +160,12 @@ def demo() -> None:
 @click.option(
     "--example", is_flag=True, help="Print the example programme file (Programma SAMEN)."
 )
-def init(file: Path | None, dry_run: bool, example: bool) -> None:
+@click.option(
+    "--write-env",
+    is_flag=True,
+    help="Also set SAMEN_LEADERS, SAMEN_DIGEST_CHANNEL and SAMEN_DEFAULT_RING in ./.env.",
+)
+def init(file: Path | None, dry_run: bool, example: bool, write_env: bool) -> None:
     """Set up the programme from a TOML file: proeftuinen, channels, themes, leaders."""
     from bot.tools.programme import EXAMPLE, ProgrammeError, read_programme
 
@@ -178,7 +183,7 @@ def init(file: Path | None, dry_run: bool, example: bool) -> None:
         _refuse(str(error))
     _prepare(settings, auto_upgrade=True)
     outcome = _run(settings, lambda app: _apply_programme(app, plan, settings, dry_run))
-    _print_outcome(outcome, t, file, dry_run)
+    _print_outcome(outcome, t, file, dry_run, write_env)
 
 
 async def _apply_programme(app: Any, plan: Any, settings: Settings, dry_run: bool) -> Any:
@@ -192,7 +197,8 @@ async def _apply_programme(app: Any, plan: Any, settings: Settings, dry_run: boo
     return await apply_programme(app.database, plan, current, dry_run=dry_run)
 
 
-def _print_outcome(outcome: Any, t: Any, file: Path, dry_run: bool) -> None:
+def _print_outcome(outcome: Any, t: Any, file: Path, dry_run: bool, write_env: bool) -> None:
+    from bot.tools.programme import write_env as set_in_env
     from bot.tools.summary import plural, print_programme
 
     print_programme(outcome, t, sys.stdout)
@@ -202,7 +208,10 @@ def _print_outcome(outcome: Any, t: Any, file: Path, dry_run: bool) -> None:
         click.echo(plural(t, "init.done", outcome.changed, file=file))
     else:
         click.echo(t("init.unchanged", file=file))
-    if outcome.env_lines:
+    if outcome.env_lines and write_env and not dry_run:
+        keys = set_in_env(Path(".env"), outcome.env_lines)
+        click.echo(t("init.env_written", keys=", ".join(keys or ["-"])))
+    elif outcome.env_lines:
         click.echo(t("init.env"))
         for line in outcome.env_lines:
             click.echo(f"  {line}")

@@ -510,3 +510,27 @@ def _compare_settings(plan: Programme, current: CurrentSettings, outcome: Outcom
         outcome.env_lines.append(f"SAMEN_DIGEST_CHANNEL={channels}")
     if plan.default_ring and plan.default_ring != current.default_ring:
         outcome.env_lines.append(f"SAMEN_DEFAULT_RING={plan.default_ring}")
+
+
+def write_env(path: Path, lines: list[str]) -> list[str]:
+    """Set these `KEY=value` lines in the .env file at `path` (made when missing), keeping every
+    other line and comment; returns the keys whose line was added or changed."""
+    existing = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    wanted = dict(line.split("=", 1) for line in lines)
+    kept: list[str] = []
+    changed: list[str] = []
+    for line in existing:
+        key = line.split("=", 1)[0].strip()
+        if "=" not in line or line.lstrip().startswith("#") or key not in wanted:
+            kept.append(line)
+            continue
+        new = f"{key}={wanted.pop(key)}"
+        if line.strip() != new:
+            changed.append(key)
+        kept.append(new)
+    for key, value in wanted.items():
+        kept.append(f"{key}={value}")
+        changed.append(key)
+    if changed:
+        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return changed

@@ -68,7 +68,7 @@ def print_seed(summary: SeedSummary, t: Translator, out: TextIO) -> None:
         ("seed.row.total", t.number(summary.total)),
         (
             "seed.row.time",
-            t("seed.time", seconds=f"{summary.seconds:.1f}", rate=t.number(round(rate))),
+            t("seed.time", seconds=t.number(round(summary.seconds, 1)), rate=t.number(round(rate))),
         ),
     ]
     for key, value in rows:

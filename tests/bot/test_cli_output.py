@@ -18,14 +18,18 @@ def no_traceback(*texts: str) -> None:
         assert "Traceback" not in text
 
 
-def test_init_shows_a_table_and_a_second_run_changes_nothing(tmp_path: Path) -> None:
+def test_init_shows_a_table_and_a_second_run_changes_nothing(
+    tmp_path: Path, migrated_url: str
+) -> None:
+    """On SQLite and PostgreSQL (a fresh database at the newest schema)."""
     example = samen_bot(tmp_path, "init", "--example")
     assert example.returncode == 0 and example.stdout == EXAMPLE.read_text(encoding="utf-8")
     (tmp_path / "programma.toml").write_text(example.stdout, encoding="utf-8")
 
-    dry = samen_bot(tmp_path, "init", "--dry-run", "programma.toml")
-    first = samen_bot(tmp_path, "init", "programma.toml")
-    second = samen_bot(tmp_path, "init", "programma.toml", SAMEN_LANGUAGE="en")
+    url = {"SAMEN_DATABASE_URL": migrated_url}
+    dry = samen_bot(tmp_path, "init", "--dry-run", "programma.toml", **url)
+    first = samen_bot(tmp_path, "init", "programma.toml", **url)
+    second = samen_bot(tmp_path, "init", "programma.toml", SAMEN_LANGUAGE="en", **url)
 
     no_traceback(dry.stderr, first.stderr, second.stderr)
     assert dry.returncode == first.returncode == second.returncode == 0
@@ -38,6 +42,12 @@ def test_init_shows_a_table_and_a_second_run_changes_nothing(tmp_path: Path) -> 
     # Leaders and the digest channel are settings: init names the line for .env.
     assert "  SAMEN_LEADERS=console:floor,console:teun" in second.stdout.splitlines()
     assert "  SAMEN_DIGEST_CHANNEL=console:kenniskring" in second.stdout.splitlines()
+    # --write-env puts them in ./.env, which the bot reads: then init has nothing to say.
+    written = samen_bot(tmp_path, "init", "--write-env", "programma.toml", **url)
+    settled = samen_bot(tmp_path, "init", "programma.toml", **url)
+    assert ".env: SAMEN_LEADERS, SAMEN_DIGEST_CHANNEL gezet" in written.stdout
+    assert "SAMEN_LEADERS=console:floor,console:teun\n" in (tmp_path / ".env").read_text()
+    assert "SAMEN_" not in settled.stdout and "niets gewijzigd" in settled.stdout
 
 
 def test_init_refuses_a_bad_file_in_one_line(tmp_path: Path) -> None:

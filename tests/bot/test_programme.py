@@ -15,6 +15,7 @@ from bot.tools.programme import (
     ProgrammeError,
     apply_programme,
     read_programme,
+    write_env,
 )
 from handlers.i18n import Translator
 from storage import proeftuinen, programme, themes
@@ -89,12 +90,16 @@ async def test_init_creates_the_programme_once(database: Database, tmp_path: Pat
     assert first.changed == 2 + 3 + 1 + 2  # proeftuinen, channels, theme, leader accounts
     assert second.changed == 0
     assert {c.action for c in second.changes} == {"unchanged"}
-    assert await counts(database) == after_first == {
-        "proeftuinen": 2,
-        "channel_links": 3,
-        "themes": 1,
-        "members": 2,
-    }
+    assert (
+        await counts(database)
+        == after_first
+        == {
+            "proeftuinen": 2,
+            "channel_links": 3,
+            "themes": 1,
+            "members": 2,
+        }
+    )
     async with database.unit_of_work() as session:
         zuid = await proeftuinen.for_channel(session, "console", "zuid")
         assert zuid is not None and zuid.default_ring == "proeftuin"
@@ -181,7 +186,7 @@ BAD = [
     ("no platform", '[[proeftuin]]\nnaam = "A"\nkanalen = ["C0123"]\n', 3, ['"slack:C0123ABCD"']),
     ("slack name", '[[proeftuin]]\nnaam = "A"\nkanalen = [\n  "slack:#zuid",\n]\n', 4, ["id"]),
     ("discord id", '[[proeftuin]]\nnaam = "A"\nkanalen = ["discord:zuid"]\n', 3, ["discord:"]),
-    ("ring", 'standaard_ring = "buitenwereld"\n[[thema]]\nslug="a"\nnaam="A"\n', 1, ["kenniskring"]),
+    ("ring", 'standaard_ring = "buitenwereld"\n[[thema]]\nslug="a"\nnaam="A"\n', 1, ["proeftuin"]),
     ("slug", '[[thema]]\nslug = "Wonen Zorg"\nnaam = "W"\n', 2, ['slug = "wonen-zorg"']),
     (
         "duplicate",
@@ -191,7 +196,8 @@ BAD = [
     ),
     (
         "channel twice",
-        '[kenniskring]\nkanalen = ["slack:C1"]\n[[proeftuin]]\nnaam = "A"\nkanalen = ["slack:C1"]\n',
+        '[kenniskring]\nkanalen = ["slack:C1"]\n'
+        '[[proeftuin]]\nnaam = "A"\nkanalen = ["slack:C1"]\n',
         5,
         ["kenniskring"],
     ),
@@ -227,3 +233,19 @@ def test_keywords_may_be_one_string_and_console_channels_a_hash(tmp_path: Path) 
     )
     assert plan.proeftuinen[0].channels == (("console", "a"),)
     assert plan.themes[0].slug == "zorg" and plan.themes[0].keywords == ("zorg", "welzijn")
+
+
+def test_write_env_sets_the_keys_and_keeps_the_rest(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("# mijn instellingen\nSLACK_BOT_TOKEN=xoxb-1\nSAMEN_LEADERS=slack:U0OUD\n")
+    lines = ["SAMEN_LEADERS=slack:U0FLOOR", "SAMEN_DIGEST_CHANNEL=slack:C0KENNIS"]
+
+    assert write_env(env, lines) == ["SAMEN_LEADERS", "SAMEN_DIGEST_CHANNEL"]
+    assert env.read_text().splitlines() == [
+        "# mijn instellingen",
+        "SLACK_BOT_TOKEN=xoxb-1",
+        "SAMEN_LEADERS=slack:U0FLOOR",
+        "SAMEN_DIGEST_CHANNEL=slack:C0KENNIS",
+    ]
+    assert write_env(env, lines) == []
+    assert write_env(tmp_path / "nieuw.env", lines[:1]) == ["SAMEN_LEADERS"]
