@@ -97,11 +97,11 @@ def _language() -> str:
 @click.option("-v", "--verbose", is_flag=True, help="Log more detail to standard error.")
 def main(verbose: bool) -> None:
     """samen-bot: capture, tag and share what the proeftuinen of Programma SAMEN learn."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    import os
+
+    from bot.ops.logs import configure
+
+    configure(logging.INFO if verbose else logging.WARNING, os.environ.get("SAMEN_LOG_FORMAT"))
 
 
 @main.command()
@@ -245,6 +245,9 @@ def serve(slack_http: bool, host: str, port: int, scheduler_only: bool) -> None:
     ):
         _refuse(t("cli.serve_slack_mode"))
     _prepare(settings)
+    from bot.ops.logs import use
+
+    use(settings.SAMEN_LOG_FORMAT)  # also when it is set in .env
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
     # APScheduler says every job it adds and runs at INFO (every minute, with the tick): that is
     # not for the operator; our own scheduler logs what happened. `-v` shows it all again.

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     DISCORD_GATEWAY_URL: str = ""
     DISCORD_BOT_TOKEN: str = ""
     DISCORD_GUILD_ID: str = ""
+    # Operations (issue 16, docs/operations.md):
+    SAMEN_HTTP_HOST: str = "127.0.0.1"
+    SAMEN_HTTP_PORT: str = ""  # empty: no /healthz, /readyz, /metrics server
+    SAMEN_LOG_FORMAT: str = "plain"
+    SAMEN_STOP_TIMEOUT: float = 20.0
 
     @field_validator("SAMEN_DATABASE_URL")
     @classmethod
@@ -131,6 +136,33 @@ class Settings(BaseSettings):
         if not 1 <= value <= 60:
             raise ValueError("use a number of days from 1 to 60")
         return value
+
+    @field_validator("SAMEN_HTTP_PORT")
+    @classmethod
+    def _http_port(cls, value: str) -> str:
+        value = value.strip()
+        if value and not (value.isdigit() and 0 <= int(value) <= 65535):
+            raise ValueError(f"use a port from 0 to 65535 (or leave it empty), not {value!r}")
+        return value
+
+    @field_validator("SAMEN_LOG_FORMAT")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value not in ("plain", "json"):
+            raise ValueError(f"use plain or json, not {value!r}")
+        return value
+
+    @field_validator("SAMEN_STOP_TIMEOUT")
+    @classmethod
+    def _stop_timeout(cls, value: float) -> float:
+        if not 1 <= value <= 600:
+            raise ValueError("use a number of seconds from 1 to 600")
+        return value
+
+    @property
+    def http_port(self) -> int | None:
+        """The port of the operator's endpoints, or None when they are off."""
+        return int(self.SAMEN_HTTP_PORT) if self.SAMEN_HTTP_PORT else None
 
     @cached_property
     def timezone(self) -> ZoneInfo:

@@ -53,17 +53,15 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
             loop.add_signal_handler(sig, stop.set)
-    services = build_services(app, slack_http=slack_http, host=host, port=port)
+    from bot.ops.wiring import Operations
+
+    ops = Operations(app, build_services(app, slack_http=slack_http, host=host, port=port))
     started: list[Service] = []
     try:
-        for service in services:
+        for service in ops.services:
             await service.start()
             started.append(service)
             log.info("started %s", service.name)
         await stop.wait()
     finally:
-        for service in reversed(started):
-            try:
-                await service.stop()
-            except Exception:
-                log.exception("stopping %s failed", service.name)
+        await ops.stop(started, app.settings.SAMEN_STOP_TIMEOUT)
