@@ -32,13 +32,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers.meetings import REMINDERS
 from schedules.followups import followups_due
+from schedules.housekeeping import housekeeping
 from schedules.jobs import run_due
 from schedules.notices import notices_due
 from schedules.outbox import outbox
 from schedules.reminders import reminders_due
 from schedules.rhythm import GRACE, Rhythm
 from schedules.weekly_digest import digest_due
-from storage import files, retention
+from storage import files
 from storage import meetings as meeting_store
 from storage import prompts as prompt_store
 
@@ -117,8 +118,8 @@ class SchedulerService:
             replace_existing=True,
         )
         exports = files.export_folder(self.rhythm.database.url, self.rhythm.policy.data_dir)
-        scheduler.add_job(  # pruning the ledgers (storage/retention.py, docs/privacy.md)
-            self._guard("retention", partial(retention.prune, self.rhythm.database, files=exports)),
+        scheduler.add_job(  # pruning the ledgers (storage/retention.py, docs/privacy.md), ANALYZE
+            self._guard("retention", partial(housekeeping, self.rhythm.database, files=exports)),
             CronTrigger(hour=4, minute=15, timezone=tz),
             id="retention",
             replace_existing=True,
