@@ -1,18 +1,25 @@
-"""Slack benchmark: signed `/samen inzicht` requests against samen-bot and a bare bolt app.
+"""Slack benchmark: signed `/samen inzicht` requests against samen-bot and bare bolt apps.
 
-    .venv/bin/python bench/slack_bench.py [--requests 400] [--clients 1,20] [--database-url URL]
+    .venv/bin/python bench/slack_bench.py [--requests 1000] [--clients 1,20] [--runs 3]
+        [--database-url URL] [--before /tmp/slack-before]
 
-One run starts, each in its own process and on 127.0.0.1: samen-bot's real Slack adapter
+Each run starts, each in its own process and on 127.0.0.1: samen-bot's real Slack adapter
 (`SlackService(http=True)` over a fresh SQLite file, or --database-url), and two bare
-slack-bolt AsyncApps on the same aiohttp adapter whose `/samen` listener only acks (bolt's
-default, and with process_before_response=True like samen-bot). The benchmark process hosts the
-fake Slack Web API and the clients: each client sends a signed slash command, waits for the ack
-and sends the next. samen-bot runs twice at each level: once with clients that wait for their
-reply to reach the fake's chat.postMessage before the next command (people waiting for an
-answer), and once "acks only", with exactly the load the bare apps get (its replies are
-collected afterwards, so their latency includes the backlog). Prints p50/p95/p99 in
-milliseconds for the ack and for "reply posted" (from sending the request), at each number of
-concurrent clients, side by side, and the ratios of samen-bot's ack p99 to the bare apps'.
+slack-bolt AsyncApps on the aiohttp adapter whose `/samen` listener only acks: bolt's default
+(`process_before_response=False`, which polls for the ack every 10 ms) and bolt in samen-bot's
+own mode (`process_before_response=True`). With `--before` a second samen-bot runs from another
+work tree (e.g. `git worktree add /tmp/slack-before 2819667`), in the same run.
+
+The benchmark process hosts the fake Slack Web API and the clients: each sends a signed slash
+command, waits for the ack and sends the next. Every app gets "acks only" load, the same for
+all: clients that wait only for the ack. samen-bot also runs once with clients that wait for
+their reply to reach the fake's chat.postMessage before the next command (people waiting for an
+answer). Reply figures run from sending the request to the reply reaching the fake.
+
+In samen-bot's process a monitor times every callback of the event loop (the loop's "steps")
+and every garbage collection: the stall columns give the steps over 2 ms, the longest step and
+the longest collection, per row. Each row is run `--runs` times; the table gives the median of
+the runs with the lowest and highest, and the ack p99 ratios are taken within each run.
 """
 
 from __future__ import annotations
@@ -20,10 +27,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import itertools
+import json
 import os
 import re
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -34,6 +44,8 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+if os.environ.get("SAMEN_BENCH_ROOT"):  # samen-bot from another work tree (`--before`)
+    sys.path.insert(0, os.environ["SAMEN_BENCH_ROOT"])
 
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack  # noqa: E402
 from tests.fakes.slack_signing import SIGNING_SECRET, signed_headers  # noqa: E402
@@ -46,13 +58,76 @@ REPLY_TIMEOUT = 10.0
 BACKLOG_TIMEOUT = 120.0
 SAMEN = "samen-bot"
 SAMEN_ACKS = "samen-bot, acks only"
+BEFORE = "samen-bot before"
+BEFORE_ACKS = "samen-bot before, acks only"
+BARE_PBR = "bare bolt, process_before_response"
+BARE = "bare bolt, default"
+STALL_MS = 2.0
 MARKER = re.compile(r"bench-(\d+)-(\d+)\b")
 
 
 # -- the servers (child processes) -------------------------------------------------------------
 
 
+class LoopMonitor:
+    """Times every step of the event loop (asyncio's Handle._run) and every garbage collection
+    in this process; `SIGUSR1` writes what it saw since the last report to a file."""
+
+    def __init__(self, report_file: str) -> None:
+        self.report_file = report_file
+        self.steps: list[float] = []  # ms of the steps over STALL_MS
+        self.where: dict[str, float] = {}  # what ran in those steps: ms in all
+        self.by_generation: dict[str, float] = {}  # the longest collection of each generation
+        self.collections: dict[str, int] = {}
+        self.gcs: list[float] = []  # ms of every collection
+        self._gc_started = 0.0
+        original = asyncio.events.Handle._run
+        monitor = self
+
+        def timed_run(handle: asyncio.events.Handle) -> None:
+            started = time.perf_counter()
+            original(handle)
+            took = (time.perf_counter() - started) * 1000
+            if took > STALL_MS:
+                monitor.steps.append(took)
+                name = _step_name(handle)
+                monitor.where[name] = monitor.where.get(name, 0.0) + took
+
+        asyncio.events.Handle._run = timed_run  # type: ignore[method-assign,assignment]
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            took = (time.perf_counter() - self._gc_started) * 1000
+            self.gcs.append(took)
+            generation = str(info.get("generation"))
+            self.by_generation[generation] = max(self.by_generation.get(generation, 0.0), took)
+            self.collections[generation] = self.collections.get(generation, 0) + 1
+
+    def report(self) -> None:
+        seen = {"steps": self.steps, "gcs": self.gcs, "where": self.where}
+        seen |= {"by_generation": self.by_generation, "collections": self.collections}
+        Path(self.report_file + ".tmp").write_text(json.dumps(seen))
+        os.replace(self.report_file + ".tmp", self.report_file)
+        self.steps, self.gcs, self.where = [], [], {}
+        self.by_generation, self.collections = {}, {}
+
+
+def _step_name(handle: asyncio.events.Handle) -> str:
+    """The coroutine (or function) a loop step ran, for the stall report."""
+    callback = getattr(handle, "_callback", None)
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, asyncio.Task):
+        coro = owner.get_coro()
+        return str(getattr(coro, "__qualname__", coro))
+    return str(getattr(callback, "__qualname__", callback))
+
+
 async def serve_samen(port_file: str, api_url: str, database_url: str) -> None:
+    monitor = LoopMonitor(port_file + ".stalls")
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, monitor.report)
     from bot.app import build_app, ensure_database
     from bot.config import load_settings
     from bot.slack.adapter import SlackService
@@ -69,6 +144,12 @@ async def serve_samen(port_file: str, api_url: str, database_url: str) -> None:
     app = build_app(settings)
     service = SlackService(app, http=True, host="127.0.0.1", port=0)
     await service.start()
+    try:  # as `samen-bot serve` does once started (absent from older work trees)
+        from bot.serve import settle_memory
+    except ImportError:
+        pass
+    else:
+        settle_memory()
     await _until_stopped(port_file, service.port)
     await service.stop()
     await app.close()
@@ -112,16 +193,20 @@ async def _until_stopped(port_file: str, port: int) -> None:
 class Server:
     """One server child process: started, its port read, stopped by its own pid."""
 
-    def __init__(self, name: str, *args: str) -> None:
+    def __init__(self, name: str, *args: str, root: str = "") -> None:
         self.name = name
         self.args = args
+        self.root = root  # samen-bot's work tree, when not this one
         self.process: asyncio.subprocess.Process | None = None
         self.port = 0
+        self.port_file = Path()
 
     async def start(self, workdir: Path) -> Server:
-        port_file = workdir / f"{self.name}.port"
+        port_file = self.port_file = workdir / f"{self.name}.port".replace(" ", "_")
+        port_file.unlink(missing_ok=True)
+        env = dict(os.environ, SAMEN_BENCH_ROOT=self.root) if self.root else None
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "--serve", *self.args, "--port-file", str(port_file)
+            sys.executable, __file__, "--serve", *self.args, "--port-file", str(port_file), env=env
         )
         deadline = time.monotonic() + START_TIMEOUT
         while not port_file.exists() or not port_file.read_text():
@@ -140,6 +225,19 @@ class Server:
         except (OSError, AttributeError):
             return 0.0
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    async def stalls(self) -> dict[str, Any]:
+        """The loop's long steps and the collections since the last call (samen-bot only)."""
+        if self.process is None or self.args[0] != "samen":
+            return {"steps": [], "gcs": []}
+        report = Path(f"{self.port_file}.stalls")
+        report.unlink(missing_ok=True)
+        self.process.send_signal(signal.SIGUSR1)
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if report.exists() and report.read_text():
+                return json.loads(report.read_text())
+        return {"steps": [], "gcs": []}
 
     @property
     def url(self) -> str:
@@ -237,48 +335,70 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[rank]
 
 
-def row(app: str, clients: int, acks: list[float], posted: list[float]) -> str:
-    ack = " | ".join(f"{percentile(acks, p):.1f}" for p in (50, 95, 99))
-    reply = (
-        " | ".join(f"{percentile(posted, p):.1f}" for p in (50, 95, 99)) if posted else "– | – | –"
-    )
-    return f"| {app} | {clients} | {ack} | {reply} |"
+Result = dict[str, float]
 
 
-async def bench(requests: int, levels: list[int], database_url: str, warmup: int) -> None:
+def measure(
+    acks: list[float], posted: list[float], cpu_ms: float, stalls: dict[str, Any]
+) -> Result:
+    result = {f"ack p{p}": percentile(acks, p) for p in (50, 95, 99)}
+    if posted:
+        result |= {f"reply p{p}": percentile(posted, p) for p in (50, 95, 99)}
+    result["CPU/req"] = cpu_ms
+    if "steps" in stalls and (stalls["steps"] or stalls["gcs"]):
+        result["steps > 2 ms"] = len(stalls["steps"])
+        result["longest step"] = max(stalls["steps"], default=0.0)
+        result["longest gc"] = max(stalls["gcs"], default=0.0)
+    return result
+
+
+async def one_run(
+    run_number: int, requests: int, levels: list[int], database_url: str, warmup: int, before: str
+) -> dict[tuple[str, int], Result]:
+    """Fresh servers and database; every scenario at every level once."""
     fake = await FakeSlack().start()
     replies = Replies(fake)
     workdir = Path(tempfile.mkdtemp(prefix="slack-bench-"))
-    database_url = database_url or f"sqlite:///{workdir}/bench.db"
-    samen = Server(SAMEN, "samen", fake.base_url, database_url)
-    bare_pbr = Server("bare bolt, process_before_response", "bare-pbr", fake.base_url)
-    bare = Server("bare bolt, default", "bare", fake.base_url)
+    url = database_url or f"sqlite:///{workdir}/bench.db"
+    samen = Server(SAMEN, "samen", fake.base_url, url)
+    servers = [samen]
     # (row label, server, clients wait for the reply)
     scenarios = [(SAMEN, samen, True), (SAMEN_ACKS, samen, False)]
-    scenarios += [(bare_pbr.name, bare_pbr, False), (bare.name, bare, False)]
+    if before:
+        old_url = database_url or f"sqlite:///{workdir}/before.db"
+        old = Server(BEFORE, "samen", fake.base_url, old_url, root=before)
+        servers.append(old)
+        scenarios += [(BEFORE, old, True), (BEFORE_ACKS, old, False)]
+    bare_pbr = Server(BARE_PBR, "bare-pbr", fake.base_url)
+    bare = Server(BARE, "bare", fake.base_url)
+    servers += [bare_pbr, bare]
+    scenarios += [(BARE_PBR, bare_pbr, False), (BARE, bare, False)]
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=30)
-    results: dict[tuple[str, int], tuple[list[float], list[float]]] = {}
-    cpu: dict[tuple[str, int], float] = {}
+    results: dict[tuple[str, int], Result] = {}
     try:
-        for server in (samen, bare_pbr, bare):
+        for server in servers:
             await server.start(workdir)
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-            body = slash_body(
-                "koppel Proeftuin Bench", user=LEADER, channel=CHANNEL, response_url="http://x/"
-            )
-            async with session.post(samen.url, data=body, headers=signed_headers(body)) as r:
-                assert r.status == 200
-            await fake.wait_for("chat.postMessage", timeout=REPLY_TIMEOUT)
-            run = itertools.count()
-            for server in (samen, bare_pbr, bare):  # warm up: connections, auth.test, caches
-                mine = replies if server is samen else None
+            for server in servers:
+                if server.args[0] != "samen":
+                    continue
+                body = slash_body(
+                    "koppel Proeftuin Bench", user=LEADER, channel=CHANNEL, response_url="http://x/"
+                )
+                async with session.post(server.url, data=body, headers=signed_headers(body)) as r:
+                    assert r.status == 200
+                await fake.wait_for("chat.postMessage", timeout=REPLY_TIMEOUT)
+            run = itertools.count(run_number * 1000)
+            for server in servers:  # warm up: connections, auth.test, caches
+                mine = replies if server.args[0] == "samen" else None
                 await run_level(session, server, fake, mine, 4, warmup, next(run))
+                await server.stalls()
             for clients in levels:
                 for label, server, wait_reply in scenarios:
-                    mine = replies if server is samen else None
-                    before = server.cpu_seconds()
-                    results[(label, clients)] = await run_level(
+                    mine = replies if server.args[0] == "samen" else None
+                    before_cpu = server.cpu_seconds()
+                    acks, posted = await run_level(
                         session,
                         server,
                         fake,
@@ -288,44 +408,86 @@ async def bench(requests: int, levels: list[int], database_url: str, warmup: int
                         next(run),
                         wait_reply=wait_reply,
                     )
-                    cpu[(label, clients)] = (server.cpu_seconds() - before) / requests * 1000
+                    cpu_ms = (server.cpu_seconds() - before_cpu) / requests * 1000
+                    stalls = await server.stalls()
+                    results[(label, clients)] = measure(acks, posted, cpu_ms, stalls)
+                    where = sorted(stalls.get("where", {}).items(), key=lambda kv: -kv[1])[:4]
+                    if where:
+                        shown = ", ".join(f"{name} {ms:.0f} ms" for name, ms in where)
+                        print(f"  {label}, {clients}: long steps in {shown}", file=sys.stderr)
+                        gcs = stalls.get("collections", {})
+                        longest = stalls.get("by_generation", {})
+                        shown = ", ".join(
+                            f"gen{g} {gcs[g]}x, longest {longest[g]:.1f} ms" for g in sorted(gcs)
+                        )
+                        print(f"  {label}, {clients}: collections {shown}", file=sys.stderr)
     finally:
-        for server in (samen, bare_pbr, bare):
+        for server in servers:
             await server.stop()
         await fake.stop()
-    report(results, cpu, levels, requests, database_url)
+    return results
 
 
-def report(
-    results: dict[tuple[str, int], tuple[list[float], list[float]]],
-    cpu: dict[tuple[str, int], float],
-    levels: list[int],
-    requests: int,
-    database_url: str,
-) -> None:
-    backend = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
-    labels = list(dict.fromkeys(label for label, _ in results))
-    print(f"\n`/samen inzicht`, signed, {requests} requests a row, samen-bot on {backend}; ms\n")
-    columns = "ack p50 | ack p95 | ack p99 | reply p50 | reply p95 | reply p99 | CPU/req"
-    print(f"| app | clients | {columns} |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+def spread(values: list[float], digits: int = 1) -> str:
+    """The median, with the lowest and highest when there are several."""
+    middle = f"{statistics.median(values):.{digits}f}"
+    if len(values) == 1:
+        return middle
+    return f"{middle} ({min(values):.{digits}f}–{max(values):.{digits}f})"
+
+
+COLUMNS = (
+    "ack p50", "ack p95", "ack p99", "reply p50", "reply p95", "reply p99", "CPU/req",
+    "steps > 2 ms", "longest step", "longest gc",
+)  # fmt: skip
+
+
+def report(runs: list[dict[tuple[str, int], Result]], levels: list[int], requests: int) -> None:
+    labels = list(dict.fromkeys(label for label, _ in runs[0]))
+    print(f"\n`/samen inzicht`, signed, {requests} requests a row, {len(runs)} run(s); ms;")
+    print("median of the runs (lowest–highest)\n")
+    print(f"| app | clients | {' | '.join(COLUMNS)} |")
+    print("|---|---:|" + "---:|" * len(COLUMNS))
     for clients in levels:
         for label in labels:
-            print(
-                row(label, clients, *results[(label, clients)]) + f" {cpu[(label, clients)]:.1f} |"
-            )
+            cells = []
+            for column in COLUMNS:
+                values = [run[(label, clients)].get(column) for run in runs]
+                numbers = [v for v in values if v is not None]
+                digits = 0 if column == "steps > 2 ms" else 1
+                cells.append(spread(numbers, digits) if numbers else "–")
+            print(f"| {label} | {clients} | {' | '.join(cells)} |")
     print()
     for clients in levels:
-        for ours in (SAMEN, SAMEN_ACKS):
-            mine = percentile(results[(ours, clients)][0], 99)
-            for label in labels[2:]:
-                theirs = percentile(results[(label, clients)][0], 99)
-                print(f"- ack p99, {clients} client(s): {ours} / {label} = {mine / theirs:.2f}")
+        for ours in (SAMEN_ACKS, SAMEN, BEFORE_ACKS, BEFORE):
+            if (ours, clients) not in runs[0]:
+                continue
+            for theirs in (BARE_PBR, BARE):
+                ratios = [
+                    run[(ours, clients)]["ack p99"] / run[(theirs, clients)]["ack p99"]
+                    for run in runs
+                ]
+                print(
+                    f"- ack p99, {clients} client(s): {ours} / {theirs} = {spread(ratios, 2)}"
+                    f" (each run: {', '.join(f'{r:.2f}' for r in ratios)})"
+                )
+
+
+async def bench(
+    requests: int, levels: list[int], database_url: str, warmup: int, runs: int, before: str
+) -> None:
+    results = []
+    for number in range(runs):
+        results.append(await one_run(number, requests, levels, database_url, warmup, before))
+        print(f"run {number + 1} of {runs} done", file=sys.stderr)
+    report(results, levels, requests)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--requests", type=int, default=400, help="requests per row")
+    parser.add_argument("--requests", type=int, default=1000, help="requests per row")
+    parser.add_argument("--runs", type=int, default=3, help="runs; the table gives medians")
+    parser.add_argument("--before", default="", help="another work tree's samen-bot beside")
     parser.add_argument("--clients", default="1,20", help="concurrent clients, comma-separated")
     parser.add_argument("--warmup", type=int, default=40)
     parser.add_argument("--database-url", default="", help="samen-bot's database (default: SQLite)")
@@ -342,7 +504,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     os.environ.setdefault("PYTHONHASHSEED", "0")
     levels = [int(n) for n in args.clients.split(",")]
-    asyncio.run(bench(args.requests, levels, args.database_url, args.warmup))
+    before = str(Path(args.before).resolve()) if args.before else ""
+    asyncio.run(bench(args.requests, levels, args.database_url, args.warmup, args.runs, before))
 
 
 if __name__ == "__main__":

@@ -172,6 +172,7 @@ class CaptureBatcher:
                 unknown.append(missing)
             stored = await learnings.add_many(session, new)
             for (i, ctx), learning, missing in zip(contexts, stored, unknown, strict=True):
+                await asyncio.sleep(0)  # the loop gets a turn between replies (acks waiting)
                 has_followers = any(th.id in followed for th in learning.themes)
                 answers[i] = await capture_replies(ctx, learning, missing, followed=has_followers)
         return answers

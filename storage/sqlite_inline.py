@@ -30,6 +30,7 @@ T = TypeVar("T")
 
 FIRST_PAUSE_S = 0.001
 LONGEST_PAUSE_S = 0.05
+STEP_S = 0.001  # statements run back to back before the loop gets a turn (acks, heartbeats)
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
@@ -87,11 +88,13 @@ class InlineCursor:
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> InlineCursor:
         args = () if parameters is None else parameters
+        await self._owner.take_turns()
         await _patiently(lambda: self._cursor.execute(sql, args), self._owner.busy_timeout_s)
         return self
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> InlineCursor:
         rows = list(rows)
+        await self._owner.take_turns()
         await _patiently(lambda: self._cursor.executemany(sql, rows), self._owner.busy_timeout_s)
         return self
 
@@ -149,9 +152,18 @@ class InlineConnection:
         self._conn = conn
         self._connection: sqlite3.Connection | None = conn  # aiosqlite's "still open" marker
         self.busy_timeout_s = busy_timeout_s
+        self._turn = 0.0  # when this connection's work last let the loop run
 
     def cursor(self) -> InlineCursor:
         return InlineCursor(self)
+
+    async def take_turns(self) -> None:
+        """Let the event loop run other callbacks when this connection's work has held it for
+        more than `STEP_S`: a batch of captures is many statements on the loop's thread, and
+        an acknowledgement waiting behind all of them is late."""
+        if time.perf_counter() - self._turn > STEP_S:
+            await asyncio.sleep(0)
+            self._turn = time.perf_counter()
 
     @property
     def isolation_level(self) -> str | None:

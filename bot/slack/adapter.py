@@ -46,13 +46,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import App
 from bot.config import ConfigError
 from bot.slack.capture import SlackReader
-from bot.slack.http import EventsEndpoint, on_bolt_error
+from bot.slack.http import AcksFirst, EventsEndpoint, on_bolt_error
 from bot.slack.listeners import SlackListeners
 from bot.slack.outbound import Origin, SlackOutbound
 
 log = logging.getLogger(__name__)
 
 WORK_TIMEOUT = 120.0  # one command's work after the ack, 429 waits included
+WORK_SLOTS = 32  # commands worked on at once after their acks; the rest wait their turn
 STOP_GRACE = 10.0  # how long stop() lets running work finish
 HEALTH_TIMEOUT = 3.0
 START_TIMEOUT = 15.0
@@ -127,6 +128,8 @@ class SlackService:
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.acks = AcksFirst()
+        self._slots = asyncio.Semaphore(WORK_SLOTS)
         self._auth: dict[str, Any] | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -234,7 +237,9 @@ class SlackService:
     async def _start_http(self) -> None:
         web_app = web.Application(client_max_size=1024 * 1024)
         assert self.bolt is not None
-        events = EventsEndpoint(self.app.settings.SLACK_SIGNING_SECRET, self.bolt.async_dispatch)
+        events = EventsEndpoint(
+            self.app.settings.SLACK_SIGNING_SECRET, self.bolt.async_dispatch, self.acks
+        )
         web_app.router.add_post("/slack/events", events.handle)
         web_app.router.add_get("/healthz", self._healthz)
         self._runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=5.0)
@@ -296,7 +301,8 @@ class SlackService:
 
     async def _guard(self, work: Awaitable[object], origin: Origin) -> None:
         try:
-            async with asyncio.timeout(WORK_TIMEOUT):
+            async with asyncio.timeout(WORK_TIMEOUT), self._slots:
+                await self.acks.settled()
                 await work
         except Exception:
             log.exception(

@@ -16,9 +16,11 @@ fill the log:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -120,15 +122,43 @@ async def on_bolt_error(error: Exception, request: AsyncBoltRequest) -> BoltResp
     return BoltResponse(status=400, body="")
 
 
+class AcksFirst:
+    """Requests being acknowledged go before the work after earlier acks: `settled()` waits
+    until every acknowledgement under way when it was called is answered (later ones do not
+    hold it up, so the work is never starved)."""
+
+    def __init__(self) -> None:
+        self._under_way: set[asyncio.Future[None]] = set()
+
+    @contextlib.contextmanager
+    def acking(self) -> Iterator[None]:
+        done = asyncio.get_running_loop().create_future()
+        self._under_way.add(done)
+        try:
+            yield
+        finally:
+            self._under_way.discard(done)
+            done.set_result(None)
+
+    async def settled(self) -> None:
+        if self._under_way:
+            await asyncio.wait(set(self._under_way))
+
+
 class EventsEndpoint:
     """`POST /slack/events`: verify, read, then hand the request to bolt."""
 
-    def __init__(self, signing_secret: str, dispatch: Dispatch) -> None:
+    def __init__(self, signing_secret: str, dispatch: Dispatch, acks: AcksFirst) -> None:
         self.verifier = SignatureVerifier(signing_secret)
         self.dispatch = dispatch
         self.rejections = Rejections()
+        self.acks = acks
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        with self.acks.acking():
+            return await self._handle(request)
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()  # over client_max_size: aiohttp answers 413 itself
         problem = signature_problem(self.verifier, raw, request.headers)
         if problem is not None:
