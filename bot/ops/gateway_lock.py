@@ -140,8 +140,12 @@ class GatewayGuard:
 
     async def _run_inner(self) -> None:
         log.info("discord: this process holds the gateway lock; connecting")
-        await self.inner.start()
-        self.running = True
+        self.running = True  # from now on /readyz says connecting, then connected
+        try:
+            await self.inner.start()
+        except BaseException:
+            self.running = False
+            raise
 
     async def _stop_inner(self) -> None:
         if self.running:
