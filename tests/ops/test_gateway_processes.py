@@ -76,7 +76,7 @@ async def test_one_gateway_among_processes_and_a_takeover_after_kill9(
                 states = [await readyz(session, port) for port in ports]
                 await asyncio.sleep(0.2)
             assert all(states), (states, log.read_text())
-            holders = [s["discord_gateway"] for s in states if s]
+            holders = [str(s["discord_gateway"]) for s in states if s]
             assert sorted(holders) == ["held", "standby"], states
             await asyncio.sleep(1.0)
             assert live_sessions(fake) == 1
