@@ -20,7 +20,7 @@ import json
 import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -33,6 +33,9 @@ from handlers.command_line import form_text, line_for, tagged
 from handlers.edge import Suggestions
 from handlers.i18n import catalog
 from handlers.registry import Kind, Param, Spec
+
+if TYPE_CHECKING:
+    from bot.discord.interactions import Interactions as Runner  # what the commands call
 
 log = logging.getLogger(__name__)
 
@@ -50,21 +53,6 @@ LOCALES = {
 }
 
 Complete = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[Choice[Any]]]]
-
-
-class Runner(Protocol):
-    """What the generated callbacks call: the adapter's interaction flows."""
-
-    @property
-    def suggestions(self) -> Suggestions: ...
-
-    def answered(self, interaction: discord.Interaction) -> None: ...
-
-    async def run_slash(self, interaction: discord.Interaction, name: str, args: str) -> None: ...
-
-    async def run_capture_menu(
-        self, interaction: discord.Interaction, message: discord.Message
-    ) -> None: ...
 
 
 # --- texts -------------------------------------------------------------------------------------
@@ -151,27 +139,26 @@ async def suggested(
 ) -> list[Choice[Any]]:
     """Autocomplete for a parameter: learnings the channel may see, proeftuinen, themes (for
     several themes the last word is completed and the others kept)."""
+    pairs: list[tuple[Any, str]]  # (value, label)
     if param.kind is Kind.NUMBER:
-        rows = await suggestions.learnings(platform, channel_id, typed)
-        return [Choice(name=cut(label, MAX_CHOICE_TEXT), value=number) for number, label in rows]
-    if param.kind is Kind.PROEFTUIN:
-        names = [n for n in await suggestions.proeftuinen() if typed.strip().lower() in n.lower()]
-        return [Choice(name=cut(n, MAX_CHOICE_TEXT), value=n) for n in names][:MAX_CHOICES]
-    words = typed.split()
-    last = "" if typed.endswith(" ") or not words else words.pop().lstrip("#").lower()
-    found = [(s, n) for s, n in await suggestions.themes() if last in s or last in n.lower()]
-    found.sort(key=lambda item: not item[0].startswith(last))  # prefix matches first
-    if param.kind is Kind.THEME:
-        return [Choice(name=cut(f"#{s} ({n})", MAX_CHOICE_TEXT), value=s) for s, n in found][
-            :MAX_CHOICES
-        ]
-    done = tagged(" ".join(words))
-    values = [(f"{done} #{s}".strip(), n) for s, n in found if f"#{s}" not in done.split()]
-    return [
-        Choice(name=cut(f"{v} ({n})", MAX_CHOICE_TEXT), value=v)
-        for v, n in values
-        if len(v) <= MAX_CHOICE_TEXT
-    ][:MAX_CHOICES]
+        pairs = await suggestions.learnings(platform, channel_id, typed)
+    elif param.kind is Kind.PROEFTUIN:
+        wanted = typed.strip().lower()
+        pairs = [(n, n) for n in await suggestions.proeftuinen() if wanted in n.lower()]
+    else:
+        words = typed.split()
+        last = "" if typed.endswith(" ") or not words else words.pop().lstrip("#").lower()
+        found = [(s, n) for s, n in await suggestions.themes() if last in s or last in n.lower()]
+        found.sort(key=lambda item: not item[0].startswith(last))  # prefix matches first
+        if param.kind is Kind.THEME:
+            pairs = [(s, f"#{s} ({n})") for s, n in found]
+        else:
+            done = tagged(" ".join(words))
+            values = [(f"{done} #{s}".strip(), n) for s, n in found if f"#{s}" not in done.split()]
+            pairs = [(v, f"{v} ({n})") for v, n in values if len(v) <= MAX_CHOICE_TEXT]
+    return [Choice(name=cut(label, MAX_CHOICE_TEXT), value=value) for value, label in pairs][
+        :MAX_CHOICES
+    ]
 
 
 def _completes(param: Param) -> bool:

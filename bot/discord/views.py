@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
@@ -27,21 +27,17 @@ from bot.discord.render import (
 from handlers import limits
 from handlers.command_line import ADD_THEME, CAPTURE, add_theme_args, form_for, tagged
 
+if TYPE_CHECKING:
+    from bot.discord.interactions import Interactions
+
 MODAL_PREFIX = "samen-modal:"
 MODAL_TEXT = "tekst"
 MODAL_THEMES = "themas"
 MODAL_TIMEOUT = 900.0
 
 
-class ComponentRunner(Protocol):
-    """The adapter side of a pressed button or chosen option."""
-
-    async def run_component(
-        self, interaction: discord.Interaction, command: str, args: str
-    ) -> None: ...
-
-
-def _runner(interaction: discord.Interaction) -> ComponentRunner | None:
+def _runner(interaction: discord.Interaction) -> Interactions | None:
+    """The adapter's interaction flows, which run a pressed button's command."""
     return getattr(interaction.client, "runner", None)
 
 
