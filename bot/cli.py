@@ -165,15 +165,23 @@ def demo() -> None:
     is_flag=True,
     help="Also set SAMEN_LEADERS, SAMEN_DIGEST_CHANNEL and SAMEN_DEFAULT_RING in ./.env.",
 )
-def init(file: Path | None, dry_run: bool, example: bool, write_env: bool) -> None:
+@click.option(
+    "--current", is_flag=True, help="Print the programme as it is now, as a programme file."
+)
+def init(file: Path | None, dry_run: bool, example: bool, write_env: bool, current: bool) -> None:
     """Set up the programme from a TOML file: proeftuinen, channels, themes, leaders."""
-    from bot.tools.programme import EXAMPLE, ProgrammeError, read_programme
+    from bot.tools.programme import EXAMPLE, ProgrammeError, current_programme, read_programme
 
     if example:
         click.echo(EXAMPLE.read_text(encoding="utf-8"), nl=False)
         return
     settings = _settings()
     t = load_translator(settings)
+    if current:
+        _prepare(settings)
+        now = _current_settings(settings)
+        click.echo(_run(settings, lambda app: current_programme(app.database, now, t)), nl=False)
+        return
     if file is None:
         _refuse(t("init.no_file"))
     assert file is not None
@@ -186,14 +194,20 @@ def init(file: Path | None, dry_run: bool, example: bool, write_env: bool) -> No
     _print_outcome(outcome, t, file, dry_run, write_env)
 
 
-async def _apply_programme(app: Any, plan: Any, settings: Settings, dry_run: bool) -> Any:
-    from bot.tools.programme import CurrentSettings, apply_programme
+def _current_settings(settings: Settings) -> Any:
+    from bot.tools.programme import CurrentSettings
 
-    current = CurrentSettings(
+    return CurrentSettings(
         leaders=settings.leaders,
         digest_channels=settings.digest_channels,
         default_ring=settings.SAMEN_DEFAULT_RING,
     )
+
+
+async def _apply_programme(app: Any, plan: Any, settings: Settings, dry_run: bool) -> Any:
+    from bot.tools.programme import apply_programme
+
+    current = _current_settings(settings)
     return await apply_programme(app.database, plan, current, dry_run=dry_run)
 
 

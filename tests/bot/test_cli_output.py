@@ -48,6 +48,10 @@ def test_init_shows_a_table_and_a_second_run_changes_nothing(
     assert ".env: SAMEN_LEADERS, SAMEN_DIGEST_CHANNEL gezet" in written.stdout
     assert "SAMEN_LEADERS=console:floor,console:teun\n" in (tmp_path / ".env").read_text()
     assert "SAMEN_" not in settled.stdout and "niets gewijzigd" in settled.stdout
+    # The programme as it is now, as a file: init reads it back without a change.
+    current = samen_bot(tmp_path, "init", "--current", **url)
+    assert current.returncode == 0 and 'naam = "Buurtkamer Zuiderwijk"' in current.stdout
+    assert 'accounts = ["console:floor"]' in current.stdout
 
 
 def test_init_refuses_a_bad_file_in_one_line(tmp_path: Path) -> None:

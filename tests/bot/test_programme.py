@@ -14,11 +14,12 @@ from bot.tools.programme import (
     Programme,
     ProgrammeError,
     apply_programme,
+    current_programme,
     read_programme,
     write_env,
 )
 from handlers.i18n import Translator
-from storage import proeftuinen, programme, themes
+from storage import proeftuinen, themes
 from storage.db import Database
 from storage.models import ChannelLink, Member, Proeftuin, Role, Theme
 
@@ -124,28 +125,29 @@ async def test_init_creates_the_programme_once(database: Database, tmp_path: Pat
 async def test_init_round_trips_through_the_stored_structure(
     database: Database, tmp_path: Path
 ) -> None:
-    """init, then the programme's structure read back as a file, then init of that file changes
-    nothing."""
+    """init, then the programme as stored written as a file (init --current), then init of that
+    file changes nothing."""
     plan = read_programme(EXAMPLE, NL)
     await apply_programme(database, plan, NO_SETTINGS)
 
-    async with database.unit_of_work() as session:
-        sites, topics = await programme.structure(session)
-    lines = []
-    for site, channels in sites:
-        lines += ["[[proeftuin]]", f'naam = "{site.name}"']
-        lines.append("kanalen = [" + ", ".join(f'"{p}:{c}"' for p, c in channels) + "]")
-    for theme in topics:
-        lines += ["[[thema]]", f'slug = "{theme.slug}"', f'naam = "{theme.name}"']
-        lines.append("trefwoorden = [" + ", ".join(f'"{k}"' for k in theme.keyword_list) + "]")
-    exported = read_programme(write(tmp_path, "\n".join(lines) + "\n", "terug.toml"), NL)
+    settings = CurrentSettings(
+        leaders=frozenset({"console:floor", "console:teun"}),
+        digest_channels=(("console", "kenniskring"),),
+        default_ring="kenniskring",
+    )
+    text = await current_programme(database, settings, NL)
+    exported = read_programme(write(tmp_path, text, "terug.toml"), NL)
 
     assert {(s.name, s.channels) for s in exported.proeftuinen} == {
         (s.name, s.channels) for s in plan.proeftuinen
     }
     assert set(exported.themes) == set(plan.themes)
-    again = await apply_programme(database, exported, NO_SETTINGS)
-    assert again.changed == 0
+    assert exported.digest_channels == plan.digest_channels
+    assert {(p.name, p.accounts) for p in exported.leaders} == {
+        (p.name, p.accounts) for p in plan.leaders
+    }
+    again = await apply_programme(database, exported, settings)
+    assert again.changed == 0 and again.env_lines == []
 
 
 async def test_init_updates_moves_and_a_dry_run_changes_nothing(
