@@ -95,7 +95,7 @@ def _parse_words(params: list[Param], rest: str, values: dict[str, object]) -> N
         elif param.kind is Kind.THEMES:
             values[param.name] = tagged(rest)
             rest = ""
-        elif param.kind is Kind.THEME and not later:
+        elif param.kind is Kind.THEME and not later and index == 0:
             values[param.name] = tagged(rest)  # the last word(s): `volg zorg`, `volg #a #b`
             rest = ""
         else:
@@ -124,7 +124,7 @@ def values_of(spec: Spec, args: str) -> dict[str, object]:
         for part in parts[len(plain) :]:
             for param in spec.params:
                 if param.prefix and part.lower().startswith(param.prefix.lower()):
-                    values[param.name] = part[len(param.prefix) :].strip()
+                    values[param.name] = _value(param, part[len(param.prefix) :].strip())
                 elif param.kind in THEMED and part.startswith("#"):
                     values[param.name] = tagged(part)
         return values
@@ -132,7 +132,7 @@ def values_of(spec: Spec, args: str) -> dict[str, object]:
         if param.prefix:
             found, rest = _take_prefixed(param, rest)
             if found is not None:
-                values[param.name] = found
+                values[param.name] = _value(param, found)
     _parse_words([p for p in spec.params if not p.prefix], rest, values)
     return values
 
@@ -147,7 +147,7 @@ def _placeholder(param: Param) -> str:
     if param.kind is Kind.THEMES:
         return "#thema…"
     if param.kind is Kind.NUMBER:
-        return "<N>"
+        return f"{param.prefix}<N>"
     if param.kind is Kind.PROEFTUIN and param.prefix:
         return f"{param.prefix}<naam>"
     return f"{param.prefix}<{param.name}>"

@@ -58,7 +58,8 @@ class Context:
 
     def given(self, name: str) -> bool:
         """Whether parameter `name` was given (a flag's word was typed)."""
-        return self.values.get(name) not in (None, False, "")
+        value = self.values.get(name)
+        return not (value is None or value is False or value == "")
 
     def reading(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A session for a query that may read many rows (search, digest preview): off the

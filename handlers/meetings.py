@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from handlers import limits
+from handlers import limits, paging
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.ics import write_ics
@@ -187,15 +187,23 @@ async def schedule(ctx: Context) -> Reply:
     )
 
 
-@command("agenda", "meetings", rank=70, family="bijeenkomsten")
+@command("agenda", "meetings", params=(paging.PAGE,), rank=70, family="bijeenkomsten")
 async def agenda(ctx: Context) -> Reply:
-    """Upcoming meetings with their RSVP counts, in one reply: a line per meeting, a pair of
-    RSVP buttons per meeting, and every meeting's .ics file."""
-    found = await meetings.upcoming(ctx.session, ctx.command.received_at, limit=AGENDA_LIMIT)
+    """Upcoming meetings with their RSVP counts, a page at a time: a line per meeting, a pair
+    of RSVP buttons per meeting, every meeting's .ics file, and "Meer" when more follow."""
+    number = paging.page_number(ctx, "usage.agenda")
+    limit = paging.fetch_limit(number, AGENDA_LIMIT)
+    upcoming = await meetings.upcoming(ctx.session, ctx.command.received_at, limit=limit)
+    page = paging.page_of(upcoming, number, AGENDA_LIMIT)
+    found = list(page.rows)
     if not found:
-        return Reply(text=ctx.t("agenda.none"), visibility=Visibility.ONLY_CALLER)
+        key = "agenda.page_empty" if number > 1 else "agenda.none"
+        return Reply(text=ctx.t(key, page=number), visibility=Visibility.ONLY_CALLER)
     counts = await meetings.counts(ctx.session, [m.id for m in found])
-    lines = [ctx.t.plural("agenda.header", len(found))]
+    if page.total is not None and number == 1:
+        lines = [ctx.t.plural("agenda.header", len(found))]
+    else:
+        lines = [ctx.t("agenda.header_page", first=page.first, last=page.last)]
     lines += [f"• {meeting_line(ctx.t, m, counts[m.id])}" for m in found]
     actions = [
         Action(f"{label} #{m.id}", word, str(m.id), style)
@@ -205,6 +213,10 @@ async def agenda(ctx: Context) -> Reply:
             (ctx.t("button.no"), "nee", "default"),
         )
     ]
+    if page.more:
+        more = paging.more_action(ctx, page, {})
+        lines.append(paging.more_hint(ctx, more))
+        actions.append(more)
     return Reply(
         text="\n".join(lines),
         title=ctx.t("agenda.title"),

@@ -46,7 +46,7 @@ class Param:
     max_length: int | None = None  # handlers/limits.py
     words: tuple[str, ...] = ()  # CHOICE: the words allowed; FLAG: the word and its aliases
     prefix: str = ""  # written before the value in the line: `proeftuin:`, `| `
-    refers: str = ""  # NUMBER: learning | meeting | prompt
+    refers: str = ""  # NUMBER: learning | meeting | prompt | page
 
     @property
     def choices(self) -> tuple[str, ...]:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import Any
 
+from handlers import paging
 from handlers.context import Context
 from handlers.registry import ANY_THEME, IN_PROEFTUIN, Kind, Param, command
 from handlers.text import slugs_in
-from handlers.types import Reply, UserError
+from handlers.types import Action, Reply, UserError
 from handlers.views import learning_line
 from storage import learnings, proeftuinen, themes
 from storage.models import Proeftuin
 from storage.search import search_learnings
 
 PROEFTUIN_RE = re.compile(r"(?:proeftuin|pilot):\s*(.+)$", re.IGNORECASE)
+PAGE_RE = re.compile(r"(?:^|\s)pagina\s+\S+\s*$", re.IGNORECASE)  # `… pagina 2`, last
 RESULT_LIMIT = 10
 
 
@@ -36,12 +39,18 @@ async def find_proeftuin(ctx: Context, name: str) -> Proeftuin:
 @command(
     "zoek",
     "search",
-    params=(Param("woorden", Kind.TEXT, required=False, max_length=300), ANY_THEME, IN_PROEFTUIN),
+    params=(
+        Param("woorden", Kind.TEXT, required=False, max_length=300),
+        ANY_THEME,
+        IN_PROEFTUIN,
+        paging.PAGE,
+    ),
     rank=20,
 )
 async def search(ctx: Context) -> Reply:
-    """`zoek woorden [#slug] [proeftuin:naam]`."""
-    args = ctx.command.args
+    """`zoek woorden [#slug] [proeftuin:naam] [pagina N]`."""
+    page_number = paging.page_number(ctx, "usage.zoek")
+    args = PAGE_RE.sub("", ctx.command.args)
     proeftuin = None
     match = PROEFTUIN_RE.search(args)
     if match:
@@ -69,6 +78,7 @@ async def search(ctx: Context) -> Reply:
     )
     theme_id = theme.id if theme else None
     proeftuin_id = proeftuin.id if proeftuin else None
+    page: paging.Page[Any]
     # The full-text query may read many rows: off the unit of work (see Context.reading).
     async with ctx.reading() as reader:
         if words:
@@ -78,25 +88,43 @@ async def search(ctx: Context) -> Reply:
                 words,
                 theme_id=theme_id,
                 proeftuin_id=proeftuin_id,
-                limit=RESULT_LIMIT,
+                limit=paging.fetch_limit(page_number, RESULT_LIMIT),
             )
-            snippets = {hit.learning_id: hit.snippet for hit in hits}
+            page = paging.page_of(hits, page_number, RESULT_LIMIT)
+            snippets = {hit.learning_id: hit.snippet for hit in page.rows}
             found_learnings = await learnings.by_ids(
-                reader, ctx.viewer, [h.learning_id for h in hits]
+                reader, ctx.viewer, [h.learning_id for h in page.rows]
             )
         else:
-            found_learnings = await learnings.list_visible(
+            visible = await learnings.list_visible(
                 reader,
                 ctx.viewer,
                 theme_id=theme_id,
                 proeftuin_id=proeftuin_id,
-                limit=RESULT_LIMIT,
+                limit=paging.fetch_limit(page_number, RESULT_LIMIT),
                 newest_first=True,
             )
+            page = paging.page_of(visible, page_number, RESULT_LIMIT)
+            found_learnings = list(page.rows)
             snippets = {}
         if not found_learnings:
+            if page_number > 1:
+                return Reply(text=ctx.t("zoek.page_empty", page=page_number, query=query_label))
             return Reply(text=ctx.t("zoek.nothing", query=query_label))
-        lines = [ctx.t("zoek.header", count=len(found_learnings), query=query_label)]
+        if page.total is not None and page.number == 1:
+            header = ctx.t("zoek.header", count=page.total, query=query_label)
+        else:
+            header = ctx.t("zoek.header_page", first=page.first, last=page.last, query=query_label)
+        lines = [header]
         for learning in found_learnings:
             lines.append(learning_line(ctx.t, learning, snippets.get(learning.id)))
-    return Reply(text="\n".join(lines), title=ctx.t("zoek.title", query=query_label))
+    actions: tuple[Action, ...] = ()
+    if page.more:
+        values = {"woorden": words, "thema": theme.slug if theme else None}
+        values["proeftuin"] = proeftuin.name if proeftuin else None
+        more = paging.more_action(ctx, page, values)
+        lines.append(paging.more_hint(ctx, more))
+        actions = (more,)
+    return Reply(
+        text="\n".join(lines), title=ctx.t("zoek.title", query=query_label), actions=actions
+    )

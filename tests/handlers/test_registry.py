@@ -20,7 +20,7 @@ from handlers.types import Actor, Place
 from tests.conftest import LEADER, Chat
 
 load_handlers()
-WITHOUT_PARAMS = {"help", "themas", "agenda", "mijn-gegevens"}
+WITHOUT_PARAMS = {"help", "themas", "mijn-gegevens"}
 SAMPLE = {
     Kind.NUMBER: 12,
     Kind.TEXT: "Huurders willen eerst zekerheid",
@@ -68,7 +68,7 @@ def test_every_command_is_declared() -> None:
             if param.kind in (Kind.CHOICE, Kind.FLAG):
                 assert param.words, (spec.name, param.name)
             if param.kind is Kind.NUMBER:
-                assert param.refers in ("learning", "meeting", "prompt"), spec.name
+                assert param.refers in ("learning", "meeting", "prompt", "page"), spec.name
     # what the adapters used to list by hand
     assert {s.name for s in registry.COMMANDS.values() if s.private_first} >= {
         "help",

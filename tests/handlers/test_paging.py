@@ -1,0 +1,59 @@
+"""Long answers come in pages with a "Meer" button and `… pagina N`, never cut off silently
+(issue 15: `zoek gemeente` said "10 gevonden" for 18 matches; `agenda` stopped at 10)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.conftest import LEADER, Chat
+
+NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+
+
+async def test_search_pages_through_every_match(programme: Chat) -> None:
+    for n in range(1, 19):
+        await programme.say(f"inzicht De gemeente hielp bij stap {n}", channel="proeftuin-a")
+    first = (await programme.say("zoek gemeente"))[0]
+    assert "1–10" in first.text and first.text.count("#") >= 10
+    more = [a for a in first.actions if a.label == "Meer"]
+    assert len(more) == 1 and more[0].command == "zoek"
+    assert more[0].args == "gemeente pagina 2"
+    assert "`/samen zoek gemeente pagina 2`" in first.text
+    second = (await programme.say(f"zoek {more[0].args}"))[0]
+    assert "11–18" in second.text and not second.actions
+    shown = {line.split()[0] for line in (first.text + second.text).splitlines() if "#" in line}
+    assert len([s for s in shown if s.startswith("#")]) == 18
+    empty = await programme.text("zoek gemeente pagina 3")
+    assert "leeg" in empty
+    assert "bestaat niet" in await programme.text("zoek gemeente pagina 0")
+
+
+async def test_a_single_page_says_how_many_were_found(programme: Chat) -> None:
+    await programme.say("inzicht Vrijwilligers vasthouden #wonen", channel="proeftuin-a")
+    reply = (await programme.say("zoek vrijwilligers"))[0]
+    assert reply.text.startswith("1 gevonden") and not reply.actions
+
+
+async def test_the_next_page_keeps_theme_and_proeftuin(programme: Chat) -> None:
+    for n in range(12):
+        await programme.say(f"inzicht Huur en woning stap {n} #wonen", channel="proeftuin-a")
+    first = (await programme.say("zoek huur #wonen proeftuin:Proeftuin A"))[0]
+    more = next(a for a in first.actions if a.label == "Meer")
+    assert more.args == "huur #wonen proeftuin:Proeftuin A pagina 2"
+    second = await programme.text(f"zoek {more.args}")
+    assert "11–12" in second
+
+
+async def test_the_agenda_pages_too(programme: Chat) -> None:
+    for n in range(1, 13):
+        await programme.say(
+            f"bijeenkomst Kennissessie {n} | 2027-01-{n:02d} 19:30", user=LEADER, at=NOW
+        )
+    first = (await programme.say("agenda", at=NOW))[0]
+    assert "1–10" in first.text
+    more = next(a for a in first.actions if a.command == "agenda")
+    assert more.args == "pagina 2"
+    second = (await programme.say("agenda pagina 2", at=NOW))[0]
+    assert "Kennissessie 11" in second.text and "Kennissessie 12" in second.text
+    assert "Kennissessie 1 " not in second.text
+    assert not [a for a in second.actions if a.command == "agenda"]
