@@ -45,77 +45,41 @@ class SamenButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=re.escape(BUTTON_PREFIX) + r"(?P<command>[a-z0-9-]{1,32}):(?P<args>[^\n]*)",
 ):
-    """A button that runs `/samen <command> <args>` as whoever presses it."""
-
-    def __init__(
-        self,
-        command: str,
-        args: str,
-        *,
-        label: str = "…",
-        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
-        row: int | None = None,
-    ) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=style, custom_id=f"{BUTTON_PREFIX}{command}:{args}", row=row
-            )
-        )
-        self.command = command
-        self.args = args
+    """A button that runs `/samen <command> <args>`, read from its custom id, as whoever
+    presses it."""
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> SamenButton:
-        button = cast("discord.ui.Button[Any]", item)  # the template only matches our buttons
-        return cls(match["command"], match["args"], label=button.label or "…", style=button.style)
+        return cls(cast("discord.ui.Button[Any]", item))  # the template only matches ours
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        command, _, args = self.custom_id[len(BUTTON_PREFIX) :].partition(":")
         runner = _runner(interaction)
         if runner is not None:
-            await runner.run_component(interaction, self.command, self.args)
+            await runner.run_component(interaction, command, args)
 
 
 class ThemeSelect(
     discord.ui.DynamicItem[discord.ui.Select],
     template=re.escape(THEME_SELECT_PREFIX) + r"(?P<number>\d{1,12})",
 ):
-    """A select adding the chosen themes to learning N (`/samen tag N #a #b`)."""
-
-    def __init__(
-        self,
-        number: str,
-        options: list[discord.SelectOption],
-        *,
-        placeholder: str | None = None,
-        row: int | None = None,
-    ) -> None:
-        options = options or [discord.SelectOption(label="…", value="…")]
-        super().__init__(
-            discord.ui.Select(
-                custom_id=f"{THEME_SELECT_PREFIX}{number}",
-                placeholder=placeholder,
-                options=options,
-                min_values=1,
-                max_values=len(options),
-                row=row,
-            )
-        )
-        self.number = number
+    """A select adding the chosen themes to learning N (`/samen tag N #a #b`), N read from
+    its custom id."""
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ThemeSelect:
-        select = cast("discord.ui.Select[Any]", item)  # the template only matches our selects
-        return cls(match["number"], list(select.options), placeholder=select.placeholder)
+        return cls(cast("discord.ui.Select[Any]", item))  # the template only matches ours
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        number = self.custom_id[len(THEME_SELECT_PREFIX) :]
+        chosen = [value for value in self.item.values if value]
         runner = _runner(interaction)
-        chosen = [value for value in self.item.values if value and value != "…"]
         if runner is not None and chosen:
-            args = add_theme_args(self.number, " ".join(chosen))
+            args = add_theme_args(number, " ".join(chosen))
             await runner.run_component(interaction, ADD_THEME, args)
 
 
@@ -123,15 +87,22 @@ DYNAMIC_ITEMS = (SamenButton, ThemeSelect)
 
 
 def _button(spec: ButtonSpec, row: int) -> SamenButton:
-    command, _, args = spec.custom_id[len(BUTTON_PREFIX) :].partition(":")
     style = discord.ButtonStyle[spec.style]  # primary | secondary | success | danger
-    return SamenButton(command, args, label=spec.label, style=style, row=row)
+    return SamenButton(
+        discord.ui.Button(label=spec.label, style=style, custom_id=spec.custom_id, row=row)
+    )
 
 
 def _select(spec: SelectSpec, row: int) -> ThemeSelect:
-    number = spec.custom_id[len(THEME_SELECT_PREFIX) :]
     options = [discord.SelectOption(label=label, value=value) for label, value in spec.options]
-    return ThemeSelect(number, options, placeholder=spec.placeholder, row=row)
+    select = discord.ui.Select[Any](
+        custom_id=spec.custom_id,
+        placeholder=spec.placeholder,
+        options=options,
+        max_values=len(options),
+        row=row,
+    )
+    return ThemeSelect(select)
 
 
 def build_view(message: OutMessage) -> discord.ui.View | None:
