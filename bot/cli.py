@@ -157,9 +157,7 @@ def demo() -> None:
     "file", type=click.Path(dir_okay=False, path_type=Path), required=False, default=None
 )
 @click.option("--dry-run", is_flag=True, help="Only show what would change; change nothing.")
-@click.option(
-    "--example", is_flag=True, help="Print the example programme file (Programma SAMEN)."
-)
+@click.option("--example", is_flag=True, help="Print the example programme file (Programma SAMEN).")
 @click.option(
     "--write-env",
     is_flag=True,
