@@ -30,6 +30,7 @@ run notices  $py bench/notices_bench.py --followers 1000
 run kennisbank $py bench/kennisbank_bench.py --learnings 10000
 run slack    $py bench/slack_bench.py --requests 1000
 run discord  $py bench/discord_bench.py
+run scale    $py bench/scale_bench.py --database-url "$PG" --learnings 100000 --seconds 60
 if ((${#failed[@]})); then
   echo "missed a target or failed: ${failed[*]}"
   exit 1
