@@ -62,9 +62,12 @@ def failure(error: BaseException | None) -> str:
 
 class _OneLineReconnects(logging.Filter):
     """discord.py logs a whole traceback with every reconnect attempt ("Attempting a reconnect
-    in …"): the operator sees one line per attempt, with the reason."""
+    in …"), and a line with every login: the operator sees one line per attempt, with the
+    reason."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == "logging in using static token":
+            return False
         if record.exc_info and str(record.msg).startswith("Attempting a reconnect"):
             record.msg = "discord: cannot reach Discord (%s); next attempt in %.0f s"
             record.args = (failure(record.exc_info[1]), *(record.args or ()))  # type: ignore[misc]
