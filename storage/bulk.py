@@ -47,6 +47,7 @@ async def first_theme(session: AsyncSession) -> Theme | None:
 
 FTS_TABLE = "learnings_fts"
 FTS_INSERT_TRIGGER = "learnings_fts_ai"
+FTS_TAG_TRIGGER = "learning_themes_fts_ai"
 
 # Lightweight table constructs: no per-row type processing (timestamps come pre-formatted).
 LEARNING_ROWS = table(
@@ -173,19 +174,31 @@ def insert_batch(
     learnings, their theme links, their full-text entries, and the id sequence past them."""
     if not rows:
         return
+    tag_trigger_sql = None
     if trigger_sql:
+        # The theme links' trigger re-indexes a learning per link (revision 0006): off too.
+        tag_trigger_sql = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+            (FTS_TAG_TRIGGER,),
+        ).scalar()
         conn.exec_driver_sql(f"DROP TRIGGER {FTS_INSERT_TRIGGER}")
+        if tag_trigger_sql:
+            conn.exec_driver_sql(f"DROP TRIGGER {FTS_TAG_TRIGGER}")
     conn.execute(insert(LEARNING_ROWS), list(rows))
     if tags:
         conn.execute(insert(LEARNING_THEME_ROWS), list(tags))
     first, last = rows[0]["id"], rows[-1]["id"]
     if trigger_sql:
         conn.exec_driver_sql(
-            f"INSERT INTO {FTS_TABLE}(rowid, text) "
-            "SELECT id, samen_stem(text) FROM learnings WHERE id BETWEEN ? AND ?",
+            f"INSERT INTO {FTS_TABLE}(rowid, text, facets) "
+            "SELECT id, samen_stem(text), samen_facets(proeftuin_id, (SELECT group_concat(theme_id)"
+            " FROM learning_themes WHERE learning_id = learnings.id))"
+            " FROM learnings WHERE id BETWEEN ? AND ?",
             (first, last),
         )
         conn.exec_driver_sql(trigger_sql)
+        if tag_trigger_sql:
+            conn.exec_driver_sql(tag_trigger_sql)
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(
             "SELECT setval(pg_get_serial_sequence('learnings', 'id'), %(last)s)",

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import (
 
 from storage import sqlite_inline
 from storage.checkpoint import Checkpointer
-from storage.search_terms import index_text
+from storage.search_terms import approximate_rank, index_facets, index_text
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # A capture the bot confirmed must survive a power cut. In WAL mode synchronous=NORMAL syncs
@@ -31,6 +31,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_SYNCHRONOUS = "FULL"
 SQLITE_SYNCHRONOUS_LEVEL = 2  # what PRAGMA synchronous reads back for FULL
 SQLITE_STEM_FUNCTION = "samen_stem"
+SQLITE_FACETS_FUNCTION = "samen_facets"
 
 
 class DatabaseSetupError(RuntimeError):
@@ -72,8 +73,12 @@ def _sqlite_pragmas(
 
 def register_functions(dbapi_connection: Any) -> None:
     """The SQL functions the schema's triggers call: `samen_stem(text)`, the words the full-text
-    index holds (`storage.search_terms.index_text`; revision 0005)."""
+    index holds (`storage.search_terms.index_text`; revision 0005), and `samen_facets(proeftuin,
+    theme ids)`, its proeftuin and theme tokens (`index_facets`; revision 0006)."""
     dbapi_connection.create_function(SQLITE_STEM_FUNCTION, 1, index_text, deterministic=True)
+    dbapi_connection.create_function(SQLITE_FACETS_FUNCTION, 2, index_facets, deterministic=True)
+    # and for search's ranking of many candidates (storage.search)
+    dbapi_connection.create_function("samen_rank", 2, approximate_rank, deterministic=True)
 
 
 def is_sqlite(url: str) -> bool:

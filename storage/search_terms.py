@@ -100,6 +100,43 @@ def index_text(text: str | None) -> str:
     return " ".join(stems(t for t in _TOKEN.findall(fold(text)) if t not in STOP_WORDS))
 
 
+def index_facets(proeftuin_id: int | None, theme_ids: str | None) -> str:
+    """What SQLite's full-text index holds in its `facets` column (revision 0006): a token for
+    the learning's proeftuin and one for each of its themes (`theme_ids` as SQLite's
+    group_concat gives them), sorted, so the same learning always gives the same text.
+    Registered as the SQL function `samen_facets`; search ANDs these tokens with the words, so
+    FTS5 itself applies `#thema` and `proeftuin:`."""
+    themes = sorted({int(t) for t in (theme_ids or "").split(",") if t.strip()})
+    tokens = [] if proeftuin_id is None else [proeftuin_token(int(proeftuin_id))]
+    return " ".join(tokens + [theme_token(t) for t in themes])
+
+
+def proeftuin_token(proeftuin_id: int) -> str:
+    return f"p{proeftuin_id}"
+
+
+def theme_token(theme_id: int) -> str:
+    return f"t{theme_id}"
+
+
+def approximate_rank(text: str | None, needles: str) -> float:
+    """How well `text` holds the words `needles` (their stems, space-separated), for ranking
+    many candidates without bm25 (which first counts every row holding each word): per word,
+    its occurrences in the folded text as a substring (so every form of a stem counts),
+    saturated and normalised by length as bm25 does (k1 1.2, b 0.75, an average of 120
+    characters), without bm25's weighing of rare words against common ones. Registered on
+    SQLite connections as `samen_rank`."""
+    if not text:
+        return 0.0
+    folded = fold(text)
+    norm = 1.2 * (0.25 + 0.75 * len(text) / 120.0)
+    score = 0.0
+    for needle in needles.split():
+        tf = folded.count(needle)
+        score += tf / (tf + norm)
+    return score
+
+
 def word_forms(word: str) -> tuple[str, ...]:
     """The folded `word` and the Dutch forms of it the stemmer does not bring together: a
     plural -s after an -e (`subsidies`/`subsidie`, `gemeentes`/`gemeenten`), a plural -en

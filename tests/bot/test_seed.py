@@ -144,7 +144,7 @@ def test_seed_full_text_index_matches(migrated_url: str) -> None:
             row[0]
             for row in all_rows(migrated_url, "SELECT name FROM sqlite_master WHERE type='trigger'")
         }
-        assert {"learnings_fts_ai", "learnings_fts_ad", "learnings_fts_au"} <= names
+        assert {"learnings_fts_ai", "learnings_fts_bd", "learning_themes_fts_ai"} <= names
 
 
 async def test_seed_after_demo_leaves_room_for_the_bot(migrated_url: str, policy: Policy) -> None:

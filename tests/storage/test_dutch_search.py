@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import Connection, insert, text
 
 from storage.db import Database, make_engine
 from storage.migrate import current_revision, downgrade, upgrade
@@ -239,7 +239,7 @@ def test_revision_0005_rebuilds_the_index_and_keeps_every_row(database_url: str)
         )
     assert _matching(database_url, "gemeenten") == {1}
     assert _matching(database_url, "gemeent") == set()  # unstemmed before 0005
-    upgrade(database_url)
+    upgrade(database_url, "0005")
     assert current_revision(database_url) == "0005"
     with engine.begin() as conn:
         assert conn.exec_driver_sql("SELECT id, text FROM learnings ORDER BY id").all() == [
@@ -259,4 +259,94 @@ def test_revision_0005_rebuilds_the_index_and_keeps_every_row(database_url: str)
     with engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO learnings_fts(learnings_fts) VALUES ('integrity-check')")
         assert conn.exec_driver_sql("SELECT count(*) FROM learnings").scalar() == 2
+    engine.dispose()
+
+
+def _facet_sets(url: str) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """Per facet token: the learnings the index finds by it, and those the tables say."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                return _pg_facet_sets(conn)
+            truth: dict[str, set[int]] = {}
+            for learning, place in conn.exec_driver_sql("SELECT id, proeftuin_id FROM learnings"):
+                truth.setdefault(f"p{place}", set()).add(learning)
+            for learning, theme in conn.exec_driver_sql("SELECT * FROM learning_themes"):
+                truth.setdefault(f"t{theme}", set()).add(learning)
+            indexed = {}
+            for token in [*truth, "p1", "p2", "t1", "t2", "t3"]:
+                indexed[token] = set(
+                    conn.execute(
+                        text("SELECT rowid FROM learnings_fts WHERE learnings_fts MATCH :q"),
+                        {"q": f'facets : "{token}"'},
+                    ).scalars()
+                )
+                truth.setdefault(token, set())
+            check = "INSERT INTO learnings_fts(learnings_fts) VALUES ('integrity-check')"
+            conn.exec_driver_sql(check)
+            return indexed, truth
+    finally:
+        engine.dispose()
+
+
+def _pg_facet_sets(conn: Connection) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    truth: dict[str, set[int]] = {}
+    indexed: dict[str, set[int]] = {}
+    for learning, place, facets in conn.exec_driver_sql(
+        "SELECT id, proeftuin_id, search_facets FROM learnings"
+    ):
+        truth.setdefault(f"p{place}", set()).add(learning)
+        for facet in facets:
+            key = f"p{-facet}" if facet < 0 else f"t{facet}"
+            indexed.setdefault(key, set()).add(learning)
+    for learning, theme in conn.exec_driver_sql("SELECT * FROM learning_themes"):
+        truth.setdefault(f"t{theme}", set()).add(learning)
+    return indexed, truth
+
+
+def test_revision_0006_keeps_filters_in_the_index_in_step(database_url: str) -> None:
+    """The proeftuin and theme tokens follow every change: tag, untag, a moved link, a deleted
+    theme, a learning moved to another proeftuin, a deleted learning, a deleted proeftuin."""
+    upgrade(database_url, "0005")
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO proeftuinen (id, name, created_at) VALUES (1, 'A', '2026-12-01'),"
+            " (2, 'B', '2026-12-01')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO themes (id, slug, name, keywords, created_at) VALUES"
+            " (1, 'a', 'A', '', '2026-12-01'), (2, 'b', 'B', '', '2026-12-01'),"
+            " (3, 'c', 'C', '', '2026-12-01')"
+        )
+        conn.execute(
+            insert(Learning),
+            [
+                {"id": i, "text": f"Bewoners {i}", "proeftuin_id": 1 + i % 2, "ring": "kenniskring"}
+                for i in range(1, 7)
+            ],
+        )
+        conn.exec_driver_sql("INSERT INTO learning_themes VALUES (1, 1), (2, 1), (2, 2)")
+    upgrade(database_url)  # 0006 indexes what is there
+    indexed, truth = _facet_sets(database_url)
+    assert indexed == truth and truth["t1"] == {1, 2}
+    steps = [
+        "INSERT INTO learning_themes VALUES (3, 1), (3, 2), (3, 3)",
+        "DELETE FROM learning_themes WHERE learning_id = 3 AND theme_id = 2",
+        "UPDATE learning_themes SET theme_id = 2 WHERE learning_id = 1 AND theme_id = 1",
+        "UPDATE learning_themes SET learning_id = 4 WHERE learning_id = 2 AND theme_id = 2",
+        "UPDATE learnings SET proeftuin_id = 2, text = 'Gemeente' WHERE id = 3",
+        "UPDATE learnings SET ring = 'proeftuin' WHERE id = 4",
+        "DELETE FROM themes WHERE id = 3",
+        "DELETE FROM learnings WHERE id = 2",
+        "DELETE FROM proeftuinen WHERE id = 1",
+    ]
+    for step in steps:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(step)
+        indexed, truth = _facet_sets(database_url)
+        assert indexed == truth, step
+    if database_url.startswith("sqlite"):
+        assert _matching(database_url, "text : gemeent") == {3}
     engine.dispose()

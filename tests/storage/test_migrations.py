@@ -20,6 +20,7 @@ from sqlalchemy import Connection, MetaData, Table, inspect, text
 from storage import migrate
 from storage.db import DatabaseSetupError, make_engine
 from storage.migrate import (
+    UNMODELLED_COLUMNS,
     current_revision,
     downgrade,
     ensure_schema,
@@ -120,7 +121,9 @@ def fill_every_table(conn: Connection) -> Filled:
             row = {
                 c.name: _value(table, c, i, filled)
                 for c in table.columns
-                if c.computed is None and c.identity is None
+                if c.computed is None
+                and c.identity is None
+                and (table.name, c.name) not in UNMODELLED_COLUMNS  # kept by triggers
             }
             rows.append(row)
         conn.execute(table.insert(), rows)
@@ -194,8 +197,10 @@ def test_head_has_full_text_search(database_url: str) -> None:
         assert {
             "learnings_fts",
             "learnings_fts_ai",
-            "learnings_fts_ad",
+            "learnings_fts_bd",  # before the delete, while its themes are there (0006)
             "learnings_fts_au",
+            "learning_themes_fts_ai",
+            "learning_themes_fts_ad",
         } <= found
     else:
         assert {"search_vector", "ix_learnings_search_vector"} <= found
