@@ -180,8 +180,10 @@ class Poster:
                 await self._try(self.to_channel(source.channel.id, reply, reference=reference))
 
     async def deliver(self, reply: Reply) -> None:
-        """A reply addressed elsewhere (any platform), through the delivery registry."""
-        assert reply.to is not None
+        """A reply addressed elsewhere (any platform), through the delivery registry; the
+        router is told where it was posted (`Reply.post_token`)."""
+        if reply.to is None:
+            return
         try:
             message_id = await self.service.app.delivery.send(reply.to, reply)
         except (DeliveryError, discord.HTTPException) as error:
