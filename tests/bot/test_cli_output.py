@@ -18,15 +18,14 @@ def no_traceback(*texts: str) -> None:
         assert "Traceback" not in text
 
 
-def test_init_shows_a_table_and_a_second_run_changes_nothing(
-    tmp_path: Path, migrated_url: str
-) -> None:
-    """On SQLite and PostgreSQL (a fresh database at the newest schema)."""
+def test_init_shows_a_table_and_a_second_run_changes_nothing(tmp_path: Path) -> None:
+    """As an operator runs it, on SQLite (tests/bot/test_programme.py applies files on both
+    backends)."""
     example = samen_bot(tmp_path, "init", "--example")
     assert example.returncode == 0 and example.stdout == EXAMPLE.read_text(encoding="utf-8")
     (tmp_path / "programma.toml").write_text(example.stdout, encoding="utf-8")
 
-    url = {"SAMEN_DATABASE_URL": migrated_url}
+    url = {"SAMEN_DATABASE_URL": f"sqlite:///{tmp_path}/samen.db"}
     dry = samen_bot(tmp_path, "init", "--dry-run", "programma.toml", **url)
     first = samen_bot(tmp_path, "init", "programma.toml", **url)
     second = samen_bot(tmp_path, "init", "programma.toml", SAMEN_LANGUAGE="en", **url)
@@ -52,6 +51,9 @@ def test_init_shows_a_table_and_a_second_run_changes_nothing(
     current = samen_bot(tmp_path, "init", "--current", **url)
     assert current.returncode == 0 and 'naam = "Buurtkamer Zuiderwijk"' in current.stdout
     assert 'accounts = ["console:floor"]' in current.stdout
+    (tmp_path / "terug.toml").write_text(current.stdout, encoding="utf-8")
+    again = samen_bot(tmp_path, "init", "terug.toml", **url)
+    assert "terug.toml: niets gewijzigd" in again.stdout and "SAMEN_" not in again.stdout
 
 
 def test_init_refuses_a_bad_file_in_one_line(tmp_path: Path) -> None:
