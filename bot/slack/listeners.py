@@ -195,11 +195,11 @@ class SlackListeners:
         await ack()
         text, trigger_id = field(body, "text"), field(body, "trigger_id")
         who = "|".join(field(body, k) for k in ("user_id", "channel_id", "command", "text"))
-        trigger = trigger_id or hashlib.sha256(who.encode("utf-8", "surrogatepass")).hexdigest()
+        hashed = hashlib.sha256(who.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         origin = Origin(
             field(body, "channel_id"),
             field(body, "user_id"),
-            f"cmd:{trigger[:32]}",
+            f"cmd:{trigger_id or hashed}",
             response_url=field(body, "response_url") or None,
         )
         user_name = field(body, "user_name")

@@ -138,7 +138,6 @@ class SlackOutbound:
         """The messages of effect part `key` already in `channel`: {index in the reply: ts}.
         Looks through the channel's recent history (with metadata) and, when the first message
         is there, its thread, where a long reply continues."""
-        found: dict[int, str] = {}
         try:
             history = await self.client.conversations_history(
                 channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK
@@ -151,19 +150,13 @@ class SlackOutbound:
             log.info(
                 "slack: cannot read %s to check %s (%s)", channel, key, error.response["error"]
             )
-            return found
-        for message in history.get("messages") or []:
-            index = _effect_index(message, key)
-            if index is not None:
-                found[index] = str(message["ts"])
+            return {}
+        found = _effect_parts(history.get("messages"), key)
         if 0 in found:
             thread = await self.client.conversations_replies(
                 channel=channel, ts=found[0], include_all_metadata=True, limit=HISTORY_LOOKBACK
             )
-            for message in thread.get("messages") or []:
-                index = _effect_index(message, key)
-                if index is not None:
-                    found.setdefault(index, str(message["ts"]))
+            found = _effect_parts(thread.get("messages"), key) | found
         return found
 
     # -- replies to a command ---------------------------------------------------------------
@@ -349,13 +342,13 @@ class SlackOutbound:
             )
 
 
-def _effect_index(message: dict, key: str) -> int | None:
-    """The index within its reply of a message posted for effect part `key`, else None."""
-    metadata = message.get("metadata") or {}
-    payload = metadata.get("event_payload") or {}
-    if metadata.get("event_type") != EFFECT_EVENT or payload.get("key") != key:
-        return None
-    try:
-        return int(payload.get("part", 0))
-    except (TypeError, ValueError):
-        return None
+def _effect_parts(messages: object, key: str) -> dict[int, str]:
+    """{index within its reply: ts} of the messages posted for effect part `key`."""
+    found: dict[int, str] = {}
+    for message in messages if isinstance(messages, list) else []:
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if metadata.get("event_type") == EFFECT_EVENT and payload.get("key") == key:
+            with contextlib.suppress(TypeError, ValueError):
+                found.setdefault(int(payload.get("part", 0)), str(message["ts"]))
+    return found

@@ -37,7 +37,6 @@ MAX_ACTION_ELEMENTS = 25
 MAX_OPTIONS = 100
 MAX_OPTION_TEXT = 75
 MAX_OPTION_VALUE = 150
-MAX_MESSAGE_TEXT = 40000
 FALLBACK_LIMIT = 3000
 MESSAGE_CHARS = 12000  # soft cap per message, far below Slack's 40,000, so messages stay readable
 MAX_LINK = 1000  # longer URLs stay plain text, so a link always fits whole in a section
@@ -141,13 +140,8 @@ def plain(text: str, limit: int) -> dict:
     return {"type": "plain_text", "text": text if len(text) <= limit else text[: limit - 1] + "…"}
 
 
-def action_line(action: Action) -> str:
-    """The command line a button stands for, e.g. `intrekken 12`."""
-    return f"{action.command} {action.args}".strip()
-
-
 def _button(action: Action, index: int, labels: Labels) -> dict | None:
-    value = action_line(action)
+    value = f"{action.command} {action.args}".strip()  # the line it runs: `intrekken 12`
     if len(value) > MAX_BUTTON_VALUE:
         return None
     button = {
