@@ -66,9 +66,7 @@ class Spec:
 def programmes(draw: st.DrawFn) -> Spec:
     names = draw(st.lists(TEXT.filter(str.strip), min_size=1, max_size=3, unique=True))
     members = draw(st.lists(st.tuples(TEXT, st.booleans()), min_size=1, max_size=3))
-    themes = draw(
-        st.lists(st.from_regex(r"[a-z]{2,8}", fullmatch=True), max_size=3, unique=True)
-    )
+    themes = draw(st.lists(st.from_regex(r"[a-z]{2,8}", fullmatch=True), max_size=3, unique=True))
     learnings = draw(
         st.lists(
             st.tuples(
@@ -206,7 +204,7 @@ def other(backend: str) -> str:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @settings(
-    max_examples=4,
+    max_examples=3,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -267,8 +265,10 @@ async def test_import_refuses_a_database_that_is_not_empty(database: Database) -
         (lambda d: d.update(version=99), "ops.import_version"),
         (lambda d: d.update(schema="0001_core"), "ops.import_schema"),
         (lambda d: d["tables"].update(geheim=[]), "ops.import_unknown_table"),
-        (lambda d: d["tables"]["proeftuinen"].append({"id": 1, "kleur": "rood"}),
-         "ops.import_unknown_column"),
+        (
+            lambda d: d["tables"]["proeftuinen"].append({"id": 1, "kleur": "rood"}),
+            "ops.import_unknown_column",
+        ),
         (
             lambda d: d["tables"]["proeftuinen"].append(
                 {"id": 1, "name": "x", "default_ring": None, "created_at": "gisteren"}
