@@ -1,4 +1,4 @@
-"""Reply -> Slack Block Kit messages (pure functions, no I/O); the modals are in slack_modals.
+"""Reply -> Slack Block Kit messages (pure functions, no I/O); the form is in bot/slack/forms.py.
 
 Every string in a Reply is treated as user-derived: `&`, `<` and `>` are escaped, so
 `<!channel>`, `<@U…>`, `<!subteam^…>` and `<http://…|label>` show literally and can neither
