@@ -237,7 +237,7 @@ async def write_document(database: Database, out: IO[str]) -> int:
         out.write(json.dumps(header, ensure_ascii=False)[:-1])
         out.write(', "tables": {')
         for n, table in enumerate(tables()):
-            out.write(f'{"," if n else ""}\n{json.dumps(table.name)}: [')
+            out.write(f"{',' if n else ''}\n{json.dumps(table.name)}: [")
             first = True
             async for batch in _rows(conn, table, dialect):
                 for row in batch:

@@ -10,9 +10,11 @@ start-up, well inside 30 s. The holder checks its lock connection every `POLL` s
 lock connection that broke (a database restart) may mean another process took over, so it
 disconnects from Discord and stands by again.
 
-On SQLite there is one process per database file (docs/operations.md), which simply holds it.
-Advisory locks are per database, so programmes in different databases on one server do not
-meet. `/readyz` and `samen_gateway_holder` say whether this process holds it.
+On SQLite the same holds with an exclusive `flock` on a file beside the database
+(`samen.db.discord-gateway.lock`): the kernel releases it when the process ends, so a second
+process on the same file (which docs/operations.md advises against) stands by too. Advisory
+locks are per database, so programmes in different databases on one server do not meet.
+`/readyz` and `samen_gateway_holder` say whether this process holds it.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from typing import Any, Protocol
+from pathlib import Path
+from typing import IO, Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.db import is_sqlite, make_async_engine
+from storage.db import inline_sqlite_path, is_sqlite, make_async_engine
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,9 @@ class AdvisoryLock:
         self.url = url
         self.key = key
         self.sqlite = is_sqlite(url)
+        path = inline_sqlite_path(url) if self.sqlite else None
+        self.lock_file = Path(f"{path}.discord-gateway.lock") if path else None
+        self._file: IO[bytes] | None = None
         self._engine: AsyncEngine | None = None
         self._conn: AsyncConnection | None = None
         self.held = False
@@ -53,8 +59,8 @@ class AdvisoryLock:
     async def try_acquire(self) -> bool:
         """Take the lock if nobody has it; True when this process holds it now."""
         if self.sqlite:
-            self.held = True
-            return True
+            self.held = self.held or self._flock()
+            return self.held
         if self.held:
             return True
         try:
@@ -88,7 +94,27 @@ class AdvisoryLock:
             await self._drop_connection()
         return self.held
 
+    def _flock(self) -> bool:
+        """The SQLite file's gateway lock (held at once for a memory database)."""
+        if self.lock_file is None:
+            return True
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not on POSIX: one process per file, as advised
+            return True
+        handle = self.lock_file.open("ab")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._file = handle
+        return True
+
     async def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # closing releases the flock
+            self._file = None
         if self._conn is not None and self.held and not self.sqlite:
             with contextlib.suppress(Exception):
                 await self._conn.execute(select(func.pg_advisory_unlock(self.key)))

@@ -60,17 +60,25 @@ async def kill_lock_sessions(url: str) -> int:
         await engine.dispose()
 
 
-async def test_on_sqlite_the_one_process_holds_the_gateway(migrated_url: str) -> None:
+async def test_on_sqlite_a_file_lock_keeps_one_holder(migrated_url: str) -> None:
     if "sqlite" not in migrated_url:
         pytest.skip("SQLite only")
-    inner = FakeDiscord()
-    guard = GatewayGuard(inner, AdvisoryLock(migrated_url), poll=0.05)
-    await guard.start()
+    first, second = FakeDiscord(), FakeDiscord()
+    a = GatewayGuard(first, AdvisoryLock(migrated_url), poll=0.05)
+    b = GatewayGuard(second, AdvisoryLock(migrated_url), poll=0.05)
     try:
-        assert guard.holder and inner.connected
+        await a.start()
+        await b.start()
+        await asyncio.sleep(0.2)
+        assert a.holder and first.connected
+        assert not b.holder and not second.connected
+        await a.stop()  # as when the process ends: the kernel drops the lock
+        assert await until(lambda: second.connected)
+        assert b.holder
     finally:
-        await guard.stop()
-    assert not inner.connected and not guard.holder
+        await a.stop()
+        await b.stop()
+    assert not first.connected and not second.connected
 
 
 async def test_one_holder_and_a_takeover_when_it_dies(migrated_url: str) -> None:
