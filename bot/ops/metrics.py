@@ -7,6 +7,7 @@ Counted as they happen (the router is wrapped, the engine's errors are listened 
   generic apology);
 - `samen_reply_seconds{platform}`: from the moment the platform event arrived to the reply
   being ready (the router's work, the platform's send not included);
+- `samen_ack_seconds{platform}`: from a Slack request arriving over HTTP to its acknowledgement;
 - `samen_commands_in_flight`: commands being handled now;
 - `samen_database_errors_total`: errors the database driver raised.
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -57,6 +59,13 @@ class Metrics:
         self.reply_seconds = Histogram(
             "samen_reply_seconds",
             "From the platform event to the reply being ready",
+            ["platform"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.ack_seconds = Histogram(
+            "samen_ack_seconds",
+            "From a platform request arriving to its acknowledgement (Slack over HTTP)",
             ["platform"],
             buckets=LATENCY_BUCKETS,
             registry=r,
@@ -154,6 +163,25 @@ class Metrics:
                 raise
 
         router._dispatch = classified
+
+    def slack_ack_timer(self) -> Any:
+        """An aiohttp middleware timing `POST /slack/events` to its response: the ack (the
+        work after it runs apart)."""
+        from aiohttp import web
+
+        @web.middleware
+        async def timed(request: web.Request, handler: Any) -> web.StreamResponse:
+            if request.path != "/slack/events":
+                response: web.StreamResponse = await handler(request)
+                return response
+            began = time.perf_counter()
+            try:
+                response = await handler(request)
+                return response
+            finally:
+                self.ack_seconds.labels("slack").observe(time.perf_counter() - began)
+
+        return timed
 
     # --- read when scraped ---------------------------------------------------------------
 

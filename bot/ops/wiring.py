@@ -37,6 +37,8 @@ class Operations:
         self.metrics = Metrics()
         self.metrics.watch_database(app.database)
         self.metrics.instrument(app.router)
+        # the Slack adapter's HTTP server takes these (bot/slack/adapter.py)
+        setattr(app, "http_middlewares", (self.metrics.slack_ack_timer(),))  # noqa: B010
         self.stopping = False
         self.guard: GatewayGuard | None = None
         platforms: dict[str, Any] = {}

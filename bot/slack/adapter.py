@@ -235,7 +235,9 @@ class SlackService:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _start_http(self) -> None:
-        web_app = web.Application(client_max_size=1024 * 1024)
+        # middlewares: the operator's ack timing (bot/ops/metrics.py), when serve set it up
+        middlewares = getattr(self.app, "http_middlewares", ())
+        web_app = web.Application(client_max_size=1024 * 1024, middlewares=middlewares)
         assert self.bolt is not None
         events = EventsEndpoint(
             self.app.settings.SLACK_SIGNING_SECRET, self.bolt.async_dispatch, self.acks

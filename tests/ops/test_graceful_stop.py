@@ -125,6 +125,8 @@ async def test_sigterm_during_captures_finishes_them_and_stops_cleanly(
                 await asyncio.sleep(0.1)
             assert re.search(r'samen_commands_total\{command="inzicht",outcome="ok"\} \d', metrics)
             assert "samen_reply_seconds_bucket" in metrics
+            acks = re.search(r'samen_ack_seconds_count\{platform="slack"\} (\S+)', metrics)
+            assert acks and float(acks.group(1)) >= 12
             assert 'samen_effects{status="done"}' in metrics
             assert "samen_database_errors_total 0.0" in metrics
             process.send_signal(signal.SIGTERM)
