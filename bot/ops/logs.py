@@ -39,6 +39,9 @@ def configure(level: int, kind: str | None) -> None:
 
 
 def use(kind: str | None) -> None:
-    """Switch every root handler to the format `kind` (`plain` or `json`)."""
+    """Switch the root handlers to JSON lines when `kind` is `json` (plain is basicConfig's
+    format already; other handlers, such as a test runner's, are left alone then)."""
+    if kind != "json":
+        return
     for handler in logging.getLogger().handlers:
-        handler.setFormatter(formatter(kind))
+        handler.setFormatter(JsonLines())
