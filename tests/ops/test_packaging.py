@@ -101,3 +101,9 @@ def test_the_operations_guide_covers(word: str) -> None:
 
 def test_the_readme_links_the_operations_guide() -> None:
     assert "(docs/operations.md)" in (ROOT / "README.md").read_text()
+
+
+def test_env_example_lists_every_setting() -> None:
+    listed = (ROOT / ".env.example").read_text()
+    missing = [name for name in Settings.model_fields if f"\n{name}=" not in listed]
+    assert not missing, missing
