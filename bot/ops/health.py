@@ -1,6 +1,7 @@
 """The operator's HTTP endpoints of `serve`: `/healthz`, `/readyz`, `/metrics`.
 
-Served on `SAMEN_HTTP_HOST:SAMEN_HTTP_PORT` (127.0.0.1 by default; unset port: not served):
+Served on `SAMEN_HTTP_HOST:SAMEN_HTTP_PORT` (127.0.0.1 by default; unset port: not served),
+and on Slack's own HTTP server in HTTP mode (`serve --slack-http`; its `/healthz` is Slack's):
 
 - `GET /healthz`: 200 while the process and its event loop answer (liveness: restart it when
   this fails);
@@ -86,6 +87,20 @@ class OpsHttpService:
         app.router.add_get("/readyz", self.readyz)
         app.router.add_get("/metrics", self.metrics_page)
         return app
+
+    def middleware(self) -> Any:
+        """`/readyz` and `/metrics` for another aiohttp server (Slack's, in HTTP mode)."""
+
+        @web.middleware
+        async def endpoints(request: web.Request, handler: Any) -> web.StreamResponse:
+            if request.method == "GET" and request.path == "/readyz":
+                return await self.readyz(request)
+            if request.method == "GET" and request.path == "/metrics":
+                return await self.metrics_page(request)
+            response: web.StreamResponse = await handler(request)
+            return response
+
+        return endpoints
 
     async def start(self) -> None:
         self._runner = web.AppRunner(self.application(), access_log=None, shutdown_timeout=2.0)

@@ -37,8 +37,6 @@ class Operations:
         self.metrics = Metrics()
         self.metrics.watch_database(app.database)
         self.metrics.instrument(app.router)
-        # the Slack adapter's HTTP server takes these (bot/slack/adapter.py)
-        setattr(app, "http_middlewares", (self.metrics.slack_ack_timer(),))  # noqa: B010
         self.stopping = False
         self.guard: GatewayGuard | None = None
         platforms: dict[str, Any] = {}
@@ -57,26 +55,29 @@ class Operations:
             platforms,
             gateway_holder=self._holder,
         )
-        self.http: OpsHttpService | None = None
-        port = settings.http_port
-        if port is not None:
-            self.http = OpsHttpService(
-                self.readiness,
-                self.metrics,
-                host=settings.SAMEN_HTTP_HOST,
-                port=port,
-                before_metrics=self._gauges,
-            )
-            original = self.readiness.report
+        original = self.readiness.report
 
-            async def report() -> tuple[bool, dict[str, Any]]:
-                ready, body = await original()
-                if self.stopping:
-                    body["status"] = "stopping"
-                    return False, body
-                return ready, body
+        async def report() -> tuple[bool, dict[str, Any]]:
+            ready, body = await original()
+            if self.stopping:
+                body["status"] = "stopping"
+                return False, body
+            return ready, body
 
-            self.readiness.report = report  # type: ignore[method-assign]
+        self.readiness.report = report  # type: ignore[method-assign]
+        self.endpoints = OpsHttpService(
+            self.readiness,
+            self.metrics,
+            host=settings.SAMEN_HTTP_HOST,
+            port=settings.http_port or 0,
+            before_metrics=self._gauges,
+        )
+        # Slack's HTTP server (bot/slack/adapter.py) takes these: its acks are timed, and it
+        # answers /readyz and /metrics too (its own /healthz stays), so `serve --slack-http`
+        # has all three on its one port even without SAMEN_HTTP_PORT.
+        middlewares = (self.metrics.slack_ack_timer(), self.endpoints.middleware())
+        setattr(app, "http_middlewares", middlewares)  # noqa: B010
+        self.http = self.endpoints if settings.http_port is not None else None
         head = [self.http] if self.http is not None else []
         self.services: list[Any] = [*head, *wrapped, LatenessWatch(app.database)]
 

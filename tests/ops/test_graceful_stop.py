@@ -111,6 +111,13 @@ async def test_sigterm_during_captures_finishes_them_and_stops_cleanly(
                 ready = await answer.json()
                 assert answer.status == 200, ready
                 assert ready["database"] == "ok" and ready["platforms"] == {"slack": "connected"}
+            # the same two on Slack's own HTTP server, beside its /slack/events and /healthz
+            async with session.get(f"http://127.0.0.1:{port}/readyz") as answer:
+                assert answer.status == 200 and (await answer.json())["database"] == "ok"
+            async with session.get(f"http://127.0.0.1:{port}/metrics") as answer:
+                assert "samen_effects" in await answer.text()
+            async with session.get(f"http://127.0.0.1:{port}/nergens") as answer:
+                assert answer.status == 404
             sender = asyncio.create_task(burst(port, fake_slack, acked, stop))
             for _ in range(200):  # bounded: at most 10 s
                 if len(acked) >= 12:
