@@ -1,316 +1,435 @@
-"""Search benchmark: `search_learnings` against a raw FTS5 bm25 query on a large SQLite database.
+"""Search benchmark: `zoek` through the router at 1,000,000 learnings, every query class, on
+SQLite and PostgreSQL, beside a raw full-text query of the same words in the same run.
 
-    .venv/bin/python bench/search_bench.py --learnings 1000000 --db data/bench-1m.db
+    .venv/bin/python bench/search_bench.py --learnings 1000000 --runs 3 \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-Fills the database at the head revision (once; an existing file with N learnings is reused),
-then times selective queries (a rare word, a rare word with a common one, a prefix) and common
-ones (words in ~40% of all learnings) through `Database.reading()` (the session `zoek` searches
-in), with a viewer in one proeftuin.
-Prints a Markdown table of p50/p95/p99 in milliseconds.
+The database is seeded once per backend with `bot.tools.seed.seed_learnings` (the demo's seven
+proeftuinen and twelve themes, "bewoners" and "gemeente" each in ~40% of the rows), plus a tail
+of rare made-up words appended to ~7,000 random learnings (the seed's own sentences have no rare
+word), and kept for the next run: SQLite in `--cache-dir` (default /tmp/samen-search-bench),
+PostgreSQL as the database `samen_search_bench_<n>` on the server of `--database-url`. A cached
+database is brought to the newest schema first (`storage.migrate.upgrade`).
+
+Every query is a `/samen zoek …` line made with `Router.make_command`, as the console sends it,
+dispatched by the real `Router` (member and channel lookup, parsing, search, loading, rendering),
+typed by a participant (not a leader) in a proeftuin's channel and in the kenniskring. The
+classes: selective words (a rare word; a rare word after a common one), whole common words,
+prefixes of common words, common words one and two letters short, and those with `#thema`, with
+`proeftuin:`, and with both. Beside the selective queries, in the same run and alternating with
+them, `search_learnings` alone and a raw query of the same words: FTS5 `MATCH` of the stemmed
+words (the last also as a prefix) `ORDER BY rank LIMIT 10`, or PostgreSQL's `@@` with
+`ORDER BY ts_rank(…) DESC LIMIT 10`.
+
+Each run times every query once (in a shuffled order, so the classes share the machine's noise);
+the tables give, over `--runs` runs, the median of each figure with the lowest and highest.
+Beside the wall clock, the CPU time of the benchmark's own process per `zoek` (on SQLite all of
+the work, on PostgreSQL without the server's): on a machine others share, the wall clock's tail
+is mostly waiting for a core.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import platform
 import random
-import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.tools.demo_data import DIGEST_CHANNEL, PLATFORM, PROEFTUINEN, THEMES  # noqa: E402
+from bot.tools.seed import seed_learnings  # noqa: E402
+from handlers.context import Policy  # noqa: E402
+from handlers.router import Router  # noqa: E402
+from handlers.types import Actor, Place  # noqa: E402
 from storage.db import Database, make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.search import COMMON_WORD, search_learnings  # noqa: E402
-from storage.search_terms import fts5_query, query_terms  # noqa: E402
+from storage.search import search_learnings  # noqa: E402
+from storage.search_terms import query_terms, stem  # noqa: E402
 from storage.visibility import Viewer  # noqa: E402
 
-PROEFTUINEN = ["Almere", "Deventer", "Groningen", "Heerlen", "Leeuwarden", "Rotterdam", "Zwolle"]
-THEMES = ["wonen", "zorg", "werk", "energie", "armoede", "jeugd", "veiligheid", "mobiliteit"]
-COMMON = {"bewoners": 0.40, "gemeente": 0.38}  # content words in ~40% of all learnings
+RARE_WORDS = 2_000
+RARE_MARK = "zqv"  # every rare word starts with it
+SYLLABLES = ["ba", "bo", "du", "ke", "li", "mo", "na", "pe", "ri", "so", "tu", "ve", "wa", "zo"]
+
+COMMON = ["bewoners", "gemeente", "bewoners gemeente", "gemeente bewoners", "vrijwilligers"]
+PREFIXES = ["bewo", "gemee", "bewon", "vrijw", "kennisk", "woningc"]
+ONE_SHORT = ["bewoner", "gemeent", "vrijwilliger", "kenniskrin", "woningcorporati"]
+TWO_SHORT = ["bewone", "gemeen", "vrijwillige", "kenniskri", "woningcorporat"]
+FILTERED_BASE = COMMON + ["bewo", "gemeent", "bewone", "vrijwil"]
+
+PLACES = {"proeftuin": PROEFTUINEN[0].channel, "kenniskring": DIGEST_CHANNEL}
+CLASSES = [
+    "selective",
+    "common words",
+    "prefixes",
+    "one letter short",
+    "two letters short",
+    "#thema",
+    "proeftuin:",
+    "#thema proeftuin:",
+]
 
 
-def _words(text: str) -> list[str]:
-    return text.split()
+# --- the database ------------------------------------------------------------------------
 
 
-FUNCTION_WORDS = _words("de het een en van in op met voor dat is niet we ze bij om ook als")
-DOMAIN_WORDS = _words(
-    "buurt wijk samenwerking vertrouwen coöperatie zeggenschap participatie netwerk huurders "
-    "woningcorporatie mantelzorg vrijwilligers ondernemers jongeren ouderen school wijkteam "
-    "schuldhulp armoede energiearmoede isolatie warmtepomp zonnepanelen buurthuis ontmoeting "
-    "eenzaamheid gezondheid huisarts welzijn bibliotheek taalles inburgering werkgever stage "
-    "leerwerkplek bestuurder ambtenaar wethouder raad begroting subsidie experiment evaluatie "
-    "monitor dashboard proces regie eigenaarschap verbinding draagvlak communicatie"
-)
-SYLLABLES = _words(
-    "ba be bi bo bu da de di do du ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu "
-    "pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu wa we wi wo zo "
-    "aan ver ont her ge be in uit over door mee tus sen ing heid lijk schap baar erd ster"
-)
-BATCH = 20_000
-
-
-def vocabulary(rng: random.Random, size: int) -> list[str]:
+def rare_words(seed: int) -> list[str]:
+    rng = random.Random(seed)
     words: set[str] = set()
-    while len(words) < size:
-        words.add("".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))))
+    while len(words) < RARE_WORDS:
+        words.add(RARE_MARK + "".join(rng.choices(SYLLABLES, k=3)))
     return sorted(words)
 
 
-def texts(rng: random.Random, n: int) -> Iterator[str]:
-    """Dutch-ish sentences: function words, domain words, a Zipf tail, common words at ~40%."""
-    tail = vocabulary(rng, 30_000)
-    words = FUNCTION_WORDS + DOMAIN_WORDS + tail
-    weights = (
-        [40.0] * len(FUNCTION_WORDS)
-        + [3.0] * len(DOMAIN_WORDS)
-        + [8.0 / (rank + 10) for rank in range(len(tail))]
-    )
-    cum: list[float] = []
-    total = 0.0
-    for w in weights:
-        total += w
-        cum.append(total)
-    for _ in range(n):
-        sentence = rng.choices(words, cum_weights=cum, k=rng.randint(12, 40))
-        for word, share in COMMON.items():
-            if rng.random() < share:
-                sentence.insert(rng.randrange(len(sentence) + 1), word)
-        yield sentence[0].capitalize() + " " + " ".join(sentence[1:]) + "."
-
-
-def count_learnings(path: Path) -> int:
-    if not path.exists():
-        return -1
-    try:
-        with sqlite3.connect(path) as conn:
-            return int(conn.execute("SELECT count(*) FROM learnings").fetchone()[0])
-    except sqlite3.Error:
-        return -1
-
-
-def fill(path: Path, n: int, seed: int) -> None:
-    """A fresh database at head with `n` learnings (FTS kept in sync by the triggers)."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    url = f"sqlite:///{path}"
-    upgrade(url)
-    rng = random.Random(seed)
-    start = datetime(2024, 1, 1, tzinfo=UTC)
-    step = timedelta(days=730) / max(n, 1)
-    ring_choices = ["kenniskring"] * 7 + ["proeftuin"] * 2 + ["buitenwereld"]
+def _count(url: str) -> tuple[int, int]:
+    """(learnings, learnings with a rare word), or (-1, 0) when there is no such database."""
     engine = make_engine(url)
-    began = time.perf_counter()
+    try:
+        with engine.connect() as conn:
+            total = conn.exec_driver_sql("SELECT count(*) FROM learnings").scalar_one()
+            marked = conn.execute(
+                text("SELECT count(*) FROM learnings WHERE text LIKE :m"),
+                {"m": f"% {RARE_MARK}%"},
+            ).scalar_one()
+            return int(total), int(marked)
+    except Exception:
+        return -1, 0
+    finally:
+        engine.dispose()
+
+
+def add_rare_words(url: str, n: int, seed: int) -> int:
+    """Append rare words to random learnings: word k to about 300 / (k + 1)^0.8 of them."""
+    rng = random.Random(seed + 1)
+    updates: dict[int, str] = {}
+    for rank, word in enumerate(rare_words(seed)):
+        for _ in range(max(1, int(300 / (rank + 1) ** 0.8))):
+            learning = rng.randint(1, n)
+            updates[learning] = updates.get(learning, "") + " " + word
+    engine = make_engine(url)
     with engine.begin() as conn:
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        now = start.strftime("%Y-%m-%d %H:%M:%S.%f")
-        raw.executemany(
-            "INSERT INTO proeftuinen (id, name, created_at) VALUES (?, ?, ?)",
-            [(i + 1, name, now) for i, name in enumerate(PROEFTUINEN)],
-        )
-        raw.executemany(
-            "INSERT INTO themes (id, slug, name, keywords, created_at) VALUES (?, ?, ?, '', ?)",
-            [(i + 1, slug, slug.capitalize(), now) for i, slug in enumerate(THEMES)],
-        )
-        raw.executemany(
-            "INSERT INTO members (id, platform, user_id, display_name, role, created_at)"
-            " VALUES (?, 'console', ?, ?, 'deelnemer', ?)",
-            [(i + 1, f"u{i}", f"Deelnemer {i}", now) for i in range(200)],
-        )
-        learnings: list[tuple[object, ...]] = []
-        tags: list[tuple[int, int]] = []
-        for i, body in enumerate(texts(rng, n), start=1):
-            created = (start + step * i).strftime("%Y-%m-%d %H:%M:%S.%f")
-            learnings.append(
-                (i, body, rng.randint(1, 200), rng.randint(1, 7), rng.choice(ring_choices), created)
-            )
-            for theme in rng.sample(range(1, len(THEMES) + 1), k=rng.choice((0, 1, 1, 2))):
-                tags.append((i, theme))
-            if len(learnings) == BATCH or i == n:
-                raw.executemany(
-                    "INSERT INTO learnings (id, text, author_id, proeftuin_id, ring, platform,"
-                    " created_at) VALUES (?, ?, ?, ?, ?, 'console', ?)",
-                    learnings,
-                )
-                raw.executemany(
-                    "INSERT INTO learning_themes (learning_id, theme_id) VALUES (?, ?)", tags
-                )
-                learnings.clear()
-                tags.clear()
-                print(f"\r  {i:,} / {n:,} learnings", end="", file=sys.stderr, flush=True)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("INSERT INTO learnings_fts(learnings_fts) VALUES ('optimize')")
-        conn.exec_driver_sql("ANALYZE")
-        conn.commit()
-    engine.dispose()
-    print(f"\n  filled in {time.perf_counter() - began:.0f} s", file=sys.stderr)
-
-
-def pick_queries(path: Path, count: int, seed: int) -> tuple[list[str], list[str]]:
-    """Selective queries (rare words, rare + common, prefixes) and common-word queries."""
-    rng = random.Random(seed)
-    with sqlite3.connect(path) as conn:
         conn.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab"
-            " USING fts5vocab(main, learnings_fts, row)"
+            text("UPDATE learnings SET text = text || :w WHERE id = :i"),
+            [{"i": i, "w": w} for i, w in sorted(updates.items())],
         )
-        total = conn.execute("SELECT count(*) FROM learnings").fetchone()[0]
-        rare = [
-            term
-            for (term,) in conn.execute(
-                "SELECT term FROM temp.vocab WHERE doc BETWEEN ? AND ? AND length(term) > 5",
-                (max(2, total // 20_000), max(20, total // 500)),
-            )
-        ]
-    if not rare:
-        raise SystemExit("no selective words found; use more learnings")
-    common = list(COMMON)
-    selective: list[str] = []
-    for i in range(count):
-        word = rng.choice(rare)
-        kind = i % 4
-        if kind == 0:
-            selective.append(word)
-        elif kind == 1:
-            selective.append(f"{rng.choice(common)} {word}")
-        elif kind == 2:
-            selective.append(f"{word} {rng.choice(rare)[:5]}")  # two words, the last a prefix
+    engine.dispose()
+    return len(updates)
+
+
+def _analyse(url: str) -> None:
+    engine = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("INSERT INTO learnings_fts(learnings_fts) VALUES ('optimize')")
+            conn.exec_driver_sql("ANALYZE")
         else:
-            selective.append(word[:-1])  # a prefix: what someone still typing sends
-    common_queries = [
-        "bewoners",
-        "gemeente",
-        "bewoners gemeente",
-        "gemeente bewoners",
-        "Bewoners!",
-        "bewoners en gemeente",
+            conn.exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()
+
+
+def _fill(url: str, n: int, seed: int) -> None:
+    upgrade(url)
+    began = time.perf_counter()
+    seed_learnings(url, n, random_seed=seed, now=datetime(2026, 11, 30, tzinfo=UTC))
+    rows = add_rare_words(url, n, seed)
+    _analyse(url)
+    print(
+        f"  seeded {n:,} learnings ({rows:,} with a rare word) in "
+        f"{time.perf_counter() - began:.0f} s",
+        file=sys.stderr,
+    )
+
+
+def sqlite_database(cache: Path, n: int, seed: int) -> str:
+    """The cached SQLite file with `n` seeded learnings (seeded now if it is not there yet)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / f"sqlite-{n}.db"
+    url = f"sqlite:///{path}"
+    if _count(url)[0] == n and _count(url)[1] > 0:
+        print(f"reusing {path}", file=sys.stderr)
+        upgrade(url)
+        return url
+    print(f"seeding {path}", file=sys.stderr)
+    building = cache / f"sqlite-{n}.building.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{building}{suffix}").unlink(missing_ok=True)
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    _fill(f"sqlite:///{building}", n, seed)
+    building.rename(path)
+    return url
+
+
+def postgresql_database(server: str, n: int, seed: int) -> str:
+    """The database `samen_search_bench_<n>` on `server`, seeded once and kept."""
+    name = f"samen_search_bench_{n}"
+    url = make_url(server).set(database=name).render_as_string(False)
+    total, marked = _count(url)
+    if total == n:
+        print(f"reusing PostgreSQL database {name}", file=sys.stderr)
+        upgrade(url)
+        if marked == 0:  # seeded by seed_learnings alone
+            add_rare_words(url, n, seed)
+            _analyse(url)
+        return url
+    print(f"seeding PostgreSQL database {name}", file=sys.stderr)
+    admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    _fill(url, n, seed)
+    return url
+
+
+# --- the queries -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    kind: str  # the query class
+    place: str  # "proeftuin" or "kenniskring"
+    words: str  # what follows `/samen zoek`
+
+
+def queries(per_class: int, seed: int, proeftuin_names: list[str]) -> list[Query]:
+    rng = random.Random(seed + 2)
+    rare = rare_words(seed)[:400]  # the ones in 2 to ~300 learnings
+    slugs = [t.slug for t in THEMES]
+
+    def cycle(items: list[str]) -> list[str]:
+        return [items[i % len(items)] for i in range(per_class)]
+
+    classes: dict[str, list[str]] = {
+        "selective": [
+            rng.choice(rare) if i % 2 else f"{rng.choice(COMMON[:2])} {rng.choice(rare)}"
+            for i in range(per_class)
+        ],
+        "common words": cycle(COMMON),
+        "prefixes": cycle(PREFIXES),
+        "one letter short": cycle(ONE_SHORT),
+        "two letters short": cycle(TWO_SHORT),
+        "#thema": [f"{w} #{rng.choice(slugs)}" for w in cycle(FILTERED_BASE)],
+        "proeftuin:": [
+            f"{w} proeftuin:{rng.choice(proeftuin_names)}" for w in cycle(FILTERED_BASE)
+        ],
+        "#thema proeftuin:": [
+            f"{w} #{rng.choice(slugs)} proeftuin:{rng.choice(proeftuin_names)}"
+            for w in cycle(FILTERED_BASE)
+        ],
+    }
+    return [
+        Query(kind, place, words)
+        for place in PLACES
+        for kind, lines in classes.items()
+        for words in lines
     ]
-    return selective, [common_queries[i % len(common_queries)] for i in range(count)]
 
 
-def match_expressions(path: Path, queries: list[str]) -> dict[str, str]:
-    """The FTS5 expression search_learnings uses for each query (a common last word: exact)."""
-    expressions: dict[str, str] = {}
-    with sqlite3.connect(path) as conn:
-        for words in queries:
-            terms = query_terms(words)
-            occurrences = conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM learnings_fts_vocab WHERE term = ? LIMIT ?)",
-                (terms[-1].text, COMMON_WORD),
-            ).fetchone()[0]
-            common = terms[-1].prefix and occurrences >= COMMON_WORD
-            expressions[words] = fts5_query(terms, prefix=not common)
-    return expressions
+def raw_statement(dialect: str, words: str) -> tuple[str, dict[str, str]]:
+    """A plain full-text query of the same words: stemmed, ANDed, the last also a prefix."""
+    terms = query_terms(words)
+    if dialect == "sqlite":
+        parts = [f'"{stem(t.text)}"' for t in terms]
+        if terms[-1].prefix:
+            parts[-1] = f'({parts[-1]} OR "{terms[-1].text}"*)'
+        sql = "SELECT rowid FROM learnings_fts WHERE learnings_fts MATCH :q ORDER BY rank LIMIT 10"
+        return sql, {"q": " AND ".join(parts)}
+    rest = " & ".join(f"'{t.text}'" for t in terms)
+    last = terms[-1].text
+    sql = (
+        "SELECT id FROM learnings, "
+        "(SELECT to_tsquery('dutch', :rest) && (to_tsquery('dutch', :last)"
+        " || to_tsquery('simple', :prefix)) AS q) AS query "
+        "WHERE search_vector @@ q ORDER BY ts_rank(search_vector, q) DESC LIMIT 10"
+    )
+    return sql, {"rest": rest, "last": f"'{last}'", "prefix": f"'{last}':*"}
 
 
-Timed = Callable[[AsyncSession, str], Awaitable[object]]
+# --- timing ------------------------------------------------------------------------------
+
+Timings = dict[tuple[str, str, str], list[float]]  # (what, class, place) -> milliseconds
 
 
-async def measure(
-    db: Database, queries: list[str], runs: list[Timed], clock: Callable[[], float]
-) -> list[list[float]]:
-    """Milliseconds of each run on each query; the runs take turns, so both see the same noise."""
-    for query in dict.fromkeys(queries):  # warm the caches: every query once, every way
-        for run in runs:
-            async with db.reading() as session:
-                await run(session, query)
-    timings: list[list[float]] = [[] for _ in runs]
-    for i, query in enumerate(queries):
-        order = list(enumerate(runs))
-        if i % 2:
-            order.reverse()
-        for which, run in order:
-            async with db.reading() as session:
-                began = clock()
-                await run(session, query)
-                timings[which].append((clock() - began) * 1000)
+async def one_run(url: str, qs: list[Query], seed: int, warm: bool) -> Timings:
+    db = Database(url)
+    policy = Policy(leaders=frozenset({f"{PLATFORM}:floor"}))
+    router = Router(db, policy)
+    actor = Actor(PLATFORM, "bench-deelnemer", "Bench Deelnemer")
+    places = {name: Place(PLATFORM, channel) for name, channel in PLACES.items()}
+    async with db.reading() as session:
+        rows = (await session.execute(text("SELECT name, id FROM proeftuinen"))).all()
+        ids: dict[str, int] = {str(name): int(pid) for name, pid in rows}
+    viewers = {"proeftuin": Viewer(proeftuin_id=ids[PROEFTUINEN[0].name]), "kenniskring": Viewer()}
+    dialect = db.dialect
+    timings: Timings = defaultdict(list)
+
+    async def zoek(q: Query) -> None:
+        command = router.make_command(
+            f"/samen zoek {q.words}", actor, places[q.place], received_at=datetime.now(UTC)
+        )
+        assert await router.dispatch(command)
+
+    async def ours(q: Query) -> None:
+        async with db.reading() as session:
+            await search_learnings(session, viewers[q.place], q.words)
+
+    async def raw(q: Query) -> None:
+        sql, params = raw_statement(dialect, q.words)
+        async with db.reading() as session:
+            (await session.execute(text(sql), params)).all()
+
+    async def timed(key: tuple[str, str, str], call: Callable[[], Awaitable[None]]) -> None:
+        began, cpu = time.perf_counter(), time.process_time()
+        await call()
+        timings[key].append((time.perf_counter() - began) * 1000)
+        if key[0] == "zoek":
+            timings[("cpu", key[1], key[2])].append((time.process_time() - cpu) * 1000)
+
+    if warm:
+        for q in qs:
+            await zoek(q)
+            if q.kind == "selective":
+                await ours(q)
+                await raw(q)
+    order = list(qs)
+    random.Random(seed + 3).shuffle(order)
+    for i, q in enumerate(order):
+        await timed(("zoek", q.kind, q.place), lambda q=q: zoek(q))  # type: ignore[misc]
+        if q.kind == "selective":
+            pair = [
+                (("search_learnings", q.kind, q.place), lambda q=q: ours(q)),
+                (("raw", q.kind, q.place), lambda q=q: raw(q)),
+            ]
+            for key, call in pair if i % 2 else reversed(pair):
+                await timed(key, call)  # type: ignore[arg-type]
+    await db.close()
     return timings
 
 
-def percentiles(timings: list[float]) -> tuple[float, float, float]:
-    cuts = statistics.quantiles(timings, n=100, method="inclusive")
-    return cuts[49], cuts[94], cuts[98]
+def percentile(values: list[float], p: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
-async def bench(path: Path, count: int, seed: int, clock_name: str) -> None:
-    selective, common = pick_queries(path, count, seed)
-    db = Database(f"sqlite:///{path}")
-    viewer = Viewer(proeftuin_id=3)
+def spread(values: list[float], digits: int = 1) -> str:
+    middle = statistics.median(values)
+    return f"{middle:.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
 
-    async def ours(session: AsyncSession, words: str) -> object:
-        return await search_learnings(session, viewer, words)
 
-    raw_sql = text(
-        "SELECT rowid FROM learnings_fts WHERE learnings_fts MATCH :q ORDER BY rank LIMIT 10"
-    )
-    match = match_expressions(path, selective + common)
-
-    async def raw(session: AsyncSession, words: str) -> object:
-        return (await session.execute(raw_sql, {"q": match[words]})).all()
-
-    clock = time.perf_counter if clock_name == "wall" else time.process_time
-    ours_ms, raw_ms = await measure(db, selective + common, [ours, raw], clock)
-    await db.close()
-    n = len(selective)
-    rows: list[tuple[str, str, list[float]]] = []
-    for name, part in (("selective", slice(0, n)), ("common (~40%)", slice(n, None))):
-        rows.append(("search_learnings", name, ours_ms[part]))
-        rows.append(("raw FTS5 bm25", name, raw_ms[part]))
-    rows.append(("search_learnings", "mixed (both sets)", ours_ms))
-    rows.append(("raw FTS5 bm25", "mixed (both sets)", raw_ms))
-
-    learnings = count_learnings(path)
+def report(backend: str, runs: list[Timings], n: int, per_class: int) -> None:
+    print(f"\n{backend}, {n:,} learnings, {per_class} queries a class and place, {len(runs)} runs")
+    print("median of the runs (lowest–highest)\n")
     print(
-        f"\n{learnings:,} learnings, {count} queries a set, viewer in one proeftuin,"
-        f" {clock_name} clock\n"
+        "| query class | typed in | zoek p50 ms | zoek p95 ms | max ms |"
+        " CPU of this process p95 ms |"
     )
-    print("| query | set | p50 ms | p95 ms | p99 ms |")
-    print("|---|---|---:|---:|---:|")
-    for query, name, timings in rows:
-        p50, p95, p99 = percentiles(timings)
-        print(f"| {query} | {name} | {p50:.2f} | {p95:.2f} | {p99:.2f} |")
-    ours_sel = percentiles(rows[0][2])
-    raw_sel = percentiles(rows[1][2])
-    ratios = [o / r for o, r in zip(rows[0][2], rows[1][2], strict=True)]
-    per_query = percentiles(ratios)
-    print(
-        f"\nselective, search_learnings / raw: p50 {ours_sel[0] / raw_sel[0]:.2f}x,"
-        f" p95 {ours_sel[1] / raw_sel[1]:.2f}x; per query (same words, back to back):"
-        f" median {per_query[0]:.2f}x, p95 {per_query[1]:.2f}x"
+    print("|---|---|---:|---:|---:|---:|")
+    worst = 0.0
+    kinds = list(dict.fromkeys(k for what, k, _ in runs[0] if what == "zoek"))
+    order = sorted(
+        (key for key in runs[0] if key[0] == "zoek"),
+        key=lambda key: (CLASSES.index(key[1]) if key[1] in CLASSES else len(kinds), key[2]),
+    )
+    for key in order:
+        _, kind, place = key
+        p50 = [percentile(r[key], 50) for r in runs]
+        p95 = [percentile(r[key], 95) for r in runs]
+        top = [max(r[key]) for r in runs]
+        worst = max(worst, statistics.median(p95))
+        cpu = [percentile(r[("cpu", kind, place)], 95) for r in runs]
+        print(
+            f"| {kind} | {place} | {spread(p50)} | {spread(p95)} | {spread(top)} |"
+            f" {spread(cpu)} |"
+        )
+    print(f"\nhighest median p95 of any class: {worst:.1f} ms")
+    print("\nselective queries beside a raw full-text query of the same words (same run):\n")
+    print("| typed in | search_learnings p50 / p95 ms | raw p50 / p95 ms | zoek p95 ms |"
+          " search_learnings/raw p50 | p95 | per query, median |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for place in PLACES:
+        ours = [r[("search_learnings", "selective", place)] for r in runs]
+        raw = [r[("raw", "selective", place)] for r in runs]
+        zoek = [r[("zoek", "selective", place)] for r in runs]
+        r50 = [percentile(o, 50) / percentile(w, 50) for o, w in zip(ours, raw, strict=True)]
+        r95 = [percentile(o, 95) / percentile(w, 95) for o, w in zip(ours, raw, strict=True)]
+        per_query = [
+            statistics.median(a / b for a, b in zip(o, w, strict=True))
+            for o, w in zip(ours, raw, strict=True)
+        ]
+        print(
+            f"| {place} | {spread([percentile(o, 50) for o in ours], 2)} / "
+            f"{spread([percentile(o, 95) for o in ours], 2)} | "
+            f"{spread([percentile(w, 50) for w in raw], 2)} / "
+            f"{spread([percentile(w, 95) for w in raw], 2)} | "
+            f"{spread([percentile(z, 95) for z in zoek])} | {spread(r50, 2)}x | "
+            f"{spread(r95, 2)}x | {spread(per_query, 2)}x |"
+        )
+
+
+def machine() -> str:
+    cpu = "?"
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    import sqlite3
+
+    load = os.getloadavg()[0]
+    return (
+        f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"load average {load:.2f} at the start"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--learnings", type=int, default=1_000_000)
-    parser.add_argument("--db", type=Path, default=None, help="SQLite file (reused if it fits)")
-    parser.add_argument("--queries", type=int, default=200, help="queries in each set")
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument(
-        "--clock",
-        choices=["wall", "cpu"],
-        default="wall",
-        help="wall: elapsed time; cpu: process CPU time (steadier on a busy machine)",
-    )
+    parser.add_argument("--queries", type=int, default=40, help="queries a class and place")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--backend", default="sqlite,postgresql")
+    parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/samen-search-bench"))
+    parser.add_argument("--database-url", help="PostgreSQL server (needed for postgresql)")
     args = parser.parse_args()
-    path: Path = args.db or Path(f"data/bench-search-{args.learnings}.db")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if count_learnings(path) != args.learnings:
-        print(f"filling {path} with {args.learnings:,} learnings", file=sys.stderr)
-        fill(path, args.learnings, args.seed)
-    else:
-        print(f"reusing {path}", file=sys.stderr)
-    asyncio.run(bench(path, args.queries, args.seed, args.clock))
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {machine()}")
+    for backend in args.backend.split(","):
+        if backend == "sqlite":
+            url = sqlite_database(args.cache_dir, args.learnings, args.seed)
+        elif args.database_url:
+            url = postgresql_database(args.database_url, args.learnings, args.seed)
+        else:
+            print("postgresql: no --database-url given, skipped", file=sys.stderr)
+            continue
+        names = [p.name for p in PROEFTUINEN]
+        qs = queries(args.queries, args.seed, names)
+        runs = []
+        for run in range(args.runs):
+            began = time.perf_counter()
+            runs.append(asyncio.run(one_run(url, qs, args.seed + run, warm=True)))
+            print(
+                f"  {backend} run {run + 1}: {time.perf_counter() - began:.0f} s", file=sys.stderr
+            )
+        if backend == "postgresql":
+            engine = make_engine(url)
+            with engine.connect() as conn:
+                version = conn.exec_driver_sql("SHOW server_version").scalar()
+            engine.dispose()
+            print(f"\nPostgreSQL {version}")
+        report(backend, runs, args.learnings, args.queries)
 
 
 if __name__ == "__main__":

@@ -1,21 +1,32 @@
 """Full-text search over learnings: SQLite FTS5 or PostgreSQL tsvector, behind one function.
 
 The query is bounded: of the learnings that match every word and that the viewer may see (the
-ring rule, plus the optional theme and proeftuin filters, all applied in SQL), only the newest
-`CANDIDATES` are ranked (bm25 on SQLite, ts_rank on PostgreSQL) and the best `limit` returned.
-A word in 40% of a million learnings so costs a walk over a few thousand index entries instead of
-ranking 400,000 rows; for a programme's knowledge, recency is a fair tie-break. On SQLite, when
-the viewer sees most learnings, a quicker statement ranks the newest matches first and checks
-the ring of the best few only; it falls back to the full one when those hold too few visible.
+ring rule, plus the optional theme and proeftuin filters), only the newest `CANDIDATES` are
+ranked and the best `limit` returned. A word in 40% of a million learnings so costs a walk over
+a few thousand index entries instead of ranking 400,000 rows; for a programme's knowledge,
+recency is a fair tie-break.
+
+The filters are in the index (revision 0006): on SQLite `#thema` and `proeftuin:` are tokens of
+the FTS5 table's `facets` column, ANDed with the words, so FTS5 intersects them while it walks
+its matches newest first; on PostgreSQL `learnings.search_facets` has a GIN index beside the
+tsvector's, and a filtered query ranks `FILTERED_CANDIDATES`.
+
+Ranking. PostgreSQL: ts_rank. SQLite: bm25 when every word is rare; bm25 first counts every row
+holding each word of the query (20-40 ms for a word in 400,000 rows), so a query with a common
+word, a word still being typed or a filter ranks its candidates with `samen_rank` instead
+(`storage.search_terms.approximate_rank`: occurrences, saturated and length-normalised as bm25
+does). When the viewer sees most learnings, the bm25 statement ranks the newest matches first
+and checks the ring of the best few only; it falls back to the full one when those hold too
+few visible.
 
 Words are ANDed and Dutch stop words ignored; the last word also matches as a prefix (someone
-still typing), except on SQLite when that word is itself common (`COMMON_WORD` occurrences or
-more): expanding it would cost a merge of every matching word's postings and add little.
-How the typed words become terms, query text and snippets is in `storage.search_terms`.
+still typing): on SQLite expanded over the index's vocabulary into exact words, and not at all
+when its own stem is common (`COMMON_WORD` occurrences or more). How the typed words become
+terms, query text and snippets is in `storage.search_terms`.
 """
-
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,11 +68,13 @@ from storage.search_terms import (
     term_stems,
     theme_token,
     tsquery_parts,
+    typed_stems,
 )
 from storage.visibility import Viewer, visible
 
 CANDIDATES = 1500  # the newest matches that get ranked
-FILTERED_CANDIDATES = 300  # PostgreSQL, with #thema or proeftuin: (see _postgresql_statement)
+PG_CANDIDATES = 500  # PostgreSQL: its walk costs more a row (see _postgresql_statement)
+FILTERED_CANDIDATES = 300  # PostgreSQL, with #thema or proeftuin:
 COMMON_WORD = 2000  # SQLite: a last word whose stem occurs this often is matched as typed
 MAX_EXPANSION = 32  # SQLite: a prefix matching more indexed words is left to FTS5's prefix query
 SAMPLE_FACTOR = 4  # SQLite: the best limit * SAMPLE_FACTOR candidates get their ring looked up
@@ -102,6 +115,7 @@ async def search_learnings(
 
 
 _Shape = tuple[Viewer, bool, bool]  # the viewer, and whether a theme / proeftuin filter is set
+_Kind = Literal["sample", "full", "approx", "bitmap"]
 
 
 async def _search_sqlite(
@@ -122,7 +136,7 @@ async def _search_sqlite(
     if heavy or facets:
         # bm25 would first count every row holding each of the query's terms (a common word:
         # 400,000 at a million learnings, 20-40 ms); rank the newest candidates by how often
-        # and how densely they hold the words instead (`_approximate_score`).
+        # and how densely they hold the words instead (`samen_rank`).
         params["needles"] = " ".join(term_stems(t.text)[0] for t in terms)
         return _hits(await _run(connection, "approx", shape, params), terms)
     viewer = shape[0]
@@ -211,13 +225,52 @@ async def _search_postgresql(
         *([-params["proeftuin_id"]] if params["proeftuin_id"] is not None else []),
         *([params["theme_id"]] if params["theme_id"] is not None else []),
     ]
-    rows = await _run(connection, "full", shape, params)
+    kind: _Kind = "full" if await _postgresql_common(connection, terms) else "bitmap"
+    rows = await _run(connection, kind, shape, params)
     return [SearchHit(row.id, float(row.score), marked_snippet(row.text)) for row in rows]
+
+
+COMMON_SHARE = 0.02  # PostgreSQL: words in this share of the rows are walked newest first
+_STATISTICS_SECONDS = 600.0
+_statistics: dict[str, tuple[float, dict[str, float]]] = {}
+
+
+async def _postgresql_common(connection: AsyncConnection, terms: list[Term]) -> bool:
+    """Whether every word of the query is in at least `COMMON_SHARE` of the learnings, by the
+    statistics PostgreSQL keeps of the tsvector's most common words (`pg_stats`, read at most
+    every ten minutes). Then the newest rows are walked until enough match (the planner's own
+    choice, which it also makes for rare words, whose share it can only guess: ~0.3% a word in
+    a vocabulary as uniform as the benchmark's, so a rare word meant walking every row); else
+    the GIN index finds all matches and the newest are taken from those."""
+    key = str(connection.engine.url)
+    now = time.monotonic()
+    cached = _statistics.get(key)
+    if cached is None or now - cached[0] > _STATISTICS_SECONDS:
+        row: Any = (await connection.exec_driver_sql(_MOST_COMMON)).first()
+        shares: dict[str, float] = {}
+        if row is not None and row[0]:
+            shares = {str(w): float(f) for w, f in zip(row[0], row[1], strict=False)}
+        cached = _statistics[key] = (now, shares)
+    for term in terms:
+        known = cached[1]
+        share = sum(known.get(s, 0.0) for s in term_stems(term.text))
+        if term.prefix:
+            share += sum(f for word, f in known.items() if word.startswith(term.text))
+            share += sum(known.get(s, 0.0) for s in typed_stems(term.text))
+        if share < COMMON_SHARE:
+            return False
+    return True
+
+
+_MOST_COMMON = (
+    "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+    " WHERE tablename = 'learnings' AND attname = 'search_vector' LIMIT 1"
+)
 
 
 async def _run(
     connection: AsyncConnection,
-    kind: Literal["sample", "full", "approx"],
+    kind: _Kind,
     shape: _Shape,
     params: dict[str, Any],
 ) -> Sequence[Row[Any]]:
@@ -246,7 +299,7 @@ class _Prepared:
 @lru_cache(maxsize=512)
 def _prepare(
     dialect: Dialect,
-    kind: Literal["sample", "full", "approx"],
+    kind: _Kind,
     viewer: Viewer,
     has_theme: bool,
     has_proeftuin: bool,
@@ -254,7 +307,7 @@ def _prepare(
     """Search runs often and its statement is fixed per viewer: compile it once, not per call."""
     statement: Select[Any] | CompoundSelect[Any]
     if dialect.name == "postgresql":
-        statement = _postgresql_statement(viewer, has_theme, has_proeftuin)
+        statement = _postgresql_statement(viewer, has_theme, has_proeftuin, kind == "bitmap")
     elif kind == "sample":
         statement = _sqlite_sample_statement(viewer, has_theme, has_proeftuin)
     elif kind == "approx":
@@ -410,20 +463,25 @@ def _facets() -> ColumnElement[Any]:
     return literal_column("learnings.search_facets").op("@>")(facets)
 
 
-def _postgresql_statement(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> Select[Any]:
+def _postgresql_statement(
+    viewer: Viewer, has_theme: bool, has_proeftuin: bool, rare: bool = False
+) -> Select[Any]:
+    """Rank the newest matches. Common words (`rare` False): the newest rows are walked by
+    the primary key until enough match. Rare words: ordered by `id + 0`, which no index
+    gives, so the planner takes all matches from the GIN indexes and sorts those."""
     filters = [visible(viewer)]
     if has_theme or has_proeftuin:
         filters.append(_facets())
     if has_proeftuin:
         filters.append(_learnings.c.proeftuin_id == bindparam("proeftuin_id", type_=Integer))
-    # With a theme or proeftuin filter, fewer of the newest matches are ranked: walking the
-    # newest rows until FILTERED_CANDIDATES pass both filters and a common word is what the
-    # planner does, and the rows it walks grow with the candidates it needs.
-    wanted = FILTERED_CANDIDATES if has_theme or has_proeftuin else CANDIDATES
+    # Fewer of the newest matches are ranked than on SQLite, and fewer still with a theme or
+    # proeftuin filter: for a common word the planner walks the newest rows until enough pass
+    # (about a microsecond or three a row here), so the rows it walks grow with the candidates.
+    wanted = FILTERED_CANDIDATES if has_theme or has_proeftuin else PG_CANDIDATES
     candidates = (
         select(_learnings.c.id)
         .where(_vector.op("@@")(_tsquery()), *filters)
-        .order_by(_learnings.c.id.desc())
+        .order_by((_learnings.c.id + 0).desc() if rare else _learnings.c.id.desc())
         .limit(wanted)
         .subquery("candidates")
     )

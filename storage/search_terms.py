@@ -165,6 +165,13 @@ def word_forms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
+def typed_stems(word: str) -> tuple[str, ...]:
+    """For a word still being typed: the one and two letters shorter words, which the index may
+    hold as the stem of the word being typed (`kenniskri…` is on its way to `kenniskring`,
+    indexed as `kenniskr`, which no prefix `kenniskri` reaches)."""
+    return tuple(word[:-k] for k in (1, 2) if len(word) - k >= 4)
+
+
 @lru_cache(maxsize=4096)
 def term_stems(word: str) -> tuple[str, ...]:
     """The stems a query word matches exactly: those of its `word_forms`."""
@@ -200,6 +207,7 @@ def fts5_query(
     for term in terms:
         alternatives = [f'"{s}"' for s in term_stems(term.text)]
         if term.prefix and prefix:
+            alternatives += [f'"{s}"' for s in typed_stems(term.text)]
             if expansion is None:
                 alternatives.append(f'"{term.text}"*')
             else:
@@ -222,7 +230,9 @@ def tsquery_parts(terms: list[Term]) -> dict[str, str]:
     if terms[-1].prefix:
         parts |= {
             "last": _tsquery_forms(terms[-1].text),
-            "last_prefix": f"'{terms[-1].text}':*",
+            "last_prefix": " | ".join(
+                [f"'{terms[-1].text}':*", *(f"'{s}'" for s in typed_stems(terms[-1].text))]
+            ),
         }
     return parts
 

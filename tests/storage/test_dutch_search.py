@@ -67,6 +67,7 @@ CORPUS = {
     "wonen": "Wonen in de wijk wordt duurder.",
     "straatje": "Het straatje achter de kerk kreeg bloembakken.",
     "straten": "In drie straten hingen we posters op.",
+    "kenniskring": "In de kenniskring deelden we onze aanpak.",
 }
 
 GEMEENTE = {"gemeente", "gemeenten", "gemeentes"}
@@ -139,6 +140,10 @@ RELEVANCE: dict[str, set[str]] = {
     "coöp": {"cooperaties"},
     "energiec": {"buurt"},
     "woningc": {"woningcorporatie", "woningcorporaties"},
+    # ...also where the stem is shorter than what is typed (kenniskring is indexed kenniskr)
+    "kenniskri": {"kenniskring"},
+    "kenniskrin": {"kenniskring"},
+    "kenniskring": {"kenniskring"},
     "buurtbewoners bewo": set(),
     "elkaar ken": {"bewoners", "buurtjes"},
     "idee": {"idee", "ideeen"},
