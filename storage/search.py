@@ -9,7 +9,7 @@ recency is a fair tie-break.
 The filters are in the index (revision 0006): on SQLite `#thema` and `proeftuin:` are tokens of
 the FTS5 table's `facets` column, ANDed with the words, so FTS5 intersects them while it walks
 its matches newest first; on PostgreSQL `learnings.search_facets` has a GIN index beside the
-tsvector's, and a filtered query ranks `FILTERED_CANDIDATES`.
+tsvector's. A filtered query ranks `FILTERED_CANDIDATES`.
 
 Ranking. PostgreSQL: ts_rank. SQLite: bm25 when every word is rare; bm25 first counts every row
 holding each word of the query (20-40 ms for a word in 400,000 rows), so a query with a common
@@ -74,7 +74,7 @@ from storage.visibility import Viewer, visible
 
 CANDIDATES = 1500  # the newest matches that get ranked
 PG_CANDIDATES = 500  # PostgreSQL: its walk costs more a row (see _postgresql_statement)
-FILTERED_CANDIDATES = 300  # PostgreSQL, with #thema or proeftuin:
+FILTERED_CANDIDATES = 300  # with #thema or proeftuin: (the shorter list's newest)
 COMMON_WORD = 2000  # SQLite: a last word whose stem occurs this often is matched as typed
 MAX_EXPANSION = 32  # SQLite: a prefix matching more indexed words is left to FTS5's prefix query
 SAMPLE_FACTOR = 4  # SQLite: the best limit * SAMPLE_FACTOR candidates get their ring looked up
@@ -408,13 +408,17 @@ def _sqlite_approximate_statement(
     viewer: Viewer, has_theme: bool, has_proeftuin: bool
 ) -> Select[Any]:
     """Like `_sqlite_statement` (the newest CANDIDATES matches the viewer may see, filters in
-    the MATCH as facets and checked again on the row), ranked by `_approximate_score`."""
+    the MATCH as facets and checked again on the row), ranked by `_approximate_score`. With a
+    filter, FILTERED_CANDIDATES: FTS5's intersection of the words with the facets costs per
+    match it yields, and the filtered list is short enough that its newest few hundred are
+    the ones to rank."""
+    wanted = FILTERED_CANDIDATES if has_theme or has_proeftuin else CANDIDATES
     candidates = (
         select(_fts.c.rowid.label("id"), _approximate_score().label("score"))
         .select_from(_fts.join(_learnings, _learnings.c.id == _fts.c.rowid))
         .where(_fts_ref.op("MATCH")(_match()), *_filters(viewer, has_theme, has_proeftuin))
         .order_by(_fts.c.rowid.desc())
-        .limit(CANDIDATES)
+        .limit(wanted)
         .subquery("candidates")
     )
     return _best(candidates)
