@@ -15,6 +15,7 @@ from handlers.registry import Kind, Param, Spec
 from handlers.types import Action
 
 THEMED = (Kind.THEME, Kind.THEMES)
+FLAG = Kind.FLAG
 NUMBER_DIGITS = 18  # longer digit strings are kept as typed (no huge int conversions)
 
 
@@ -37,9 +38,12 @@ def _shown(param: Param, value: object) -> str | None:
 def line_for(spec: Spec, values: Mapping[str, object]) -> str:
     """The argument line (without the sub-command word) typed values stand for:
     `line_for(tag, {"nummer": 12, "themas": "wonen"})` -> `'12 #wonen'`."""
-    parts = [_shown(p, values.get(p.name)) for p in spec.params]
+    separated = bool(spec.sep.strip())  # `titel | wanneer | #thema`; flags lead: `bevestig a | b`
+    flags = [_shown(p, values.get(p.name)) for p in spec.params if separated and p.kind is FLAG]
+    parts = [_shown(p, values.get(p.name)) for p in spec.params if not separated or p.kind != FLAG]
     filled = [part for part in parts if part is not None]
-    line = (spec.sep if spec.sep.strip() else " ").join(filled)  # `titel | wanneer | #thema`
+    line = (spec.sep if separated else " ").join(filled)
+    line = " ".join([*(f for f in flags if f is not None), line]).strip()
     return f"{spec.verb} {line}".strip() if spec.verb else line
 
 
@@ -116,8 +120,13 @@ def values_of(spec: Spec, args: str) -> dict[str, object]:
         if word.lower() == spec.verb:
             rest = after
     if spec.sep.strip():
+        for param in [p for p in spec.params if p.kind is FLAG]:  # flags lead the line
+            word, _, after = rest.partition(" ")
+            if word.lower() in param.words:
+                values[param.name] = True
+                rest = after.strip()
         parts = [p.strip() for p in rest.split(spec.sep.strip())]
-        plain = [p for p in spec.params if not p.prefix and p.kind not in THEMED]
+        plain = [p for p in spec.params if not p.prefix and p.kind not in (*THEMED, FLAG)]
         for param, part in zip(plain, parts, strict=False):
             if part:
                 values[param.name] = _value(param, part)
@@ -157,9 +166,12 @@ def syntax(spec: Spec, word: str | None = None) -> str:
     """The declaration as people read it: `bijeenkomst <titel> | <wanneer> [| #thema] …`."""
     joiner = spec.sep if spec.sep.strip() else " "
     line = " ".join(w for w in (word or spec.name, spec.verb) if w)
-    for index, param in enumerate(spec.params):
+    placed = 0  # parameters written after the flags that lead a separated line
+    for param in spec.params:
         shown = _placeholder(param)
-        before = joiner if index else " "
+        leading = param.kind is FLAG and bool(spec.sep.strip())
+        before = joiner if placed and not leading else " "
+        placed += 0 if leading else 1
         if param.required:
             line += f"{before}{shown}"
         else:

@@ -110,20 +110,20 @@ class Suggestions:
         return value
 
     async def themes(self) -> list[tuple[str, str]]:
-        """(slug, name) of every theme."""
+        """(slug, name) of every theme not archived."""
 
         async def load() -> list[tuple[str, str]]:
             async with self.database.reading() as session:
-                return [(t.slug, t.name) for t in await themes.list_all(session)]
+                return [(t.slug, t.name) for t in await themes.list_active(session)]
 
         return await self._cached("themes", load)
 
     async def proeftuinen(self) -> list[str]:
-        """The names of every proeftuin."""
+        """The names of every proeftuin not archived."""
 
         async def load() -> list[str]:
             async with self.database.reading() as session:
-                return [p.name for p in await proeftuinen.list_all(session)]
+                return [p.name for p in await proeftuinen.list_active(session)]
 
         return await self._cached("proeftuinen", load)
 

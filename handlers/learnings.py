@@ -257,6 +257,8 @@ async def _retag(ctx: Context, adding: bool) -> list[Reply]:
         raise UserError("tag.no_slugs", usage=usage)
     known = await themes.by_slugs(ctx.session, wanted)
     unknown = [s for s in wanted if s not in known]
+    archived = [s for s, th in known.items() if adding and th.archived_at is not None]
+    known = {s: th for s, th in known.items() if s not in archived}
     notices: list[Reply] = []
     if adding:
         changed = await learnings.add_themes(ctx.session, learning, known.values())
@@ -277,6 +279,7 @@ async def _retag(ctx: Context, adding: bool) -> list[Reply]:
         near = closest_slug(slug, all_slugs)
         key = "tag.unknown_near" if near else "tag.unknown"
         lines.append(ctx.t(key, slug=slug, near=near or ""))
+    lines += [ctx.t("theme.archived", slug=slug) for slug in archived]
     return [Reply(text="\n".join(lines)), *notices]
 
 

@@ -52,7 +52,7 @@ async def link(ctx: Context) -> Reply:
     """Link this channel to a proeftuin, creating the proeftuin when new."""
     name = " ".join(ctx.arg("proeftuin").split())
     if not name:
-        known = await proeftuinen.list_all(ctx.session)
+        known = await proeftuinen.list_active(ctx.session)
         raise UserError(
             "koppel.usage",
             known=", ".join(p.name for p in known) or ctx.t("word.none"),
@@ -65,8 +65,10 @@ async def link(ctx: Context) -> Reply:
     confirmed = ctx.given(CONFIRM.name)
     place = ctx.command.place
     existing = await proeftuinen.find_by_name(ctx.session, name)
+    if existing is not None and existing.archived_at is not None:
+        raise UserError("koppel.archived", proeftuin=existing.name)
     if existing is None and not confirmed:
-        near = near_names(name, await proeftuinen.list_all(ctx.session))
+        near = near_names(name, await proeftuinen.list_active(ctx.session))
         if near:
             raise UserError("koppel.near", name=name, near=near[0])
     current = ctx.proeftuin

@@ -84,6 +84,9 @@ async def follow(ctx: Context) -> Reply:
     unknown = [s for s in wanted if s not in known]
     if unknown:
         raise UserError("volg.unknown", slug=unknown[0])
+    archived = [s for s, th in known.items() if th.archived_at is not None]
+    if archived:
+        raise UserError("theme.archived", slug=archived[0])
     proeftuin_id = ctx.proeftuin.id if ctx.proeftuin else None
     for theme in known.values():
         await rings.follow(ctx.session, ctx.member, theme, proeftuin_id)

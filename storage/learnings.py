@@ -236,3 +236,12 @@ async def delete_for_good(session: AsyncSession, learning: Learning) -> None:
 async def count_all(session: AsyncSession) -> int:
     """How many learnings are stored (all rings; an operator figure)."""
     return int(await session.scalar(select(func.count()).select_from(Learning)) or 0)
+
+
+async def count_for(session: AsyncSession, row: Proeftuin | Theme) -> int:
+    """How many learnings a proeftuin holds, or a theme is on (every ring)."""
+    if isinstance(row, Theme):
+        query = select(func.count()).where(LearningTheme.theme_id == row.id)
+    else:
+        query = select(func.count()).where(Learning.proeftuin_id == row.id)
+    return int(await session.scalar(query) or 0)

@@ -87,6 +87,8 @@ class Proeftuin(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     default_ring: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Archived (revision 0007): kept with its learnings, left out of lists, prompts, suggestions.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     channels: Mapped[list[ChannelLink]] = relationship(back_populates="proeftuin")
 
@@ -130,6 +132,8 @@ class Theme(Base):
     name: Mapped[str] = mapped_column(String(200))
     keywords: Mapped[str] = mapped_column(Text, default="")  # comma-separated
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Archived (revision 0007): its tags stay; no longer listed, suggested, tagged or followed.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def keyword_list(self) -> list[str]:

@@ -49,6 +49,12 @@ async def get_or_create(session: AsyncSession, name: str) -> tuple[Proeftuin, bo
     return proeftuin, True
 
 
+async def list_active(session: AsyncSession) -> list[Proeftuin]:
+    """Every proeftuin not archived, by name."""
+    query = select(Proeftuin).where(Proeftuin.archived_at.is_(None)).order_by(Proeftuin.name)
+    return list((await session.scalars(query)).all())
+
+
 async def list_all(session: AsyncSession) -> list[Proeftuin]:
     """Every proeftuin, by name."""
     return list((await session.scalars(select(Proeftuin).order_by(Proeftuin.name))).all())

@@ -45,10 +45,14 @@ async def target_channels(
     session: AsyncSession, proeftuin: Proeftuin | None
 ) -> list[tuple[int, str, str]]:
     """(proeftuin id, platform, channel id) of every channel linked to `proeftuin`, or to any
-    proeftuin when None."""
+    proeftuin not archived when None."""
     query = select(ChannelLink.proeftuin_id, ChannelLink.platform, ChannelLink.channel_id)
     if proeftuin is not None:
         query = query.where(ChannelLink.proeftuin_id == proeftuin.id)
+    else:  # every active proeftuin: an archived one is asked no more
+        query = query.join(Proeftuin, Proeftuin.id == ChannelLink.proeftuin_id).where(
+            Proeftuin.archived_at.is_(None)
+        )
     rows = await session.execute(query.order_by(ChannelLink.proeftuin_id, ChannelLink.id))
     return [(int(p), str(pl), str(c)) for p, pl, c in rows.all()]
 

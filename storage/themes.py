@@ -39,10 +39,21 @@ async def catalogue(session: AsyncSession) -> list[ThemeInfo]:
     cached = _catalogues.get(key)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
-    rows = await list_all(session)
+    rows = [t for t in await list_all(session) if t.archived_at is None]
     found = [ThemeInfo(t.id, t.slug, t.name, tuple(t.keyword_list)) for t in rows]
     _catalogues[key] = (time.monotonic() + CATALOGUE_TTL_SECONDS, found)
     return found
+
+
+def forget_catalogue(session: AsyncSession) -> None:
+    """Read the themes afresh next time (after one is added, renamed, merged or archived)."""
+    _catalogues.pop(_database_key(session), None)
+
+
+async def list_active(session: AsyncSession) -> list[Theme]:
+    """Every theme not archived, by slug."""
+    query = select(Theme).where(Theme.archived_at.is_(None)).order_by(Theme.slug)
+    return list((await session.scalars(query)).all())
 
 
 async def list_all(session: AsyncSession) -> list[Theme]:
@@ -85,12 +96,13 @@ async def create(session: AsyncSession, slug: str, name: str, keywords: str = ""
     theme = Theme(slug=slug.lower(), name=name, keywords=keywords)
     session.add(theme)
     await session.flush()
-    _catalogues.pop(_database_key(session), None)
+    forget_catalogue(session)
     return theme
 
 
 async def counts(session: AsyncSession, viewer: Viewer) -> list[tuple[Theme, int]]:
-    """Every theme with the number of learnings tagged with it that `viewer` may see."""
+    """Every theme not archived, with the number of learnings tagged with it that `viewer`
+    may see."""
     visible_count = (
         select(LearningTheme.theme_id, func.count().label("n"))
         .join(Learning, Learning.id == LearningTheme.learning_id)
@@ -101,6 +113,7 @@ async def counts(session: AsyncSession, viewer: Viewer) -> list[tuple[Theme, int
     result = await session.execute(
         select(Theme, func.coalesce(visible_count.c.n, 0))
         .outerjoin(visible_count, visible_count.c.theme_id == Theme.id)
+        .where(Theme.archived_at.is_(None))
         .order_by(Theme.slug)
     )
     return [(theme, int(n)) for theme, n in result.all()]

@@ -325,8 +325,7 @@ class DiscordAdapter(Adapter):
         return self.fake.channel_id(self.CHANNELS[where])
 
     def _schema(self, sub: str) -> dict[str, Any] | None:
-        group = self.fake._command("samen")
-        return next((o for o in group["options"] if o["name"] == sub), None)
+        return self.fake.find_sub(sub)[1]
 
     async def say(self, who: str, where: str, line: str) -> Said:
         word, args = registry.split_line(line)

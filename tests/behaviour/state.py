@@ -76,6 +76,10 @@ async def snapshot(database: Any, who_is: Callable[[str, str], str]) -> Snapshot
                 proeftuinen[c.proeftuin_id] for c in await rows(select(ChannelLink))
             ),
             "themes": Counter((t.slug, t.name) for t in await rows(select(Theme))),
+            "archived": Counter(
+                [f"#{t.slug}" for t in await rows(select(Theme)) if t.archived_at]
+                + [p.name for p in await rows(select(Proeftuin)) if p.archived_at]
+            ),
             "learnings": Counter(
                 LearningRow(
                     row.id,

@@ -141,9 +141,21 @@ class Driver:
                 return command
         raise AssertionError(f"command {name!r} was never synced")
 
+    def find_sub(self, sub: str) -> tuple[str | None, dict[str, Any] | None]:
+        """Sub-command `sub` of /samen: (its group, or None at the top, and its schema), looked
+        up as a person finds it in Discord's menu (`/samen inzichten tag` beyond 25)."""
+        for option in self._command("samen")["options"]:
+            if option["name"] == sub and option["type"] == 1:
+                return None, option
+            if option["type"] == 2:  # SUB_COMMAND_GROUP
+                inner = next((o for o in option.get("options", []) if o["name"] == sub), None)
+                if inner is not None:
+                    return option["name"], inner
+        return None, None
+
     def _options(self, sub: str, options: dict[str, Any], focused: str = "") -> dict[str, Any]:
         group = self._command("samen")
-        schema = next((o for o in group["options"] if o["name"] == sub), None)
+        family, schema = self.find_sub(sub)
         if schema is None:
             raise AssertionError(f"/samen has no sub-command {sub!r}")
         types = {o["name"]: o["type"] for o in schema.get("options", [])}
@@ -164,6 +176,8 @@ class Driver:
             "type": 1,
             "options": [{"name": sub, "type": 1, "options": values}],
         }
+        if family is not None:
+            data["options"] = [{"name": family, "type": 2, "options": data["options"]}]
         if group.get("guild_id"):
             data["guild_id"] = group["guild_id"]
         return data

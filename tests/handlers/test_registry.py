@@ -175,7 +175,17 @@ async def test_help_lists_by_use_and_leaders_after(programme: Chat) -> None:
     assert "koppel" not in participant
     leader = order(await programme.text("help", user=LEADER))
     assert leader[: len(participant)] == participant
-    assert set(leader[len(participant) :]) == {"koppel", "thema", "vraag", "bijeenkomst", "digest"}
+    assert set(leader[len(participant) :]) == {
+        "koppel",
+        "thema",
+        "vraag",
+        "bijeenkomst",
+        "digest",
+        "hernoem",
+        "voeg-samen",
+        "archiveer",
+        "heropen",
+    }
 
 
 @pytest.fixture
