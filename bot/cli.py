@@ -141,9 +141,9 @@ def demo() -> None:
         click.echo(
             t(
                 "cli.demo_ready",
-                proeftuinen=summary.proeftuinen,
-                themes=summary.themes,
-                total=t.number(summary.learnings_total),
+                proeftuinen=t.plural("count.proeftuin", summary.proeftuinen),
+                themes=t.plural("count.thema", summary.themes),
+                total=t.plural("count.inzicht", summary.learnings_total),
                 meeting=meeting,
                 moment=moment,
             )
@@ -447,9 +447,9 @@ def kennisbank(output: Path, base_url: str | None) -> None:
         t(
             "cli.kennisbank_done",
             output=output,
-            pages=t.number(report.pages),
+            pages=t.plural("count.pagina", report.pages),
             size=f"{report.bytes / 1_000_000:.1f} MB",
-            written=t.number(report.written),
+            written=t.plural("count.bestand", report.written),
             unchanged=t.number(report.unchanged),
             removed=t.number(report.removed),
             seconds=f"{report.seconds:.1f}",

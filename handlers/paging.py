@@ -68,4 +68,6 @@ def more_action(ctx: Context, page: Page[T], values: Mapping[str, object]) -> Ac
 
 def more_hint(ctx: Context, action: Action) -> str:
     """The line under a page that has more: what to type for the next one."""
-    return ctx.t("paging.more", command=f"/samen {action.command} {action.args}".strip())
+    spec = registry.resolve(action.command)
+    word = spec.english if spec is not None and ctx.t.language == "en" else action.command
+    return ctx.t("paging.more", command=f"/samen {word} {action.args}".strip())

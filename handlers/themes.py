@@ -2,32 +2,50 @@
 
 from __future__ import annotations
 
-from handlers import limits
+from handlers import limits, paging
 from handlers.context import Context
 from handlers.registry import Kind, Param, command
 from handlers.text import VALID_SLUG_RE
-from handlers.types import Field, Reply, UserError
+from handlers.types import Action, Field, Reply, UserError
 from storage import themes
 
 NEW_WORDS = ("nieuw", "add", "new")
 
 
-@command("themas", "themes", "thema's", rank=90, family="onderwerpen")
+THEMES_PAGE = 25  # a page of themes: Discord shows at most 25 fields
+
+
+@command("themas", "themes", "thema's", params=(paging.PAGE,), rank=90, family="onderwerpen")
 async def list_themes(ctx: Context) -> Reply:
-    """Every theme with the number of learnings the caller may see."""
+    """Every theme with the number of learnings the caller may see, 25 to a page."""
+    number = paging.page_number(ctx, "usage.themas")
     async with ctx.reading() as reader:  # counts every tagged learning: off the unit of work
         rows = await themes.counts(reader, ctx.viewer)
     if not rows:
         return Reply(text=ctx.t("themas.none"))
-    lines = [ctx.t("themas.header", themes=ctx.t.plural("count.thema", len(rows)))]
-    for theme, count in rows:
+    page = paging.page_of(rows, number, THEMES_PAGE)
+    if not page.rows:
+        return Reply(text=ctx.t("themas.page_empty", page=number, themes=len(rows)))
+    header = ctx.t("themas.header", themes=ctx.t.plural("count.thema", len(rows)))
+    if number > 1 or page.more:
+        header += " " + ctx.t("paging.shown", first=page.first, last=page.last)
+    lines = [header]
+    for theme, count in page.rows:
         lines.append(
             ctx.t("themas.line", slug=theme.slug, name=theme.name, count=ctx.t.number(count))
         )
+    actions: tuple[Action, ...] = ()
+    if page.more:
+        more = paging.more_action(ctx, page, {})
+        lines.append(paging.more_hint(ctx, more))
+        actions = (more,)
     return Reply(
         text="\n".join(lines),
         title=ctx.t("themas.title"),
-        fields=tuple(Field(f"#{th.slug}", f"{th.name}: {ctx.t.number(n)}") for th, n in rows),
+        fields=tuple(
+            Field(f"#{th.slug}", f"{th.name}: {ctx.t.number(n)}") for th, n in page.rows
+        ),
+        actions=actions,
     )
 
 

@@ -11,6 +11,7 @@ from typing import TextIO
 from bot.app import App
 from bot.console.render import render_reply
 from handlers.i18n import Translator
+from handlers.roles import is_leader
 from handlers.types import Actor, Place
 
 PLATFORM = "console"
@@ -63,18 +64,25 @@ class Console:
         value = value.strip().lstrip("#@")
         if word in ("user", "gebruiker") and value:
             self.user = value
-            self.write(self.t("console.now_user", user=value))
+            self.write(self.t("console.now_user", user=value, role=self._role()))
         elif word in ("channel", "kanaal") and value:
             self.channel = value
             self.write(self.t("console.now_channel", channel=value))
         else:
             self.write(self.t("console.bad_switch"))
 
+    def _role(self) -> str:
+        """The current user's role, as the router will see it."""
+        leader = is_leader(self.app.policy, Actor(PLATFORM, self.user))
+        return self.t("console.role_leader" if leader else "console.role_participant")
+
     async def run(self, read_line: Callable[[], str] | None = None) -> None:
         """Read lines until end of input (without blocking the event loop)."""
         reader = read_line or sys.stdin.readline
         loop = asyncio.get_running_loop()
         self.write(self.t("console.welcome", user=self.user, channel=self.channel))
+        if not self.app.policy.leaders and self.app.policy.console_leaders_when_unset:
+            self.write(self.t("console.everyone_leads"))  # else trying roles misleads
         while True:
             if self.prompt:
                 self.out.write(f"{self.user}@#{self.channel}> ")

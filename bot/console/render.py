@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import registry
 from handlers.i18n import Translator
 from handlers.types import Reply, Visibility
 
@@ -26,7 +27,9 @@ def render_reply(reply: Reply, t: Translator, user: str, channel: str) -> str:
     if reply.fields:
         lines.append("  " + " · ".join(f"{field.label}: {field.value}" for field in reply.fields))
     for action in reply.actions:
-        command = f"/samen {action.command} {action.args}".rstrip()
+        spec = registry.resolve(action.command)  # the word of the configured language
+        word = spec.english if spec is not None and t.language == "en" else action.command
+        command = f"/samen {word} {action.args}".rstrip()
         lines.append("  " + t("console.button", label=action.label, command=command))
     for path in reply.attachments:
         lines.append("  " + t("console.attachment", path=path))

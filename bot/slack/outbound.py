@@ -175,7 +175,7 @@ class SlackOutbound:
                 message_ids.append(None)
                 failed += 1
         if failed:
-            await self.tell(origin, self.t("slack.not_delivered", count=failed))
+            await self.tell(origin, self.t.plural("slack.not_delivered", failed))
         return message_ids
 
     async def deliver_one(self, reply: Reply, origin: Origin) -> str | None:

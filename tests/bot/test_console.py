@@ -37,7 +37,7 @@ def test_console_session_in_dutch(tmp_path: Path) -> None:
     assert "Nieuwe proeftuin Voedseltuin Oost" in out
     assert "Inzicht #1 bewaard voor proeftuin Voedseltuin Oost" in out
     assert "Nog geen thema" in out and "#wonen" in out
-    assert "(je bent nu anna)" in out
+    assert "(je bent nu anna, deelnemer)" in out  # the role the router will see
     assert "[#voedseltuin, alleen voor anna]" in out and "Alleen projectleiders" in out
     assert "Inzicht #2 bewaard" in out
     assert "(je bent nu in #elders)" in out
@@ -72,3 +72,10 @@ def test_console_keeps_a_members_name(tmp_path: Path) -> None:
     result = run_console(tmp_path, ":user mehmet\n/samen mijn-gegevens\n", SAMEN_LEADERS="")
     assert result.returncode == 0, result.stderr
     assert "naam 'Mehmet Kaya'" in result.stdout
+
+
+def test_without_leaders_the_console_says_everyone_leads(tmp_path: Path) -> None:
+    result = run_console(tmp_path, ":user bram\n", SAMEN_LEADERS="")
+    assert result.returncode == 0, result.stderr
+    assert "SAMEN_LEADERS is leeg" in result.stdout
+    assert "(je bent nu bram, projectleider)" in result.stdout

@@ -57,3 +57,27 @@ async def test_the_agenda_pages_too(programme: Chat) -> None:
     assert "Kennissessie 11" in second.text and "Kennissessie 12" in second.text
     assert "Kennissessie 1 " not in second.text
     assert not [a for a in second.actions if a.command == "agenda"]
+
+
+async def test_themes_come_25_to_a_page_with_the_true_count(programme: Chat) -> None:
+    for n in range(24):
+        await programme.say(f"thema nieuw extra{n:02d} Extra {n}", user=LEADER)
+    first = (await programme.say("themas"))[0]
+    assert first.text.startswith("27 thema's") and "(1–25 getoond)" in first.text
+    assert len(first.fields) == 25
+    more = next(a for a in first.actions if a.command == "themas")
+    second = (await programme.say(f"themas {more.args}"))[0]
+    assert "(26–27 getoond)" in second.text and len(second.fields) == 2
+    assert not second.actions
+    assert "leeg" in await programme.text("themas pagina 3")
+
+
+async def test_english_shows_english_commands(programme: Chat) -> None:
+    from tests.conftest import make_policy
+
+    programme.router.policy = make_policy("en")
+    programme.router.t = programme.router.policy.translator()
+    for n in range(11):
+        await programme.say(f"inzicht The council helped with step {n}", channel="proeftuin-a")
+    text = await programme.text("search council")
+    assert "`/samen search council pagina 2`" in text

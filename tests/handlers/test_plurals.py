@@ -48,3 +48,40 @@ async def test_replies_say_one_and_many_right(programme: Chat) -> None:
     assert "3 thema's" in await programme.text("themas")
     for text in (once, twice, explain, sent):
         assert not HEDGED.search(text), text
+
+
+ONE_WITH_PLURAL = {
+    "nl": re.compile(
+        r"\b1 (inzichten|proeftuinen|kanalen|dagen|bijeenkomsten|thema's|berichten|meldingen"
+        r"|verrijkingen|pagina's|bestanden|wijzigingen|acties)\b"
+    ),
+    "en": re.compile(
+        r"\b1 (learnings|proeftuinen|channels|days|meetings|themes|messages|notices"
+        r"|enrichments|pages|files|changes|actions)\b"
+    ),
+}
+FORMAT_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def _fits(key: str, n: int) -> bool:
+    """Whether a message is ever shown for count `n` (its plural form, if it has one)."""
+    if key.endswith((".one", "_one")):
+        return n == 1
+    if key.endswith((".other", "_many", ".many")):
+        return n != 1
+    return True
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_catalog_message_hedges_a_plural(language: str) -> None:
+    """Every message, rendered with 0, 1 and 2 for each of its numbers, reads right: no
+    "proeftuin(en)" / "learning(s)", no "1 inzichten"."""
+    wrong = []
+    for key, template in catalog(language).items():
+        for n in (0, 1, 2):
+            if not _fits(key, n):
+                continue
+            text = template.format(**{name: n for name in FORMAT_FIELD.findall(template)})
+            if HEDGED.search(text) or ONE_WITH_PLURAL[language].search(text):
+                wrong.append((key, text[:120]))
+    assert not wrong, wrong

@@ -20,7 +20,7 @@ from handlers.types import Actor, Place
 from tests.conftest import LEADER, Chat
 
 load_handlers()
-WITHOUT_PARAMS = {"help", "themas", "mijn-gegevens"}
+WITHOUT_PARAMS = {"help", "mijn-gegevens"}
 SAMPLE = {
     Kind.NUMBER: 12,
     Kind.TEXT: "Huurders willen eerst zekerheid",

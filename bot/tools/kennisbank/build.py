@@ -224,6 +224,7 @@ class _Renderer:
             "day": lambda moment: local_day(moment)[1],
             "iso_day": lambda moment: local_day(moment)[0],
             "plural": plural,
+            "counted": t.plural,  # `counted("count.proeftuin", 3)`: "3 proeftuinen"
             "excerpt": excerpt,
             "theme_stem": site.theme_stems.__getitem__,
             "proeftuin_stem": site.proeftuin_stems.__getitem__,

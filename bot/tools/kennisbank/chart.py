@@ -213,7 +213,7 @@ def alt_text(table: ParticipationTable, proeftuinen: Sequence[str], t: Translato
         )
     busiest = max(proeftuinen, key=lambda p: (sum(table.counts[p]), p))
     return t(
-        "kennisbank.chart_alt_all",
+        "kennisbank.chart_alt_many",  # two or more proeftuinen
         count=len(proeftuinen),
         first=first,
         last=last,
