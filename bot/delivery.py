@@ -55,6 +55,15 @@ class Delivery:
     def platforms(self) -> tuple[str, ...]:
         return tuple(self._outbound)
 
+    def can_send(self, platform: str) -> bool:
+        """Whether a message for `platform` should be tried in this process now: False only
+        while its adapter is here but not connected (standing by for the Discord gateway, or
+        reconnecting), so the scheduler leaves the effect to a process that can send it instead
+        of spending its retries. An absent adapter still fails loudly at `send`."""
+        outbound = self._outbound.get(platform)
+        ready = getattr(outbound, "ready", None)
+        return ready is None or bool(ready())
+
     async def send(self, target: Target, reply: Reply) -> str | None:
         """Deliver one reply; raises DeliveryError when the platform is absent or refuses."""
         outbound = self._outbound.get(target.platform)

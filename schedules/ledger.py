@@ -137,7 +137,13 @@ async def run_effect(
     take_missed: bool = False,
 ) -> Outcome:
     """Claim, build, send and complete one effect; never raises for a failed send. Each ledger
-    step commits on its own, and no unit of work is open while a part is sent."""
+    step commits on its own, and no unit of work is open while a part is sent. An effect for a
+    platform this process cannot reach now (`Delivery.can_send`) is not claimed: another
+    process, or this one once connected, sends it without a retry spent."""
+    can_send = getattr(sender, "can_send", None)
+    if can_send is not None and not can_send(effect.target.platform):
+        log.debug("%s left for a process connected to %s", effect.key, effect.target.platform)
+        return Outcome.SKIPPED
     async with database.unit_of_work() as session:
         held = await effects.claim(
             session,

@@ -86,6 +86,12 @@ class Poster:
             raise DeliveryError("discord is not connected")
         return client
 
+    def ready(self) -> bool:
+        """Whether this process can post now: its gateway is connected (a process standing by
+        while another holds the gateway cannot)."""
+        client = self.service.client
+        return client is not None and client.is_ready()
+
     async def render(self, reply: Reply) -> list[OutMessage]:
         """The reply as Discord messages, with the themes an "add a theme" select offers."""
         t = self.service.t

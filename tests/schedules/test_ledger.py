@@ -189,3 +189,54 @@ async def test_nothing_to_send_closes_the_effect(database: Database) -> None:
     effect = Effect(KEY, "digest", Target("slack", channel_id="C1"), build)  # type: ignore[arg-type]
     assert await run_effect(database, Recorder(), effect, NOW) is Outcome.NOTHING
     assert await status(database) == effects.DONE
+
+
+async def test_a_process_that_cannot_reach_the_platform_leaves_the_effect_unclaimed(
+    database: Database,
+) -> None:
+    """A process standing by for the Discord gateway (or reconnecting) does not claim what it
+    cannot send: no retry is spent, and a connected process sends it at once."""
+
+    class StandingBy(Recorder):
+        connected: bool = False
+
+        def can_send(self, platform: str) -> bool:
+            return self.connected
+
+    sender = StandingBy()
+    built: list[int] = []
+    assert await run_effect(database, sender, _three_parts(built), NOW) is Outcome.SKIPPED
+    assert built == [] and sender.attempts == 0 and await status(database) is None
+    sender.connected = True
+    assert await run_effect(database, sender, _three_parts(built), NOW) is Outcome.SENT
+    async with database.unit_of_work() as session:
+        row = await effect_queries.get(session, KEY)
+        assert row is not None and row.attempts == 1
+
+
+async def test_delivery_can_send_asks_a_connected_adapter_only() -> None:
+    from bot.delivery import Delivery
+
+    class Gateway:
+        platform = "discord"
+        up = False
+
+        def ready(self) -> bool:
+            return self.up
+
+        async def send(self, target: Target, reply: Reply) -> str | None:
+            return "1"
+
+    class Web:
+        platform = "slack"
+
+        async def send(self, target: Target, reply: Reply) -> str | None:
+            return "2"
+
+    delivery, gateway = Delivery(), Gateway()
+    delivery.register(gateway)
+    delivery.register(Web())
+    assert not delivery.can_send("discord") and delivery.can_send("slack")
+    assert delivery.can_send("console")  # absent: tried, and fails loudly at send
+    gateway.up = True
+    assert delivery.can_send("discord")
