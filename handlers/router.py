@@ -155,6 +155,15 @@ class Router:
         if reply.post_token:
             await edge.record_posted(self.database, reply, message_id)
 
+    def refusal(self, name: str, actor: Actor) -> str | None:
+        """What a sub-command gets before any work when `actor` may not use it (a leader's
+        command from a participant), so a platform can refuse privately at once; None when
+        it may go on. `dispatch` applies the same rule."""
+        spec = registry.resolve(name)
+        if spec is None or not spec.leader_only or is_leader(self.policy, actor):
+            return None
+        return self.t("error.leader_only", command=spec.name)
+
     async def was_handled(self, platform: str, key: str) -> bool:
         """Whether an event was handled before, by this or another bot process."""
         return await edge.was_handled(self.database, platform, key)

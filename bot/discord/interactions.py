@@ -21,7 +21,6 @@ from bot.discord.outbound import NONE
 from handlers import registry
 from handlers.command_line import form_for
 from handlers.edge import Suggestions
-from handlers.roles import is_leader
 from handlers.types import Actor, Reply
 
 if TYPE_CHECKING:
@@ -47,12 +46,9 @@ class Interactions:
         self.service.acks.answered(interaction.id)
 
     def refusal(self, name: str, actor: Actor) -> str | None:
-        """The router's refusal of a non-leader's leader-only sub-command, given before
-        anything is deferred, so that it is private from the start."""
-        spec = registry.resolve(name)
-        if spec is None or not spec.leader_only or is_leader(self.service.app.policy, actor):
-            return None
-        return self.t("error.leader_only", command=spec.name)
+        """The router's refusal (`Router.refusal`), given before anything is deferred, so that
+        it is private from the start."""
+        return self.service.router.refusal(name, actor)
 
     async def run_slash(self, interaction: discord.Interaction, name: str, args: str) -> None:
         """A `/samen <name>` sub-command: refuse, open the form, or defer and dispatch;

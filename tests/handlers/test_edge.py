@@ -86,3 +86,12 @@ async def test_suggestions_follow_changes_and_never_show_another_proeftuin(
     assert [number for number, _ in seen_in_a] == [2]
     assert await suggestions.learnings("console", "proeftuin-a", "1") == []
     assert [n for n, _ in await suggestions.learnings("console", "proeftuin-b", "1")] == [1]
+
+
+async def test_the_router_refuses_a_leaders_command_before_any_work(programme: Chat) -> None:
+    router = programme.router
+    refused = router.refusal("koppel", ANNA)
+    assert refused is not None and "projectleiders" in refused
+    assert router.refusal("link", ANNA) == refused  # an alias means the same command
+    assert router.refusal("koppel", Actor("console", LEADER, "Floor")) is None
+    assert router.refusal("inzicht", ANNA) is None and router.refusal("onbekend", ANNA) is None
