@@ -24,6 +24,7 @@ def policy_from(settings: Settings) -> Policy:
         default_ring=Ring(settings.SAMEN_DEFAULT_RING),
         digest_channels=settings.digest_channels,
         prompt_followup_days=settings.SAMEN_PROMPT_FOLLOWUP_DAYS,
+        quiet_weeks=settings.SAMEN_QUIET_WEEKS,
     )
 
 

@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     SAMEN_DIGEST_CHANNEL: str = ""
     SAMEN_DEFAULT_RING: str = Ring.KENNISKRING.value
     SAMEN_PROMPT_FOLLOWUP_DAYS: int = 5
+    SAMEN_QUIET_WEEKS: int = 3
     SLACK_BOT_TOKEN: str = ""
     SLACK_SIGNING_SECRET: str = ""
     SLACK_APP_TOKEN: str = ""
@@ -135,6 +136,13 @@ class Settings(BaseSettings):
     def _followup(cls, value: int) -> int:
         if not 1 <= value <= 60:
             raise ValueError("use a number of days from 1 to 60")
+        return value
+
+    @field_validator("SAMEN_QUIET_WEEKS")
+    @classmethod
+    def _quiet(cls, value: int) -> int:
+        if not 1 <= value <= 52:
+            raise ValueError("use a number of weeks from 1 to 52")
         return value
 
     @field_validator("SAMEN_HTTP_PORT")

@@ -26,6 +26,7 @@ class Policy:
     console_leaders_when_unset: bool = True  # the local console is the operator's own terminal
     digest_channels: tuple[tuple[str, str], ...] = ()
     prompt_followup_days: int = 5
+    quiet_weeks: int = 3  # weeks without activity before a proeftuin counts as quiet
     data_dir: str = "data"
 
     def translator(self) -> Translator:

@@ -10,6 +10,7 @@ from handlers.meetings import REMINDERS
 from schedules.followups import followup_effect
 from schedules.ledger import Effect, Outcome, run_effect
 from schedules.notices import notice_effect
+from schedules.quiet_proeftuinen import quiet_effect
 from schedules.reminders import reminder_effect
 from schedules.rhythm import Rhythm
 from schedules.weekly_digest import digest_effect, report_effect
@@ -42,6 +43,12 @@ def _effect_of(r: Rhythm, subject: Subject, due: datetime, now: datetime) -> Eff
         return notice_effect(
             r, subject.member_id, subject.platform, subject.channel_id, subject.last_id, now
         )
+    if subject.kind == "quiet":
+        try:
+            week = parse_week(subject.week, r.timezone)
+        except ValueError:
+            return None
+        return quiet_effect(r, week, subject.platform, subject.channel_id, due)
     if subject.kind == "followup":
         return followup_effect(
             r, subject.prompt_id, subject.proeftuin_id, subject.platform, subject.channel_id, due

@@ -36,6 +36,7 @@ from schedules.housekeeping import housekeeping
 from schedules.jobs import run_due
 from schedules.notices import notices_due
 from schedules.outbox import outbox
+from schedules.quiet_proeftuinen import quiet_due
 from schedules.reminders import reminders_due
 from schedules.rhythm import GRACE, Rhythm
 from schedules.weekly_digest import digest_due
@@ -178,6 +179,7 @@ class SchedulerService:
             ("reminders", reminders_due),
             ("followups", followups_due),
             ("notices", notices_due),
+            ("quiet", quiet_due),
         ):
             try:
                 await work(self.rhythm, now)

@@ -17,7 +17,7 @@ PART = "part"  # the kind (and key prefix) of a sent part's row, status done
 class Subject:
     """What a ledger key is about (parsed back for retries)."""
 
-    kind: str  # digest | reminder | followup | notice | report
+    kind: str  # digest | reminder | followup | notice | report | quiet | harvest
     platform: str
     channel_id: str
     week: str = ""  # digest: 2026-W48
@@ -55,6 +55,16 @@ def report_key(week: str, platform: str, user_id: str) -> str:
     return f"report:digest:{week}:{platform}:{user_id}"
 
 
+def quiet_key(week: str, platform: str, user_id: str) -> str:
+    """`quiet:2026-W49:slack:U1`: the weekly note on quiet proeftuinen to one leader."""
+    return f"quiet:{week}:{platform}:{user_id}"
+
+
+def harvest_key(meeting_id: int, platform: str, user_id: str) -> str:
+    """`harvest:meeting:7:slack:U9`: the question after a meeting to one person who came."""
+    return f"harvest:meeting:{meeting_id}:{platform}:{user_id}"
+
+
 def part_prefix(key: str) -> str:
     """`part:<hash of the effect key>:`, what the keys of an effect's parts start with."""
     return f"{PART}:{hashlib.sha1(key.encode()).hexdigest()[:20]}:"
@@ -80,6 +90,13 @@ def parse_key(key: str) -> Subject | None:
             what, week, platform, user = rest.split(":", 3)
             if what == "digest":
                 return Subject(kind, platform, user, week=week)
+        if kind == "quiet":
+            week, platform, user = rest.split(":", 2)
+            return Subject(kind, platform, user, week=week)
+        if kind == "harvest":
+            word, meeting, platform, user = rest.split(":", 3)
+            if word == "meeting":
+                return Subject(kind, platform, user, meeting_id=int(meeting))
         if kind == "notice":
             member, last, platform, user = rest.split(":", 3)
             return Subject(kind, platform, user, member_id=int(member), last_id=int(last))

@@ -466,6 +466,15 @@ ROWS: tuple[Row, ...] = (
         LEADERS_ONLY, True, good=False),
     Row("digest", "digest-participant", "participant", "a", "digest", nothing, LEADERS_ONLY,
         True, good=False),
+    # deelname
+    Row("deelname", "deelname", "leader", "kring", "deelname", nothing,
+        all_of(says("Proeftuin A: 1 inzicht", "Proeftuin B: 1 inzicht"), attached(".png")), True),
+    Row("deelname", "deelname-weeks", "leader", "a", "deelname 2", nothing,
+        all_of(says("2 weken", "Proeftuin A"), attached(".png")), True),
+    Row("deelname", "deelname-participant", "participant", "a", "deelname", nothing,
+        LEADERS_ONLY, True, good=False),
+    Row("deelname", "deelname-too-many", "leader", "kring", "deelname 500", nothing,
+        says("1 tot en met 104"), True, good=False),
     # mijn-gegevens / vergeet-mij
     Row("mijn-gegevens", "mijn-gegevens", "participant", "a", "mijn-gegevens", nothing,
         all_of(says("Jouw gegevens", "Huurders doen mee"), attached(".json")), True),
