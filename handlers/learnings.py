@@ -8,6 +8,7 @@ from handlers import consent, limits
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.registry import AUTHOR_LEADER, LEARNING, THEMES, Kind, Param, command
+from handlers.related import offer_after_capture
 from handlers.roles import may_change
 from handlers.text import (
     closest_slug,
@@ -178,9 +179,11 @@ async def capture(ctx: Context) -> Reply | list[Reply]:
 async def capture_replies(
     ctx: Context, learning: Learning, unknown: list[str], *, followed: bool = True
 ) -> list[Reply]:
-    """What a capture answers: the saved reply, then notices for followers of its themes
-    (`followed=False` when the caller knows that none of its themes has a follower)."""
+    """What a capture answers: the saved reply, learnings of other proeftuinen alike (if any),
+    then notices for followers of its themes (`followed=False` when the caller knows that none
+    of its themes has a follower)."""
     replies = [await _saved_reply(ctx, learning, unknown)]
+    replies += await offer_after_capture(ctx, learning)
     if followed:
         replies += await follow_notices(ctx, learning)
     return replies

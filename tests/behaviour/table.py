@@ -38,6 +38,8 @@ ASKED = (("leader", "kring", "deel 1 buitenwereld"),)  # Anna is asked to publis
 FOLLOWING = (("participant", "a", "volg #energie"),)
 RING_ONE = (("participant", "a", "deel 1 proeftuin"),)  # #1 only for Proeftuin A
 LONG = "Een heel lang inzicht " + "x" * 5000
+# #3, Bob's in B, says what Anna's #1 in A says (related learnings)
+ALIKE = (("bob", "b", "inzicht Huurders doen pas mee als hun woning centraal staat"),)
 
 
 L1 = LearningRow(
@@ -291,6 +293,26 @@ ROWS: tuple[Row, ...] = (
         good=False),
     Row("herken", "herken-unlinked", "participant", "kring", "herken 2", nothing, NO_PROEFTUIN,
         True, good=False),
+    # lijkt (related learnings): #3 is Bob's, in B, alike to Anna's #1 in A
+    Row("lijkt", "lijkt-other-proeftuin", "bob", "b", "lijkt 3", nothing,
+        all_of(says("Lijkt op #1", "Proeftuin A", "herken je het"),
+               lambda s, d: "#3 van" not in s.text), False, given=ALIKE),
+    Row("lijkt", "lijkt-alias", "bob", "b", "similar 3", nothing, says("Lijkt op #1"), False,
+        given=ALIKE),
+    Row("lijkt", "lijkt-capture-offers", "bob", "b",
+        "inzicht Huurders doen pas mee als hun eigen woning centraal staat",
+        changes(learnings=one_learning(proeftuin="Proeftuin B", author="bob")),
+        all_of(new_number(), says("Lijkt op #1", "Proeftuin A")), False),
+    Row("lijkt", "lijkt-ring-proeftuin", "bob", "b", "lijkt 3", nothing,
+        all_of(says("#3"), lambda s, d: "#1" not in s.text), False, given=RING_ONE + ALIKE,
+        good=False),
+    Row("lijkt", "lijkt-own-proeftuin", "participant", "a", "lijkt 1", nothing,
+        all_of(says("#1"), lambda s, d: "#3" not in s.text), False,
+        given=(("participant", "a", "inzicht Huurders doen mee als hun woning centraal staat"),),
+        good=False),
+    Row("lijkt", "lijkt-missing", "bob", "b", "lijkt 99", nothing, NOT_FOUND, True, good=False),
+    Row("lijkt", "lijkt-not-a-number", "bob", "b", "lijkt abc", nothing, NOT_A_NUMBER, True,
+        good=False),
     # verrijk
     Row("verrijk", "verrijk-other", "bob", "b", "verrijk 1 Bij ons ook, zie de link",
         changes(enrichments=added((1, "Proeftuin B", "Bij ons ook, zie de link", "bob"))),
