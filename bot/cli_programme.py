@@ -87,7 +87,8 @@ def demo() -> None:
 def init(file: Path | None, dry_run: bool, example: bool, write_env: bool, current: bool) -> None:
     """Set up the programme from a TOML file: proeftuinen, channels, themes, leaders."""
     from bot import cli
-    from bot.tools.programme import EXAMPLE, ProgrammeError, current_programme, read_programme
+    from bot.tools.programme_current import current_programme
+    from bot.tools.programme_file import EXAMPLE, ProgrammeError, read_programme
 
     if example:
         click.echo(EXAMPLE.read_text(encoding="utf-8"), nl=False)
@@ -114,7 +115,7 @@ def init(file: Path | None, dry_run: bool, example: bool, write_env: bool, curre
 
 
 def _current_settings(settings: Settings) -> Any:
-    from bot.tools.programme import CurrentSettings
+    from bot.tools.programme_apply import CurrentSettings
 
     return CurrentSettings(
         leaders=settings.leaders,
@@ -124,14 +125,14 @@ def _current_settings(settings: Settings) -> Any:
 
 
 async def _apply_programme(app: Any, plan: Any, settings: Settings, dry_run: bool) -> Any:
-    from bot.tools.programme import apply_programme
+    from bot.tools.programme_apply import apply_programme
 
     current = _current_settings(settings)
     return await apply_programme(app.database, plan, current, dry_run=dry_run)
 
 
 def _print_outcome(outcome: Any, t: Any, file: Path, dry_run: bool, write_env: bool) -> None:
-    from bot.tools.programme import write_env as set_in_env
+    from bot.tools.programme_apply import write_env as set_in_env
     from bot.tools.summary import plural, print_programme
 
     print_programme(outcome, t, sys.stdout)

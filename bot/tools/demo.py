@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.tools.demo_data import LEARNINGS, MEMBERS, PLATFORM, PROEFTUINEN, THEMES
-from bot.tools.programme import EXAMPLE, Outcome, apply_to, read_programme
+from bot.tools.programme_apply import Outcome, apply_to
+from bot.tools.programme_file import EXAMPLE, read_programme
 from handlers.context import Policy
 from handlers.roles import is_leader
 from handlers.text import slugs_in

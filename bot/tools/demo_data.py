@@ -51,7 +51,7 @@ def _programme() -> tuple[tuple[DemoProeftuin, ...], tuple[DemoTheme, ...]]:
     """The proeftuinen and themes of the bundled programme file (bot/tools/programma.toml, the
     same as docs/programma.example.toml): the demo is that programme plus invented learnings.
     A proeftuin's key is its console channel without `proeftuin-`."""
-    from bot.tools.programme import EXAMPLE, read_programme
+    from bot.tools.programme_file import EXAMPLE, read_programme
     from handlers.i18n import Translator
 
     plan = read_programme(EXAMPLE, Translator("nl"))

@@ -11,7 +11,7 @@ from rich.table import Table
 from handlers.i18n import Translator
 
 if TYPE_CHECKING:
-    from bot.tools.programme import Outcome
+    from bot.tools.programme_apply import Outcome
     from bot.tools.seed import SeedSummary
 
 KINDS = ("proeftuin", "channel", "digest", "theme", "leader", "setting")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.tools.programme import EXAMPLE
+from bot.tools.programme_file import EXAMPLE
 from tests.cli import samen_bot
 
 

@@ -8,16 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.tools.programme import (
-    EXAMPLE,
-    CurrentSettings,
-    Programme,
-    ProgrammeError,
-    apply_programme,
-    current_programme,
-    read_programme,
-    write_env,
-)
+from bot.tools.programme_apply import CurrentSettings, apply_programme, write_env
+from bot.tools.programme_current import current_programme
+from bot.tools.programme_file import EXAMPLE, Programme, ProgrammeError, read_programme
 from handlers.i18n import Translator
 from storage import proeftuinen, themes
 from storage.db import Database
