@@ -203,7 +203,8 @@ async def agenda(ctx: Context) -> Reply:
     if page.total is not None and number == 1:
         lines = [ctx.t.plural("agenda.header", len(found))]
     else:
-        lines = [ctx.t("agenda.header_page", first=page.first, last=page.last)]
+        total = await meetings.count_upcoming(ctx.session, ctx.command.received_at)
+        lines = [ctx.t("agenda.header_page", first=page.first, last=page.last, total=total)]
     lines += [f"• {meeting_line(ctx.t, m, counts[m.id])}" for m in found]
     actions = [
         Action(f"{label} #{m.id}", word, str(m.id), style)

@@ -15,6 +15,7 @@ from handlers.views import learning_line
 from storage import learnings, proeftuinen, themes
 from storage.models import Proeftuin
 from storage.search import search_learnings
+from storage.search_count import COUNT_CAP, count_matches
 
 PROEFTUIN_RE = re.compile(r"(?:proeftuin|pilot):\s*(.+)$", re.IGNORECASE)
 PAGE_RE = re.compile(r"(?:^|\s)pagina\s+\S+\s*$", re.IGNORECASE)  # `… pagina 2`, last
@@ -114,7 +115,21 @@ async def search(ctx: Context) -> Reply:
         if page.total is not None and page.number == 1:
             header = ctx.t("zoek.header", count=page.total, query=query_label)
         else:
-            header = ctx.t("zoek.header_page", first=page.first, last=page.last, query=query_label)
+            total = await count_matches(
+                reader, ctx.viewer, words, theme_id=theme_id, proeftuin_id=proeftuin_id
+            )
+            shown_total = (
+                ctx.t("zoek.count_over", cap=ctx.t.number(COUNT_CAP))
+                if total >= COUNT_CAP
+                else ctx.t.number(max(total, page.last))
+            )
+            header = ctx.t(
+                "zoek.header_page",
+                found=shown_total,
+                first=page.first,
+                last=page.last,
+                query=query_label,
+            )
         lines = [header]
         for learning in found_learnings:
             lines.append(learning_line(ctx.t, learning, snippets.get(learning.id)))

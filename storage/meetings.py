@@ -67,6 +67,12 @@ async def upcoming(session: AsyncSession, now: datetime, limit: int = 10) -> lis
     return list(result.all())
 
 
+async def count_upcoming(session: AsyncSession, now: datetime) -> int:
+    """How many meetings have not started yet."""
+    query = select(func.count()).select_from(Meeting).where(Meeting.starts_at > now)
+    return int(await session.scalar(query) or 0)
+
+
 async def between(session: AsyncSession, start: datetime, end: datetime) -> list[Meeting]:
     """Meetings starting in [start, end), soonest first."""
     result = await session.scalars(

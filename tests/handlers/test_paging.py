@@ -14,13 +14,15 @@ async def test_search_pages_through_every_match(programme: Chat) -> None:
     for n in range(1, 19):
         await programme.say(f"inzicht De gemeente hielp bij stap {n}", channel="proeftuin-a")
     first = (await programme.say("zoek gemeente"))[0]
-    assert "1–10" in first.text and first.text.count("#") >= 10
+    assert "18 gevonden" in first.text and "1–10 getoond" in first.text
+    assert first.text.count("#") >= 10
     more = [a for a in first.actions if a.label == "Meer"]
     assert len(more) == 1 and more[0].command == "zoek"
     assert more[0].args == "gemeente pagina 2"
     assert "`/samen zoek gemeente pagina 2`" in first.text
     second = (await programme.say(f"zoek {more[0].args}"))[0]
-    assert "11–18" in second.text and not second.actions
+    assert "18 gevonden" in second.text and "11–18 getoond" in second.text
+    assert not second.actions
     shown = {line.split()[0] for line in (first.text + second.text).splitlines() if "#" in line}
     assert len([s for s in shown if s.startswith("#")]) == 18
     empty = await programme.text("zoek gemeente pagina 3")
@@ -41,7 +43,7 @@ async def test_the_next_page_keeps_theme_and_proeftuin(programme: Chat) -> None:
     more = next(a for a in first.actions if a.label == "Meer")
     assert more.args == "huur #wonen proeftuin:Proeftuin A pagina 2"
     second = await programme.text(f"zoek {more.args}")
-    assert "11–12" in second
+    assert "12 gevonden" in second and "11–12 getoond" in second
 
 
 async def test_the_agenda_pages_too(programme: Chat) -> None:
@@ -50,7 +52,7 @@ async def test_the_agenda_pages_too(programme: Chat) -> None:
             f"bijeenkomst Kennissessie {n} | 2027-01-{n:02d} 19:30", user=LEADER, at=NOW
         )
     first = (await programme.say("agenda", at=NOW))[0]
-    assert "1–10" in first.text
+    assert "1–10 van 12" in first.text
     more = next(a for a in first.actions if a.command == "agenda")
     assert more.args == "pagina 2"
     second = (await programme.say("agenda pagina 2", at=NOW))[0]
@@ -81,3 +83,21 @@ async def test_english_shows_english_commands(programme: Chat) -> None:
         await programme.say(f"inzicht The council helped with step {n}", channel="proeftuin-a")
     text = await programme.text("search council")
     assert "`/samen search council pagina 2`" in text
+
+
+async def test_the_count_sees_only_what_the_caller_may_see(programme: Chat) -> None:
+    from storage.search_count import count_matches
+    from storage.visibility import Viewer
+
+    for n in range(11):
+        await programme.say(f"inzicht Vrijwilligers bedankt {n}", channel="proeftuin-a")
+    for n in range(12, 16):
+        await programme.say(f"inzicht Vrijwilligers binnen B {n}", channel="proeftuin-b")
+        await programme.say(f"deel {n} proeftuin", channel="proeftuin-b")
+    from_a = await programme.text("zoek vrijwilligers", channel="proeftuin-a")
+    assert "11 gevonden" in from_a  # B's four stay inside B: not even counted
+    from_b = await programme.text("zoek vrijwilligers", channel="proeftuin-b")
+    assert "15 gevonden" in from_b
+    async with programme.router.database.reading() as reader:
+        assert await count_matches(reader, Viewer(), "vrijwilligers", cap=5) == 5
+        assert await count_matches(reader, Viewer(), "bestaatnergens") == 0

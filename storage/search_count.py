@@ -1,0 +1,68 @@
+"""How many learnings a search finds, counted up to a cap, so `zoek` can say "18 gevonden,
+1–10 getoond" without walking every match of a common word: the same words, filters and ring
+rule as `storage.search`, with nothing ranked and no snippet made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, bindparam, cast, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import search
+from storage.search_terms import proeftuin_token, query_terms, theme_token, tsquery_parts
+from storage.visibility import Viewer, visible
+
+COUNT_CAP = 1000  # "meer dan 1000 gevonden" beyond this
+
+
+async def count_matches(
+    session: AsyncSession,
+    viewer: Viewer,
+    words: str,
+    *,
+    theme_id: int | None = None,
+    proeftuin_id: int | None = None,
+    cap: int = COUNT_CAP,
+) -> int:
+    """The learnings `viewer` may see that `search.search_learnings` would find for `words`
+    (or, without words, that the filters let through), counted up to `cap`."""
+    params: dict[str, Any] = {"theme_id": theme_id, "proeftuin_id": proeftuin_id}
+    filters = search._filters(viewer, theme_id is not None, proeftuin_id is not None)
+    terms = query_terms(words) if words.strip() else []
+    if words.strip() and not terms:
+        return 0
+    inner: Select[Any]
+    if not terms:
+        inner = select(literal(1)).select_from(search._learnings).where(*filters)
+    else:
+        connection = await session.connection()
+        if connection.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import TSQUERY
+
+            parts = tsquery_parts(terms)
+            normalise = search._TSQUERY[bool(parts["rest"]), "last" in parts]
+            tsquery = await connection.scalar(normalise, parts) or ""
+            if not tsquery:
+                return 0
+            matched = search._vector.op("@@")(cast(bindparam("tsquery", tsquery), TSQUERY))
+            inner = select(literal(1)).select_from(search._learnings).where(matched, *filters)
+        else:
+            expression, _ = await search._sqlite_match(connection, terms)
+            facets = [
+                *([f'"{proeftuin_token(proeftuin_id)}"'] if proeftuin_id is not None else []),
+                *([f'"{theme_token(theme_id)}"'] if theme_id is not None else []),
+            ]
+            match = f"text : ({expression})"
+            if facets:
+                match += f" AND facets : ({' AND '.join(facets)})"
+            joined = search._fts.join(
+                search._learnings, search._learnings.c.id == search._fts.c.rowid
+            )
+            inner = (
+                select(literal(1))
+                .select_from(joined)
+                .where(search._fts_ref.op("MATCH")(bindparam("match", match)), visible(viewer))
+            )
+    counted = select(func.count()).select_from(inner.limit(cap).subquery())
+    return int(await session.scalar(counted, params) or 0)
