@@ -24,6 +24,7 @@ still typing): on SQLite expanded over the index's vocabulary into exact words, 
 when its own stem is common (`COMMON_WORD` occurrences or more). How the typed words become
 terms, query text and snippets is in `storage.search_terms`.
 """
+
 from __future__ import annotations
 
 import time
@@ -33,32 +34,22 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import (
-    ColumnElement,
     CompoundSelect,
-    Integer,
     Select,
-    String,
-    Subquery,
-    bindparam,
-    cast,
-    exists,
-    func,
-    literal,
-    literal_column,
-    null,
-    select,
-    table,
-    union_all,
 )
-from sqlalchemy import column as sql_column
-from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.sql.elements import ColumnClause
 
-from storage.models import Learning, LearningTheme, Ring
+from storage.models import Ring
+from storage.search_statements import (
+    SEARCH_PARAMETERS,
+    TSQUERY_FORMS,
+    postgresql_statement,
+    sqlite_approximate_statement,
+    sqlite_sample_statement,
+    sqlite_statement,
+)
 from storage.search_terms import (
-    HEADLINE_OPTIONS,
     Term,
     fts5_query,
     marked_snippet,
@@ -70,11 +61,8 @@ from storage.search_terms import (
     tsquery_parts,
     typed_stems,
 )
-from storage.visibility import Viewer, visible
+from storage.visibility import Viewer
 
-CANDIDATES = 1500  # the newest matches that get ranked
-PG_CANDIDATES = 500  # PostgreSQL: its walk costs more a row (see _postgresql_statement)
-FILTERED_CANDIDATES = 300  # with #thema or proeftuin: (the shorter list's newest)
 COMMON_WORD = 2000  # SQLite: a last word whose stem occurs this often is matched as typed
 MAX_EXPANSION = 32  # SQLite: a prefix matching more indexed words is left to FTS5's prefix query
 SAMPLE_FACTOR = 4  # SQLite: the best limit * SAMPLE_FACTOR candidates get their ring looked up
@@ -128,7 +116,7 @@ async def _search_sqlite(
         facets.append(f'"{proeftuin_token(params["proeftuin_id"])}"')
     if params["theme_id"] is not None:
         facets.append(f'"{theme_token(params["theme_id"])}"')
-    words, heavy = await _sqlite_match(connection, terms)
+    words, heavy = await sqlite_match(connection, terms)
     match = f"text : ({words})"
     if facets:
         match += f" AND facets : ({' AND '.join(facets)})"
@@ -150,7 +138,7 @@ async def _search_sqlite(
     return _hits(await _run(connection, "full", shape, params), terms)
 
 
-async def _sqlite_match(connection: AsyncConnection, terms: list[Term]) -> tuple[str, bool]:
+async def sqlite_match(connection: AsyncConnection, terms: list[Term]) -> tuple[str, bool]:
     """The FTS5 expression for `terms`, and whether a common word is in it. A last word still
     being typed also matches the indexed words it starts: looked up in the index's vocabulary
     (up to `MAX_EXPANSION` of them, which FTS5 then reads as exact terms, newest first), or left
@@ -217,7 +205,7 @@ async def _search_postgresql(
 ) -> list[SearchHit]:
     # Let PostgreSQL stem the words once; nothing left (stop words only), nothing found.
     parts = tsquery_parts(terms)
-    normalise = _TSQUERY[bool(parts["rest"]), "last" in parts]
+    normalise = TSQUERY_FORMS[bool(parts["rest"]), "last" in parts]
     params["tsquery"] = await connection.scalar(normalise, parts) or ""
     if not params["tsquery"]:
         return []
@@ -307,215 +295,19 @@ def _prepare(
     """Search runs often and its statement is fixed per viewer: compile it once, not per call."""
     statement: Select[Any] | CompoundSelect[Any]
     if dialect.name == "postgresql":
-        statement = _postgresql_statement(viewer, has_theme, has_proeftuin, kind == "bitmap")
+        statement = postgresql_statement(viewer, has_theme, has_proeftuin, kind == "bitmap")
     elif kind == "sample":
-        statement = _sqlite_sample_statement(viewer, has_theme, has_proeftuin)
+        statement = sqlite_sample_statement(viewer, has_theme, has_proeftuin)
     elif kind == "approx":
-        statement = _sqlite_approximate_statement(viewer, has_theme, has_proeftuin)
+        statement = sqlite_approximate_statement(viewer, has_theme, has_proeftuin)
     else:
-        statement = _sqlite_statement(viewer, has_theme, has_proeftuin)
+        statement = sqlite_statement(viewer, has_theme, has_proeftuin)
     compiled = statement.compile(dialect=dialect)
     # Expands the ring IN (…) once; our own parameters get their values at every call.
-    state = compiled.construct_expanded_state(dict.fromkeys(_OUR_PARAMETERS))
-    fixed = {k: v for k, v in state.parameters.items() if k not in _OUR_PARAMETERS}
+    state = compiled.construct_expanded_state(dict.fromkeys(SEARCH_PARAMETERS))
+    fixed = {k: v for k, v in state.parameters.items() if k not in SEARCH_PARAMETERS}
     order = None if state.positiontup is None else tuple(state.positiontup)
     return _Prepared(state.statement, fixed, order)
-
-
-# The statements are built and compiled once per dialect, viewer and filter shape (that costs
-# more than running them); the search values travel as bound parameters. The viewer is part of
-# the cache key, so the ring condition inside is always the caller's own.
-
-_learnings = Learning.__table__
-_learning_themes = LearningTheme.__table__
-_fts = table("learnings_fts", sql_column("rowid", Integer))
-_fts_ref: ColumnClause[Any] = literal_column("learnings_fts")
-
-
-_WEIGHTS = (literal(1.0), literal(0.0))  # bm25 weighs the words; the facets not at all
-
-
-def _match() -> ColumnElement[str]:
-    return bindparam("match", type_=String)
-
-_vector: ColumnClause[Any] = literal_column("learnings.search_vector")
-
-
-@lru_cache(maxsize=1)
-def _tsquery() -> ColumnElement[Any]:
-    """The query as a tsquery (PostgreSQL's dialect imported only for a PostgreSQL search)."""
-    from sqlalchemy.dialects.postgresql import TSQUERY
-
-    return cast(bindparam("tsquery", type_=String), TSQUERY)
-
-
-_TSQUERY = {  # (has rest, has prefix last word) -> the query's text form, PostgreSQL-normalised
-    (True, False): sql_text("SELECT to_tsquery('dutch', :rest)::text"),
-    (False, True): sql_text(
-        "SELECT (to_tsquery('dutch', :last) || to_tsquery('simple', :last_prefix))::text"
-    ),
-    (True, True): sql_text(
-        "SELECT (to_tsquery('dutch', :rest)"
-        " && (to_tsquery('dutch', :last) || to_tsquery('simple', :last_prefix)))::text"
-    ),
-}
-
-
-_OUR_PARAMETERS = frozenset(
-    {"limit", "theme_id", "proeftuin_id", "match", "tsquery", "sample"}
-    | {"needles", "facets"}
-)
-
-
-def _filters(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> list[ColumnElement[bool]]:
-    filters = [visible(viewer)]
-    if has_proeftuin:
-        filters.append(_learnings.c.proeftuin_id == bindparam("proeftuin_id", type_=Integer))
-    if has_theme:
-        filters.append(
-            exists().where(
-                _learning_themes.c.learning_id == _learnings.c.id,
-                _learning_themes.c.theme_id == bindparam("theme_id", type_=Integer),
-            )
-        )
-    return filters
-
-
-def _sqlite_statement(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> Select[Any]:
-    """Rank the newest CANDIDATES matches the viewer may see.
-
-    FTS5 walks its matches newest first (ORDER BY rowid DESC is consumed by the index, so the
-    LIMIT stops the walk); the filters are checked on the way and bm25 is computed for the
-    candidates only.
-    """
-    candidates = (
-        select(_fts.c.rowid.label("id"), (-func.bm25(_fts_ref, *_WEIGHTS)).label("score"))
-        .select_from(_fts.join(_learnings, _learnings.c.id == _fts.c.rowid))
-        .where(_fts_ref.op("MATCH")(_match()), *_filters(viewer, has_theme, has_proeftuin))
-        .order_by(_fts.c.rowid.desc())
-        .limit(CANDIDATES)
-        .subquery("candidates")
-    )
-    return _best(candidates)
-
-
-def _approximate_score() -> ColumnElement[Any]:
-    """`samen_rank(text, :needles)` (`storage.search_terms.approximate_rank`)."""
-    return func.samen_rank(_learnings.c.text, bindparam("needles", type_=String))
-
-
-def _sqlite_approximate_statement(
-    viewer: Viewer, has_theme: bool, has_proeftuin: bool
-) -> Select[Any]:
-    """Like `_sqlite_statement` (the newest CANDIDATES matches the viewer may see, filters in
-    the MATCH as facets and checked again on the row), ranked by `_approximate_score`. With a
-    filter, FILTERED_CANDIDATES: FTS5's intersection of the words with the facets costs per
-    match it yields, and the filtered list is short enough that its newest few hundred are
-    the ones to rank."""
-    wanted = FILTERED_CANDIDATES if has_theme or has_proeftuin else CANDIDATES
-    candidates = (
-        select(_fts.c.rowid.label("id"), _approximate_score().label("score"))
-        .select_from(_fts.join(_learnings, _learnings.c.id == _fts.c.rowid))
-        .where(_fts_ref.op("MATCH")(_match()), *_filters(viewer, has_theme, has_proeftuin))
-        .order_by(_fts.c.rowid.desc())
-        .limit(wanted)
-        .subquery("candidates")
-    )
-    return _best(candidates)
-
-
-def _sqlite_sample_statement(
-    viewer: Viewer, has_theme: bool, has_proeftuin: bool
-) -> CompoundSelect[Any]:
-    """The quick way when the viewer may see most learnings: rank the newest CANDIDATES matches
-    first and look up the ring of the best `:sample` only (a lookup per candidate costs about
-    as much as ranking it). Ends with a row (NULL, how many were sampled, NULL): fewer than
-    `:sample` means every match was looked at, so the answer is complete even if short.
-    """
-    newest = (
-        select(_fts.c.rowid.label("id"), (-func.bm25(_fts_ref, *_WEIGHTS)).label("score"))
-        .where(_fts_ref.op("MATCH")(_match()))
-        .order_by(_fts.c.rowid.desc())
-        .limit(CANDIDATES)
-        .subquery("newest")
-    )
-    sample = (
-        select(newest.c.id, newest.c.score)
-        .order_by(newest.c.score.desc(), newest.c.id.desc())
-        .limit(bindparam("sample", type_=Integer))
-        .cte("sample")
-    )
-    found = (
-        select(sample.c.id, sample.c.score, _learnings.c.text)
-        .join_from(sample, _learnings, _learnings.c.id == sample.c.id)
-        .where(*_filters(viewer, has_theme, has_proeftuin))
-        .order_by(sample.c.score.desc(), sample.c.id.desc())
-        .limit(bindparam("limit", type_=Integer))
-        .subquery("found")
-    )
-    sampled = select(null(), func.count().label("score"), null()).select_from(sample)
-    return union_all(select(found.c.id, found.c.score, found.c.text), sampled)
-
-
-@lru_cache(maxsize=1)
-def _facets() -> ColumnElement[Any]:
-    """`learnings.search_facets @> :facets` (revision 0006): the theme and proeftuin filters
-    on a GIN index, which the planner can intersect with the text's."""
-    from sqlalchemy.dialects.postgresql import ARRAY
-
-    facets = bindparam("facets", type_=ARRAY(Integer))
-    return literal_column("learnings.search_facets").op("@>")(facets)
-
-
-def _postgresql_statement(
-    viewer: Viewer, has_theme: bool, has_proeftuin: bool, rare: bool = False
-) -> Select[Any]:
-    """Rank the newest matches. Common words (`rare` False): the newest rows are walked by
-    the primary key until enough match. Rare words: ordered by `id + 0`, which no index
-    gives, so the planner takes all matches from the GIN indexes and sorts those."""
-    filters = [visible(viewer)]
-    if has_theme or has_proeftuin:
-        filters.append(_facets())
-    if has_proeftuin:
-        filters.append(_learnings.c.proeftuin_id == bindparam("proeftuin_id", type_=Integer))
-    # Fewer of the newest matches are ranked than on SQLite, and fewer still with a theme or
-    # proeftuin filter: for a common word the planner walks the newest rows until enough pass
-    # (about a microsecond or three a row here), so the rows it walks grow with the candidates.
-    wanted = FILTERED_CANDIDATES if has_theme or has_proeftuin else PG_CANDIDATES
-    candidates = (
-        select(_learnings.c.id)
-        .where(_vector.op("@@")(_tsquery()), *filters)
-        .order_by((_learnings.c.id + 0).desc() if rare else _learnings.c.id.desc())
-        .limit(wanted)
-        .subquery("candidates")
-    )
-    ranked = (
-        select(candidates.c.id, func.ts_rank(_vector, _tsquery()).label("score"))
-        .join_from(candidates, _learnings, _learnings.c.id == candidates.c.id)
-        .subquery("ranked")
-    )
-    headline = func.ts_headline(
-        literal_column("'dutch'::regconfig"),
-        _learnings.c.text,
-        _tsquery(),
-        bindparam("headline_options", HEADLINE_OPTIONS, type_=String),
-    )
-    return _best(ranked, headline)
-
-
-def _best(ranked: Subquery, shown: ColumnElement[str] = _learnings.c.text) -> Select[Any]:
-    """The top `:limit` rows of an (id, score) subquery, with their text."""
-    top = (
-        select(ranked.c.id, ranked.c.score)
-        .order_by(ranked.c.score.desc(), ranked.c.id.desc())
-        .limit(bindparam("limit", type_=Integer))
-        .subquery("top")
-    )
-    return (
-        select(top.c.id, top.c.score, shown.label("text"))
-        .join_from(top, _learnings, _learnings.c.id == top.c.id)
-        .order_by(top.c.score.desc(), top.c.id.desc())
-    )
 
 
 def _hits(rows: Any, terms: list[Term]) -> list[SearchHit]:

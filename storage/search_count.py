@@ -10,6 +10,7 @@ from sqlalchemy import Select, bindparam, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import search
+from storage.search_statements import FTS, FTS_REF, LEARNINGS, TSQUERY_FORMS, VECTOR, filters_for
 from storage.search_terms import proeftuin_token, query_terms, theme_token, tsquery_parts
 from storage.visibility import Viewer, visible
 
@@ -28,27 +29,27 @@ async def count_matches(
     """The learnings `viewer` may see that `search.search_learnings` would find for `words`
     (or, without words, that the filters let through), counted up to `cap`."""
     params: dict[str, Any] = {"theme_id": theme_id, "proeftuin_id": proeftuin_id}
-    filters = search._filters(viewer, theme_id is not None, proeftuin_id is not None)
+    filters = filters_for(viewer, theme_id is not None, proeftuin_id is not None)
     terms = query_terms(words) if words.strip() else []
     if words.strip() and not terms:
         return 0
     inner: Select[Any]
     if not terms:
-        inner = select(literal(1)).select_from(search._learnings).where(*filters)
+        inner = select(literal(1)).select_from(LEARNINGS).where(*filters)
     else:
         connection = await session.connection()
         if connection.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import TSQUERY
 
             parts = tsquery_parts(terms)
-            normalise = search._TSQUERY[bool(parts["rest"]), "last" in parts]
+            normalise = TSQUERY_FORMS[bool(parts["rest"]), "last" in parts]
             tsquery = await connection.scalar(normalise, parts) or ""
             if not tsquery:
                 return 0
-            matched = search._vector.op("@@")(cast(bindparam("tsquery", tsquery), TSQUERY))
-            inner = select(literal(1)).select_from(search._learnings).where(matched, *filters)
+            matched = VECTOR.op("@@")(cast(bindparam("tsquery", tsquery), TSQUERY))
+            inner = select(literal(1)).select_from(LEARNINGS).where(matched, *filters)
         else:
-            expression, _ = await search._sqlite_match(connection, terms)
+            expression, _ = await search.sqlite_match(connection, terms)
             facets = [
                 *([f'"{proeftuin_token(proeftuin_id)}"'] if proeftuin_id is not None else []),
                 *([f'"{theme_token(theme_id)}"'] if theme_id is not None else []),
@@ -56,13 +57,11 @@ async def count_matches(
             match = f"text : ({expression})"
             if facets:
                 match += f" AND facets : ({' AND '.join(facets)})"
-            joined = search._fts.join(
-                search._learnings, search._learnings.c.id == search._fts.c.rowid
-            )
+            joined = FTS.join(LEARNINGS, LEARNINGS.c.id == FTS.c.rowid)
             inner = (
                 select(literal(1))
                 .select_from(joined)
-                .where(search._fts_ref.op("MATCH")(bindparam("match", match)), visible(viewer))
+                .where(FTS_REF.op("MATCH")(bindparam("match", match)), visible(viewer))
             )
     counted = select(func.count()).select_from(inner.limit(cap).subquery())
     return int(await session.scalar(counted, params) or 0)

@@ -13,7 +13,8 @@ from sqlalchemy import insert
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Learning, LearningTheme, Proeftuin, Ring, Theme
-from storage.search import CANDIDATES, SearchHit, search_learnings
+from storage.search import SearchHit, search_learnings
+from storage.search_statements import CANDIDATES
 from storage.visibility import Viewer
 
 

@@ -1,0 +1,241 @@
+"""The SQL of a search, built once per dialect, viewer and filter shape (`storage.search`
+compiles and runs it): SQLite's FTS5 statements (ranked by bm25, by `samen_rank` on the newest
+candidates, or a quick sample), PostgreSQL's tsvector statement (the GIN index or a walk of the
+newest rows), the ring rule and the `#thema` / `proeftuin:` filters. The search values travel as
+bound parameters; the viewer is part of the cache key, so the ring condition inside is always
+the caller's own.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    Subquery,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    table,
+    union_all,
+)
+from sqlalchemy import column as sql_column
+from sqlalchemy import text as sql_text
+from sqlalchemy.sql.elements import ColumnClause
+
+from storage.models import Learning, LearningTheme
+from storage.search_terms import (
+    HEADLINE_OPTIONS,
+)
+from storage.visibility import Viewer, visible
+
+CANDIDATES = 1500  # the newest matches that get ranked
+PG_CANDIDATES = 500  # PostgreSQL: its walk costs more a row (see postgresql_statement)
+FILTERED_CANDIDATES = 300  # with #thema or proeftuin: (the shorter list's newest)
+
+
+# The statements are built and compiled once per dialect, viewer and filter shape (that costs
+# more than running them); the search values travel as bound parameters. The viewer is part of
+# the cache key, so the ring condition inside is always the caller's own.
+
+LEARNINGS = Learning.__table__
+LEARNING_THEMES = LearningTheme.__table__
+FTS = table("learnings_fts", sql_column("rowid", Integer))
+FTS_REF: ColumnClause[Any] = literal_column("learnings_fts")
+
+
+_WEIGHTS = (literal(1.0), literal(0.0))  # bm25 weighs the words; the facets not at all
+
+
+def _match() -> ColumnElement[str]:
+    return bindparam("match", type_=String)
+
+
+VECTOR: ColumnClause[Any] = literal_column("learnings.search_vector")
+
+
+@lru_cache(maxsize=1)
+def _tsquery() -> ColumnElement[Any]:
+    """The query as a tsquery (PostgreSQL's dialect imported only for a PostgreSQL search)."""
+    from sqlalchemy.dialects.postgresql import TSQUERY
+
+    return cast(bindparam("tsquery", type_=String), TSQUERY)
+
+
+# (has rest, has prefix last word) -> the query's text form, PostgreSQL-normalised
+TSQUERY_FORMS = {
+    (True, False): sql_text("SELECT to_tsquery('dutch', :rest)::text"),
+    (False, True): sql_text(
+        "SELECT (to_tsquery('dutch', :last) || to_tsquery('simple', :last_prefix))::text"
+    ),
+    (True, True): sql_text(
+        "SELECT (to_tsquery('dutch', :rest)"
+        " && (to_tsquery('dutch', :last) || to_tsquery('simple', :last_prefix)))::text"
+    ),
+}
+
+
+SEARCH_PARAMETERS = frozenset(
+    {"limit", "theme_id", "proeftuin_id", "match", "tsquery", "sample"} | {"needles", "facets"}
+)
+
+
+def filters_for(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> list[ColumnElement[bool]]:
+    filters = [visible(viewer)]
+    if has_proeftuin:
+        filters.append(LEARNINGS.c.proeftuin_id == bindparam("proeftuin_id", type_=Integer))
+    if has_theme:
+        filters.append(
+            exists().where(
+                LEARNING_THEMES.c.learning_id == LEARNINGS.c.id,
+                LEARNING_THEMES.c.theme_id == bindparam("theme_id", type_=Integer),
+            )
+        )
+    return filters
+
+
+def sqlite_statement(viewer: Viewer, has_theme: bool, has_proeftuin: bool) -> Select[Any]:
+    """Rank the newest CANDIDATES matches the viewer may see.
+
+    FTS5 walks its matches newest first (ORDER BY rowid DESC is consumed by the index, so the
+    LIMIT stops the walk); the filters are checked on the way and bm25 is computed for the
+    candidates only.
+    """
+    candidates = (
+        select(FTS.c.rowid.label("id"), (-func.bm25(FTS_REF, *_WEIGHTS)).label("score"))
+        .select_from(FTS.join(LEARNINGS, LEARNINGS.c.id == FTS.c.rowid))
+        .where(FTS_REF.op("MATCH")(_match()), *filters_for(viewer, has_theme, has_proeftuin))
+        .order_by(FTS.c.rowid.desc())
+        .limit(CANDIDATES)
+        .subquery("candidates")
+    )
+    return _best(candidates)
+
+
+def _approximate_score() -> ColumnElement[Any]:
+    """`samen_rank(text, :needles)` (`storage.search_terms.approximate_rank`)."""
+    return func.samen_rank(LEARNINGS.c.text, bindparam("needles", type_=String))
+
+
+def sqlite_approximate_statement(
+    viewer: Viewer, has_theme: bool, has_proeftuin: bool
+) -> Select[Any]:
+    """Like `sqlite_statement` (the newest CANDIDATES matches the viewer may see, filters in
+    the MATCH as facets and checked again on the row), ranked by `_approximate_score`. With a
+    filter, FILTERED_CANDIDATES: FTS5's intersection of the words with the facets costs per
+    match it yields, and the filtered list is short enough that its newest few hundred are
+    the ones to rank."""
+    wanted = FILTERED_CANDIDATES if has_theme or has_proeftuin else CANDIDATES
+    candidates = (
+        select(FTS.c.rowid.label("id"), _approximate_score().label("score"))
+        .select_from(FTS.join(LEARNINGS, LEARNINGS.c.id == FTS.c.rowid))
+        .where(FTS_REF.op("MATCH")(_match()), *filters_for(viewer, has_theme, has_proeftuin))
+        .order_by(FTS.c.rowid.desc())
+        .limit(wanted)
+        .subquery("candidates")
+    )
+    return _best(candidates)
+
+
+def sqlite_sample_statement(
+    viewer: Viewer, has_theme: bool, has_proeftuin: bool
+) -> CompoundSelect[Any]:
+    """The quick way when the viewer may see most learnings: rank the newest CANDIDATES matches
+    first and look up the ring of the best `:sample` only (a lookup per candidate costs about
+    as much as ranking it). Ends with a row (NULL, how many were sampled, NULL): fewer than
+    `:sample` means every match was looked at, so the answer is complete even if short.
+    """
+    newest = (
+        select(FTS.c.rowid.label("id"), (-func.bm25(FTS_REF, *_WEIGHTS)).label("score"))
+        .where(FTS_REF.op("MATCH")(_match()))
+        .order_by(FTS.c.rowid.desc())
+        .limit(CANDIDATES)
+        .subquery("newest")
+    )
+    sample = (
+        select(newest.c.id, newest.c.score)
+        .order_by(newest.c.score.desc(), newest.c.id.desc())
+        .limit(bindparam("sample", type_=Integer))
+        .cte("sample")
+    )
+    found = (
+        select(sample.c.id, sample.c.score, LEARNINGS.c.text)
+        .join_from(sample, LEARNINGS, LEARNINGS.c.id == sample.c.id)
+        .where(*filters_for(viewer, has_theme, has_proeftuin))
+        .order_by(sample.c.score.desc(), sample.c.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+        .subquery("found")
+    )
+    sampled = select(null(), func.count().label("score"), null()).select_from(sample)
+    return union_all(select(found.c.id, found.c.score, found.c.text), sampled)
+
+
+@lru_cache(maxsize=1)
+def _facets() -> ColumnElement[Any]:
+    """`learnings.search_facets @> :facets` (revision 0006): the theme and proeftuin filters
+    on a GIN index, which the planner can intersect with the text's."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    facets = bindparam("facets", type_=ARRAY(Integer))
+    return literal_column("learnings.search_facets").op("@>")(facets)
+
+
+def postgresql_statement(
+    viewer: Viewer, has_theme: bool, has_proeftuin: bool, rare: bool = False
+) -> Select[Any]:
+    """Rank the newest matches. Common words (`rare` False): the newest rows are walked by
+    the primary key until enough match. Rare words: ordered by `id + 0`, which no index
+    gives, so the planner takes all matches from the GIN indexes and sorts those."""
+    filters = [visible(viewer)]
+    if has_theme or has_proeftuin:
+        filters.append(_facets())
+    if has_proeftuin:
+        filters.append(LEARNINGS.c.proeftuin_id == bindparam("proeftuin_id", type_=Integer))
+    # Fewer of the newest matches are ranked than on SQLite, and fewer still with a theme or
+    # proeftuin filter: for a common word the planner walks the newest rows until enough pass
+    # (about a microsecond or three a row here), so the rows it walks grow with the candidates.
+    wanted = FILTERED_CANDIDATES if has_theme or has_proeftuin else PG_CANDIDATES
+    candidates = (
+        select(LEARNINGS.c.id)
+        .where(VECTOR.op("@@")(_tsquery()), *filters)
+        .order_by((LEARNINGS.c.id + 0).desc() if rare else LEARNINGS.c.id.desc())
+        .limit(wanted)
+        .subquery("candidates")
+    )
+    ranked = (
+        select(candidates.c.id, func.ts_rank(VECTOR, _tsquery()).label("score"))
+        .join_from(candidates, LEARNINGS, LEARNINGS.c.id == candidates.c.id)
+        .subquery("ranked")
+    )
+    headline = func.ts_headline(
+        literal_column("'dutch'::regconfig"),
+        LEARNINGS.c.text,
+        _tsquery(),
+        bindparam("headline_options", HEADLINE_OPTIONS, type_=String),
+    )
+    return _best(ranked, headline)
+
+
+def _best(ranked: Subquery, shown: ColumnElement[str] = LEARNINGS.c.text) -> Select[Any]:
+    """The top `:limit` rows of an (id, score) subquery, with their text."""
+    top = (
+        select(ranked.c.id, ranked.c.score)
+        .order_by(ranked.c.score.desc(), ranked.c.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+        .subquery("top")
+    )
+    return (
+        select(top.c.id, top.c.score, shown.label("text"))
+        .join_from(top, LEARNINGS, LEARNINGS.c.id == top.c.id)
+        .order_by(top.c.score.desc(), top.c.id.desc())
+    )
