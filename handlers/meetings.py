@@ -17,15 +17,17 @@ from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.ics import write_ics
 from handlers.registry import IN_PROEFTUIN, MEETING, Kind, Param, command
-from handlers.text import closest_slug, parse_number
+from handlers.text import closest_slug, parse_number, shorten
 from handlers.types import Action, Reply, UserError, Visibility
 from handlers.when import parse_when as parse_when  # also read by callers of handlers.meetings
-from storage import files, meetings, proeftuinen, themes
+from storage import files, harvest, meetings, proeftuinen, themes
 from storage.meetings import YES, Counts
 from storage.models import Meeting
 
 REMINDERS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
 AGENDA_LIMIT = 10  # meetings in `agenda`: 20 buttons, within Slack's and Discord's limits
+RECENT = timedelta(days=14)  # `agenda` also shows the meetings of the last two weeks ...
+RECENT_LIMIT = 3  # ... at most this many, each with what was harvested from it (`oogst`)
 
 
 def meeting_actions(t: Translator, meeting_id: int) -> tuple[Action, ...]:
@@ -196,9 +198,13 @@ async def agenda(ctx: Context) -> Reply:
     upcoming = await meetings.upcoming(ctx.session, ctx.command.received_at, limit=limit)
     page = paging.page_of(upcoming, number, AGENDA_LIMIT)
     found = list(page.rows)
+    recent = await _recent(ctx) if number == 1 else []
     if not found:
         key = "agenda.page_empty" if number > 1 else "agenda.none"
-        return Reply(text=ctx.t(key, page=number), visibility=Visibility.ONLY_CALLER)
+        return Reply(
+            text="\n".join([ctx.t(key, page=number), *recent]),
+            visibility=Visibility.ONLY_CALLER,
+        )
     counts = await meetings.counts(ctx.session, [m.id for m in found])
     if page.total is not None and number == 1:
         lines = [ctx.t.plural("agenda.header", len(found))]
@@ -206,6 +212,7 @@ async def agenda(ctx: Context) -> Reply:
         total = await meetings.count_upcoming(ctx.session, ctx.command.received_at)
         lines = [ctx.t("agenda.header_page", first=page.first, last=page.last, total=total)]
     lines += [f"• {meeting_line(ctx.t, m, counts[m.id])}" for m in found]
+    lines += recent
     actions = [
         Action(f"{label} #{m.id}", word, str(m.id), style)
         for m in found
@@ -225,6 +232,28 @@ async def agenda(ctx: Context) -> Reply:
         attachments=tuple(str(ics_for(ctx, m)) for m in found),
         visibility=Visibility.ONLY_CALLER,
     )
+
+
+async def _recent(ctx: Context) -> list[str]:
+    """Meetings of the last `RECENT` days with what was harvested from them (what the caller
+    may see here), for `agenda`'s first page; nothing when there were none."""
+    now = ctx.command.received_at
+    past = await harvest.started_before(ctx.session, now, now - RECENT, RECENT_LIMIT)
+    if not past:
+        return []
+    counts = await meetings.counts(ctx.session, [m.id for m in past])
+    found = await harvest.learnings_of(ctx.session, ctx.viewer, [m.id for m in past], 3)
+    lines = [ctx.t("agenda.recent")]
+    for meeting in past:
+        lines.append(f"• {meeting_line(ctx.t, meeting, counts[meeting.id])}")
+        lines += [
+            "   " + ctx.t("oogst.line", number=x.id, proeftuin=x.proeftuin.name,
+                          text=shorten(x.text, 160))
+            for x in found[meeting.id]
+        ]  # fmt: skip
+        if not found[meeting.id]:
+            lines.append("   " + ctx.t("agenda.no_harvest", number=meeting.id))
+    return lines
 
 
 async def _answer(ctx: Context, answer: str) -> Reply:

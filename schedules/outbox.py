@@ -9,6 +9,7 @@ from datetime import datetime
 from handlers.meetings import REMINDERS
 from schedules.followups import followup_effect
 from schedules.ledger import Effect, Outcome, run_effect
+from schedules.meeting_harvest import harvest_effect
 from schedules.notices import notice_effect
 from schedules.quiet_proeftuinen import quiet_effect
 from schedules.reminders import reminder_effect
@@ -49,6 +50,8 @@ def _effect_of(r: Rhythm, subject: Subject, due: datetime, now: datetime) -> Eff
         except ValueError:
             return None
         return quiet_effect(r, week, subject.platform, subject.channel_id, due)
+    if subject.kind == "harvest" and subject.meeting_id:
+        return harvest_effect(r, subject.meeting_id, subject.platform, subject.channel_id, due)
     if subject.kind == "followup":
         return followup_effect(
             r, subject.prompt_id, subject.proeftuin_id, subject.platform, subject.channel_id, due

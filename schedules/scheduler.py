@@ -34,6 +34,7 @@ from handlers.meetings import REMINDERS
 from schedules.followups import followups_due
 from schedules.housekeeping import housekeeping
 from schedules.jobs import run_due
+from schedules.meeting_harvest import harvest_due
 from schedules.notices import notices_due
 from schedules.outbox import outbox
 from schedules.quiet_proeftuinen import quiet_due
@@ -180,6 +181,7 @@ class SchedulerService:
             ("followups", followups_due),
             ("notices", notices_due),
             ("quiet", quiet_due),
+            ("harvest", harvest_due),
         ):
             try:
                 await work(self.rhythm, now)

@@ -178,6 +178,9 @@ class Learning(Base):
     prompt_id: Mapped[int | None] = mapped_column(
         ForeignKey("prompts.id", ondelete="SET NULL"), index=True
     )  # the reflection prompt this learning answers (revision 0002_rhythm)
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), index=True
+    )  # the meeting this learning was harvested from (`oogst`, revision 0008)
     # Publishing to the buitenwereld with the author's consent (revision 0003_rings):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -158,7 +158,9 @@ async def test_agenda_lists_upcoming_with_counts_in_english(database: object) ->
     assert len(replies) == 1 and replies[0].title == "Upcoming meetings"
     lines = replies[0].text.splitlines()
     assert lines[1] == "• #1 · Thu 3 Dec 2026 19:30 · Circle · 0 yes, 0 no"
-    assert "Later" in lines[2] and "Past" not in replies[0].text
+    assert "Later" in lines[2] and "Past" not in "\n".join(lines[:3])
+    # A meeting that was is shown after the upcoming ones, with what was harvested (item 4).
+    assert lines[3] == "Recently held, with what people took with them:" and "Past" in lines[4]
     assert [(a.command, a.args) for a in replies[0].actions] == [
         ("ja", "1"),
         ("nee", "1"),

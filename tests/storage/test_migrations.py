@@ -513,7 +513,9 @@ def test_downgrade_from_0004_keeps_every_row(database_url: str) -> None:
     upgrade(database_url)
     # Below 0007 nothing is archived: coming back up, every proeftuin and theme is active.
     archive_marks = {("proeftuinen", "archived_at"), ("themes", "archived_at")}
-    _engine_do(database_url, lambda conn: assert_rows_kept(conn, filled, archive_marks))
+    # Below 0008 no learning is linked to a meeting: coming back up, none is.
+    unlinked = archive_marks | {("learnings", "meeting_id")}
+    _engine_do(database_url, lambda conn: assert_rows_kept(conn, filled, unlinked))
 
 
 def test_upgrade_forgets_what_hung_on_learnings_already_gone(database_url: str) -> None:
