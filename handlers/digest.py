@@ -152,6 +152,18 @@ def render_digest(t: Translator, digest: WeekDigest, now: datetime | None = None
             if prompt.waiting:
                 lines.append(t("digest.prompt_waiting", names=", ".join(prompt.waiting)))
         replies += _parts(t, t("digest.prompts_title"), lines)
+    if digest.harvests:
+        lines = [
+            t(
+                "digest.harvest_meeting",
+                number=h.id,
+                title=shorten(h.title, 120),
+                moment=t.moment(h.starts_at),
+                learnings=", ".join(f"#{i.id} ({i.proeftuin})" for i in h.items),
+            )
+            for h in digest.harvests
+        ]
+        replies += _parts(t, t("digest.harvest_title"), lines)
     if digest.meetings:
         lines = []
         for m in digest.meetings:

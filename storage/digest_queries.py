@@ -21,6 +21,7 @@ from storage.models import (
     Enrichment,
     Learning,
     LearningTheme,
+    Meeting,
     Proeftuin,
     Prompt,
     PromptPost,
@@ -49,6 +50,7 @@ class Item:
     themes: tuple[str, ...]  # slugs
     recognised_by: tuple[str, ...] = ()  # proeftuinen that said "ook bij ons"
     enrichments: tuple[tuple[str, str], ...] = ()  # (proeftuin, text)
+    meeting_id: int | None = None  # harvested from this meeting (`oogst`)
 
 
 @dataclass(slots=True)
@@ -94,6 +96,16 @@ class MeetingLine:
     no: int
 
 
+@dataclass(frozen=True, slots=True)
+class HarvestLine:
+    """A meeting and the learnings harvested from it in the digest's week."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    items: tuple[Item, ...]
+
+
 @dataclass(slots=True)
 class WeekDigest:
     """Everything the digest of one week shows."""
@@ -107,6 +119,7 @@ class WeekDigest:
     prompts: list[PromptSection]
     meetings: list[MeetingLine]
     recognised: list[Item] = field(default_factory=list)  # recognised by several, this week
+    harvests: list[HarvestLine] = field(default_factory=list)  # this week's meeting harvests
 
     @property
     def empty(self) -> bool:
@@ -165,7 +178,24 @@ async def build_week_digest(
         prompts=prompts,
         meetings=await _meetings(session, week, timezone, now),
         recognised=await _recognised_this_week(session, week, names),
+        harvests=await _harvests(session, items),
     )
+
+
+async def _harvests(session: AsyncSession, items: list[Item]) -> list[HarvestLine]:
+    """The week's learnings harvested from meetings, by meeting (they also show under their
+    themes: here only their numbers)."""
+    by_meeting: dict[int, list[Item]] = defaultdict(list)
+    for item in items:
+        if item.meeting_id is not None:
+            by_meeting[item.meeting_id].append(item)
+    if not by_meeting:
+        return []
+    found = await session.scalars(select(Meeting).where(Meeting.id.in_(list(by_meeting))))
+    return [
+        HarvestLine(m.id, m.title, m.starts_at, tuple(by_meeting[m.id]))
+        for m in sorted(found.all(), key=lambda m: (m.starts_at, m.id))
+    ]
 
 
 async def _item_rows(
@@ -180,6 +210,7 @@ async def _item_rows(
             Learning.created_at,
             Learning.source_url,
             Learning.prompt_id,
+            Learning.meeting_id,
         )
         .where(condition, visible(KENNISKRING))
         .order_by(*order)
@@ -206,6 +237,7 @@ async def _items(
             themes=tuple(tags.get(r.id, ())),
             recognised_by=tuple(recognised_by.get(r.id, ())),
             enrichments=tuple(enriched.get(r.id, ())),
+            meeting_id=r.meeting_id,
         )
         for r in rows
     ]

@@ -20,6 +20,7 @@ from tests.schedules.conftest import SEVEN, Recorder, channel_of, utc
 ZUID, OOST = SEVEN[0], SEVEN[1]
 START = utc(2026, 11, 26, 18, 30)  # Thursday 19:30 in Amsterdam
 BEFORE = START - timedelta(days=3)
+HOURS_2 = timedelta(hours=2)
 
 
 def questions(recorder: Recorder) -> list[tuple[str, str]]:
@@ -53,12 +54,18 @@ async def test_everybody_who_came_is_asked_once(
     assert (reply.actions[0].command, reply.actions[0].args) == ("oogst", "1")
 
     # Anna answers in the direct message: a learning of the meeting's proeftuin, #wonen.
-    said = await seven.say("oogst 1 Bellen werkt beter dan mailen", direct=True, channel="dm")
+    said = await seven.say(
+        "oogst 1 Bellen werkt beter dan mailen", direct=True, channel="dm", at=START + HOURS_2
+    )
     assert "bijeenkomst #1 (Leren van elkaar)" in said[0].text and ZUID in said[0].text
     async with rhythm.database.unit_of_work() as session:
         learning = (await session.scalars(select(Learning))).one()
         assert (learning.meeting_id, learning.proeftuin.name) == (1, ZUID)
         assert [t.slug for t in learning.themes] == ["wonen"]
+    # The digest of that week lists it under the meeting (its text shows under #wonen).
+    parts = await seven.say("digest 2026-W48", user=LEADER, channel="kring", at=START)
+    [harvested] = [p.text for p in parts if p.title == "Oogst van de bijeenkomsten"]
+    assert "Bijeenkomst #1, Leren van elkaar" in harvested and f"#1 ({ZUID})" in harvested
     # `agenda` shows it under the meeting that was; a deleted meeting unlinks, keeps it.
     agenda = await seven.text("agenda", channel=channel_of(OOST), at=START + timedelta(days=1))
     assert "Onlangs geweest" in agenda and "Bellen werkt beter dan mailen" in agenda
