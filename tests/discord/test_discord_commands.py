@@ -39,6 +39,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "vraag": {"vraag": "Wat leerden jullie deze maand over huur?"},
     "antwoord": {"nummer": 1, "tekst": "Dat huurders meer tijd nodig hebben"},
     "oogst": {"nummer": 1, "tekst": "Dat bellen beter werkt dan mailen"},
+    "lijkt": {"nummer": 1},
     "hernoem": {"oud": "#wonen", "nieuw": "Wonen en huis"},
     "voeg-samen": {"van": "#energie", "naar": "#wonen"},
     "archiveer": {"naam": "#energie"},
