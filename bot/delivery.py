@@ -61,8 +61,8 @@ class Delivery:
         reconnecting), so the scheduler leaves the effect to a process that can send it instead
         of spending its retries. An absent adapter still fails loudly at `send`."""
         outbound = self._outbound.get(platform)
-        ready = getattr(outbound, "ready", None)
-        return ready is None or bool(ready())
+        reachable = getattr(outbound, "reachable", None)
+        return not callable(reachable) or bool(reachable())
 
     async def send(self, target: Target, reply: Reply) -> str | None:
         """Deliver one reply; raises DeliveryError when the platform is absent or refuses."""

@@ -86,7 +86,7 @@ class Poster:
             raise DeliveryError("discord is not connected")
         return client
 
-    def ready(self) -> bool:
+    def reachable(self) -> bool:
         """Whether this process can post now: its gateway is connected (a process standing by
         while another holds the gateway cannot)."""
         client = self.service.client

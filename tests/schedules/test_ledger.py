@@ -221,7 +221,7 @@ async def test_delivery_can_send_asks_a_connected_adapter_only() -> None:
         platform = "discord"
         up = False
 
-        def ready(self) -> bool:
+        def reachable(self) -> bool:
             return self.up
 
         async def send(self, target: Target, reply: Reply) -> str | None:
