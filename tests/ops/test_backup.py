@@ -38,7 +38,7 @@ async def test_a_backup_during_captures_restores_every_confirmed_capture(
     target_backend: str,
 ) -> None:
     if target_backend == "sqlite" and "sqlite" in migrated_url:
-        pytest.skip("the same as target 'same' on SQLite")
+        pytest.skip("SQLite into SQLite is already the 'same' target of this test")
     database = Database(migrated_url)
     chat = Chat(Router(database, make_policy()))
     await chat.say("koppel Proeftuin A", user=LEADER, channel="a")

@@ -62,7 +62,7 @@ async def kill_lock_sessions(url: str) -> int:
 
 async def test_on_sqlite_a_file_lock_keeps_one_holder(migrated_url: str) -> None:
     if "sqlite" not in migrated_url:
-        pytest.skip("SQLite only")
+        pytest.skip("the file lock is SQLite's; PostgreSQL uses the advisory lock (tests below)")
     first, second = FakeDiscord(), FakeDiscord()
     a = GatewayGuard(first, AdvisoryLock(migrated_url), poll=0.05)
     b = GatewayGuard(second, AdvisoryLock(migrated_url), poll=0.05)
@@ -83,7 +83,7 @@ async def test_on_sqlite_a_file_lock_keeps_one_holder(migrated_url: str) -> None
 
 async def test_one_holder_and_a_takeover_when_it_dies(migrated_url: str) -> None:
     if "postgresql" not in migrated_url:
-        pytest.skip("PostgreSQL only")
+        pytest.skip("the advisory lock is PostgreSQL's; SQLite's file lock is tested above")
     first, second = FakeDiscord(), FakeDiscord()
     a = GatewayGuard(first, AdvisoryLock(migrated_url), poll=0.1)
     b = GatewayGuard(second, AdvisoryLock(migrated_url), poll=0.1)
@@ -109,7 +109,7 @@ async def test_one_holder_and_a_takeover_when_it_dies(migrated_url: str) -> None
 
 async def test_two_locks_one_holder(migrated_url: str) -> None:
     if "postgresql" not in migrated_url:
-        pytest.skip("PostgreSQL only")
+        pytest.skip("the advisory lock is PostgreSQL's; SQLite's file lock is tested above")
     a, b = AdvisoryLock(migrated_url), AdvisoryLock(migrated_url)
     try:
         assert await a.try_acquire()

@@ -80,7 +80,7 @@ async def test_three_processes_share_slack_the_digest_and_one_gateway(
     migrated_url: str, fake: FakeDiscord, fake_slack: FakeSlack, tmp_path: Path  # noqa: F811
 ) -> None:
     if not migrated_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL only")
+        pytest.skip("several serve processes share one PostgreSQL; on SQLite one process runs")
     await slack_faults.prepare(migrated_url, datetime.now(UTC))
     env = discord_environment(migrated_url, fake, fake.channel_id("kenniskring"))
     env.update(slack_faults.environment(migrated_url, fake_slack))  # digest to slack, now
