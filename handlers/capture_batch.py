@@ -34,6 +34,10 @@ from storage.models import Member, Proeftuin, Role
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 64  # a bound on one unit of work, and on how long the last in it waits
+# A batch larger than this comes from a burst: its captures are answered without the offer of
+# related learnings (a search per capture would halve the throughput when it counts most);
+# `lijkt N` still finds them.
+RELATED_IN_BATCH = 2
 
 Handle = Callable[[Command], Awaitable[list[Reply]]]
 
@@ -171,10 +175,13 @@ class CaptureBatcher:
                 new.append(item)
                 unknown.append(missing)
             stored = await learnings.add_many(session, new)
+            offer_related = len(contexts) <= RELATED_IN_BATCH
             for (i, ctx), learning, missing in zip(contexts, stored, unknown, strict=True):
                 await asyncio.sleep(0)  # the loop gets a turn between replies (acks waiting)
                 has_followers = any(th.id in followed for th in learning.themes)
-                answers[i] = await capture_replies(ctx, learning, missing, followed=has_followers)
+                answers[i] = await capture_replies(
+                    ctx, learning, missing, followed=has_followers, offer_related=offer_related
+                )
         return answers
 
 

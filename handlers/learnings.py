@@ -177,13 +177,19 @@ async def capture(ctx: Context) -> Reply | list[Reply]:
 
 
 async def capture_replies(
-    ctx: Context, learning: Learning, unknown: list[str], *, followed: bool = True
+    ctx: Context,
+    learning: Learning,
+    unknown: list[str],
+    *,
+    followed: bool = True,
+    offer_related: bool = True,
 ) -> list[Reply]:
-    """What a capture answers: the saved reply, learnings of other proeftuinen alike (if any),
-    then notices for followers of its themes (`followed=False` when the caller knows that none
-    of its themes has a follower)."""
+    """What a capture answers: the saved reply, learnings of other proeftuinen alike (if any,
+    unless `offer_related` is off), then notices for followers of its themes (`followed=False`
+    when the caller knows that none of its themes has a follower)."""
     replies = [await _saved_reply(ctx, learning, unknown)]
-    replies += await offer_after_capture(ctx, learning)
+    if offer_related:
+        replies += await offer_after_capture(ctx, learning)
     if followed:
         replies += await follow_notices(ctx, learning)
     return replies

@@ -275,3 +275,28 @@ async def test_an_unexpected_failure_reaches_the_callers(
     monkeypatch.undo()
     replies = await asyncio.wait_for(say(programme, Say("inzicht Daarna", event_id="u2")), 10)
     assert "bewaard" in replies[0].text
+
+
+ALIKE_IN_B = "Vrijwilligers blijven langer als ze zelf hun taken mogen kiezen"
+ALIKE = "inzicht Wie als vrijwilliger zelf een taak kiest, blijft veel langer betrokken"
+
+
+@pytest.mark.parametrize(
+    "size", [capture_batch.RELATED_IN_BATCH, capture_batch.RELATED_IN_BATCH + 1]
+)
+async def test_a_burst_is_answered_without_related_offers(chat: Chat, size: int) -> None:
+    """A batch of at most RELATED_IN_BATCH captures offers learnings alike as one capture does;
+    a larger one (a burst) answers without them, and `lijkt N` still finds them."""
+    await prepare(chat)
+    await say(chat, Say(f"inzicht {ALIKE_IN_B}", user="carla", channel="proeftuin-b"))
+    inserts = learning_inserts(chat.router.database)
+    lines = [Say(ALIKE, event_id=f"burst{i}") for i in range(size)]
+    together = await asyncio.gather(*(say(chat, item) for item in lines))
+    assert inserts == [size]  # one batch
+    offered = [
+        "Lijkt op #1 van Proeftuin B" in "\n".join(r.text for r in replies) for replies in together
+    ]
+    assert offered == [size <= capture_batch.RELATED_IN_BATCH] * size
+    assert all("bewaard" in replies[0].text for replies in together)
+    (found,) = await say(chat, Say("lijkt 2", event_id="later"))
+    assert "Lijkt op #1 van Proeftuin B" in found.text
