@@ -92,6 +92,7 @@ async def search(ctx: Context) -> Reply:
                 limit=paging.fetch_limit(page_number, RESULT_LIMIT),
             )
             page = paging.page_of(hits, page_number, RESULT_LIMIT)
+            counted = hits.total
             snippets = {hit.learning_id: hit.snippet for hit in page.rows}
             found_learnings = await learnings.by_ids(
                 reader, ctx.viewer, [h.learning_id for h in page.rows]
@@ -107,6 +108,7 @@ async def search(ctx: Context) -> Reply:
             )
             page = paging.page_of(visible, page_number, RESULT_LIMIT)
             found_learnings = list(page.rows)
+            counted = None
             snippets = {}
         if not found_learnings:
             if page_number > 1:
@@ -115,9 +117,11 @@ async def search(ctx: Context) -> Reply:
         if page.total is not None and page.number == 1:
             header = ctx.t("zoek.header", count=page.total, query=query_label)
         else:
-            total = await count_matches(
-                reader, ctx.viewer, words, theme_id=theme_id, proeftuin_id=proeftuin_id
-            )
+            total = counted
+            if total is None:
+                total = await count_matches(
+                    reader, ctx.viewer, words, theme_id=theme_id, proeftuin_id=proeftuin_id
+                )
             shown_total = (
                 ctx.t("zoek.count_over", cap=ctx.t.number(COUNT_CAP))
                 if total >= COUNT_CAP

@@ -8,8 +8,9 @@ recency is a fair tie-break.
 
 The filters are in the index (revision 0006): on SQLite `#thema` and `proeftuin:` are tokens of
 the FTS5 table's `facets` column, ANDed with the words, so FTS5 intersects them while it walks
-its matches newest first; on PostgreSQL `learnings.search_facets` has a GIN index beside the
-tsvector's. A filtered query ranks `FILTERED_CANDIDATES`.
+its matches newest first; on PostgreSQL `learnings.search_facets` is indexed with the tsvector
+in one GIN index (revision 0009), and the statistics choose between a walk of the newest rows and
+the index. A filtered query ranks `FILTERED_CANDIDATES`.
 
 Ranking. PostgreSQL: ts_rank. SQLite: bm25 when every word is rare; bm25 first counts every row
 holding each word of the query (20-40 ms for a word in 400,000 rows), so a query with a common
@@ -42,8 +43,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import Ring
 from storage.search_statements import (
+    FILTERED_CANDIDATES,
+    PG_CANDIDATES,
     SEARCH_PARAMETERS,
-    TSQUERY_FORMS,
+    Form,
     postgresql_statement,
     sqlite_approximate_statement,
     sqlite_sample_statement,
@@ -77,6 +80,13 @@ class SearchHit:
     snippet: str  # ~160 characters around the first match, matched words wrapped in ** **
 
 
+class Hits(list[SearchHit]):
+    """The learnings found, best first; `total` is how many match in all when the search
+    counted them on the way (else None: `storage.search_count` counts)."""
+
+    total: int | None = None
+
+
 async def search_learnings(
     session: AsyncSession,
     viewer: Viewer,
@@ -85,7 +95,7 @@ async def search_learnings(
     theme_id: int | None = None,
     proeftuin_id: int | None = None,
     limit: int = 10,
-) -> list[SearchHit]:
+) -> Hits:
     """The learnings `viewer` may see that contain all `words`, best first.
 
     Never raises on what a user typed: operators, quotes and symbols are not passed on; words
@@ -93,7 +103,7 @@ async def search_learnings(
     """
     terms = query_terms(words)
     if not terms or limit <= 0:
-        return []
+        return Hits()
     connection = await session.connection()
     params: dict[str, Any] = {"limit": limit, "theme_id": theme_id, "proeftuin_id": proeftuin_id}
     shape = (viewer, theme_id is not None, proeftuin_id is not None)
@@ -108,7 +118,7 @@ _Kind = Literal["sample", "full", "approx", "bitmap"]
 
 async def _search_sqlite(
     connection: AsyncConnection, shape: _Shape, terms: list[Term], params: dict[str, Any]
-) -> list[SearchHit]:
+) -> Hits:
     # The words in the `text` column; `#thema` and `proeftuin:` as tokens of the `facets`
     # column (revision 0006), so FTS5 intersects them itself, newest first.
     facets = []
@@ -202,57 +212,104 @@ SELECT NULL, (
 
 async def _search_postgresql(
     connection: AsyncConnection, shape: _Shape, terms: list[Term], params: dict[str, Any]
-) -> list[SearchHit]:
-    # Let PostgreSQL stem the words once; nothing left (stop words only), nothing found.
+) -> Hits:
+    # PostgreSQL stems the words inside the statement; stop words only: nothing is found.
     parts = tsquery_parts(terms)
-    normalise = TSQUERY_FORMS[bool(parts["rest"]), "last" in parts]
-    params["tsquery"] = await connection.scalar(normalise, parts) or ""
-    if not params["tsquery"]:
-        return []
+    params |= parts
+    form = (bool(parts["rest"]), "last" in parts)
     params["facets"] = [
         *([-params["proeftuin_id"]] if params["proeftuin_id"] is not None else []),
         *([params["theme_id"]] if params["theme_id"] is not None else []),
     ]
-    kind: _Kind = "full" if await _postgresql_common(connection, terms) else "bitmap"
-    rows = await _run(connection, kind, shape, params)
-    return [SearchHit(row.id, float(row.score), marked_snippet(row.text)) for row in rows]
+    walk = await postgresql_walk(connection, terms, params["facets"])
+    rows = await _run(connection, "full" if walk else "bitmap", shape, params, form)
+    hits = Hits(SearchHit(row.id, float(row.score), marked_snippet(row.text)) for row in rows)
+    if not walk:
+        hits.total = int(rows[0].total) if rows else 0
+    return hits
 
 
-COMMON_SHARE = 0.02  # PostgreSQL: words in this share of the rows are walked newest first
+WALK_COST = 4.0  # PostgreSQL: a row fetched by a bitmap costs about this many rows walked
 _STATISTICS_SECONDS = 600.0
-_statistics: dict[str, tuple[float, dict[str, float]]] = {}
 
 
-async def _postgresql_common(connection: AsyncConnection, terms: list[Term]) -> bool:
-    """Whether every word of the query is in at least `COMMON_SHARE` of the learnings, by the
-    statistics PostgreSQL keeps of the tsvector's most common words (`pg_stats`, read at most
-    every ten minutes). Then the newest rows are walked until enough match (the planner's own
-    choice, which it also makes for rare words, whose share it can only guess: ~0.3% a word in
-    a vocabulary as uniform as the benchmark's, so a rare word meant walking every row); else
-    the GIN index finds all matches and the newest are taken from those."""
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    """What PostgreSQL's statistics say of the learnings (`pg_stats`, `pg_class`)."""
+
+    rows: float  # about how many learnings there are
+    words: dict[str, float]  # the share of the learnings holding each of the most common words
+    facets: dict[int, float]  # the same of the most common facets (a proeftuin, a theme)
+
+
+_statistics: dict[str, tuple[float, Statistics]] = {}
+
+
+async def postgresql_walk(
+    connection: AsyncConnection, terms: list[Term], facets: list[int], wanted: int | None = None
+) -> bool:
+    """Whether to walk the newest rows until enough match, or to take every match from the GIN
+    index and sort those: whichever touches fewer rows, by the statistics PostgreSQL keeps of the
+    tsvector's most common words and the facets' most common values (read at most every ten
+    minutes). A word or facet missing from those is rare: the index then. Walking costs
+    `wanted / share` rows, the index `rows * share`, each fetched row about WALK_COST walked.
+    (The planner would choose the walk for rare words too, whose share it can only guess: ~0.3%
+    a word in a vocabulary as uniform as the benchmark's, so a rare word meant walking every
+    row; and a bitmap of every match of a common word when a filter made it look cheap.)"""
+    return walk_is_cheaper(await _read_statistics(connection), terms, facets, wanted)
+
+
+def walk_is_cheaper(
+    stats: Statistics, terms: list[Term], facets: list[int], wanted: int | None = None
+) -> bool:
+    """`postgresql_walk`'s choice from the statistics: the walk when `wanted / share` rows
+    cost less than `rows * share` fetched from the index (each about WALK_COST walked);
+    `wanted` is the candidates a search ranks unless given (a count's cap)."""
+    share = 1.0
+    for term in terms:
+        # the share of the union of its forms: at most the sum of theirs
+        forms = set(term_stems(term.text))
+        if term.prefix:
+            forms |= {w for w in stats.words if w.startswith(term.text)}
+            forms |= set(typed_stems(term.text))
+        share *= min(sum(stats.words.get(form, 0.0) for form in forms), 1.0)
+    for facet in facets:
+        share *= stats.facets.get(facet, 0.0)
+    if share <= 0.0:
+        return False
+    if wanted is None:
+        wanted = FILTERED_CANDIDATES if facets else PG_CANDIDATES
+    return wanted / share <= WALK_COST * stats.rows * share
+
+
+async def _read_statistics(connection: AsyncConnection) -> Statistics:
     key = str(connection.engine.url)
     now = time.monotonic()
     cached = _statistics.get(key)
-    if cached is None or now - cached[0] > _STATISTICS_SECONDS:
-        row: Any = (await connection.exec_driver_sql(_MOST_COMMON)).first()
-        shares: dict[str, float] = {}
-        if row is not None and row[0]:
-            shares = {str(w): float(f) for w, f in zip(row[0], row[1], strict=False)}
-        cached = _statistics[key] = (now, shares)
-    for term in terms:
-        known = cached[1]
-        share = sum(known.get(s, 0.0) for s in term_stems(term.text))
-        if term.prefix:
-            share += sum(f for word, f in known.items() if word.startswith(term.text))
-            share += sum(known.get(s, 0.0) for s in typed_stems(term.text))
-        if share < COMMON_SHARE:
-            return False
-    return True
+    if cached is not None and now - cached[0] <= _STATISTICS_SECONDS:
+        return cached[1]
+    rows: Sequence[Any] = (await connection.exec_driver_sql(_STATISTICS)).all()
+    words: dict[str, float] = {}
+    facets: dict[int, float] = {}
+    total = 0.0
+    for row in rows:
+        column, elements, shares, tuples = row
+        total = max(total, float(tuples or 0.0))
+        pairs = zip(elements or [], shares or [], strict=False)
+        if column == "search_vector":
+            words = {str(w): float(f) for w, f in pairs}
+        elif column == "search_facets":
+            facets = {int(v): float(f) for v, f in pairs}
+    stats = Statistics(total, words, facets)
+    _statistics[key] = (now, stats)
+    return stats
 
 
-_MOST_COMMON = (
-    "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
-    " WHERE tablename = 'learnings' AND attname = 'search_vector' LIMIT 1"
+_STATISTICS = (
+    "SELECT s.attname, s.most_common_elems::text::text[], s.most_common_elem_freqs,"
+    " c.reltuples FROM pg_stats AS s JOIN pg_class AS c ON c.relname = s.tablename"
+    " WHERE s.tablename = 'learnings' AND s.schemaname = current_schema()"
+    " AND s.attname IN ('search_vector', 'search_facets')"
 )
 
 
@@ -261,8 +318,9 @@ async def _run(
     kind: _Kind,
     shape: _Shape,
     params: dict[str, Any],
+    form: Form = (True, False),
 ) -> Sequence[Row[Any]]:
-    prepared = _prepare(connection.dialect, kind, *shape)
+    prepared = _prepare(connection.dialect, kind, *shape, form)
     result = await connection.exec_driver_sql(prepared.sql, prepared.arguments(params))
     return result.all()
 
@@ -291,11 +349,14 @@ def _prepare(
     viewer: Viewer,
     has_theme: bool,
     has_proeftuin: bool,
+    form: Form,
 ) -> _Prepared:
-    """Search runs often and its statement is fixed per viewer: compile it once, not per call."""
+    """Search runs often and its statement is fixed per viewer: compile it once, not per call.
+    `form` is the shape of PostgreSQL's query (see `storage.search_statements.tsquery`)."""
     statement: Select[Any] | CompoundSelect[Any]
     if dialect.name == "postgresql":
-        statement = postgresql_statement(viewer, has_theme, has_proeftuin, kind == "bitmap")
+        walk = kind != "bitmap"
+        statement = postgresql_statement(viewer, has_theme, has_proeftuin, form, walk)
     elif kind == "sample":
         statement = sqlite_sample_statement(viewer, has_theme, has_proeftuin)
     elif kind == "approx":
@@ -310,8 +371,8 @@ def _prepare(
     return _Prepared(state.statement, fixed, order)
 
 
-def _hits(rows: Any, terms: list[Term]) -> list[SearchHit]:
-    return [
+def _hits(rows: Any, terms: list[Term]) -> Hits:
+    return Hits(
         SearchHit(learning_id=row.id, score=float(row.score), snippet=snippet(row.text, terms))
         for row in rows
-    ]
+    )

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, cast, func, literal, select
+from sqlalchemy import Select, bindparam, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import search
-from storage.search_statements import FTS, FTS_REF, LEARNINGS, TSQUERY_FORMS, VECTOR, filters_for
+from storage.search_statements import FTS, FTS_REF, LEARNINGS, filters_for, postgresql_filters
 from storage.search_terms import proeftuin_token, query_terms, theme_token, tsquery_parts
 from storage.visibility import Viewer, visible
 
@@ -39,15 +39,19 @@ async def count_matches(
     else:
         connection = await session.connection()
         if connection.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import TSQUERY
-
             parts = tsquery_parts(terms)
-            normalise = TSQUERY_FORMS[bool(parts["rest"]), "last" in parts]
-            tsquery = await connection.scalar(normalise, parts) or ""
-            if not tsquery:
-                return 0
-            matched = VECTOR.op("@@")(cast(bindparam("tsquery", tsquery), TSQUERY))
-            inner = select(literal(1)).select_from(LEARNINGS).where(matched, *filters)
+            params |= parts
+            params["facets"] = [
+                *([-proeftuin_id] if proeftuin_id is not None else []),
+                *([theme_id] if theme_id is not None else []),
+            ]
+            form = (bool(parts["rest"]), "last" in parts)
+            # Functions that no index serves (a walk that stops at the cap), or the GIN index,
+            # whichever touches fewer rows (the query's words are a parameter the planner
+            # cannot see, so it is told).
+            walk = await search.postgresql_walk(connection, terms, params["facets"], cap)
+            found = postgresql_filters(form, bool(params["facets"]), walk, viewer)
+            inner = select(literal(1)).select_from(LEARNINGS).where(*found)
         else:
             expression, _ = await search.sqlite_match(connection, terms)
             facets = [

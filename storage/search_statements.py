@@ -8,10 +8,10 @@ the caller's own.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     CompoundSelect,
     Integer,
@@ -19,7 +19,6 @@ from sqlalchemy import (
     String,
     Subquery,
     bindparam,
-    cast,
     exists,
     func,
     literal,
@@ -30,7 +29,6 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import column as sql_column
-from sqlalchemy import text as sql_text
 from sqlalchemy.sql.elements import ColumnClause
 
 from storage.models import Learning, LearningTheme
@@ -62,31 +60,37 @@ def _match() -> ColumnElement[str]:
 
 
 VECTOR: ColumnClause[Any] = literal_column("learnings.search_vector")
+FACETS: ColumnClause[Any] = literal_column("learnings.search_facets")
+
+Form = tuple[bool, bool]  # (has a rest, has a last word typed as a prefix)
 
 
-@lru_cache(maxsize=1)
-def _tsquery() -> ColumnElement[Any]:
-    """The query as a tsquery (PostgreSQL's dialect imported only for a PostgreSQL search)."""
+def tsquery(form: Form) -> ColumnElement[Any]:
+    """The query's tsquery, made by PostgreSQL from the parts of
+    `storage.search_terms.tsquery_parts` inside the search statement itself (no round trip
+    first), as an uncorrelated scalar subquery: computed once a statement (an InitPlan), also
+    where a row-by-row filter uses it."""
     from sqlalchemy.dialects.postgresql import TSQUERY
 
-    return cast(bindparam("tsquery", type_=String), TSQUERY)
+    def parsed(config: str, name: str) -> ColumnElement[Any]:
+        return func.to_tsquery(
+            literal_column(f"'{config}'::regconfig"), bindparam(name, type_=String), type_=TSQUERY
+        )
 
-
-# (has rest, has prefix last word) -> the query's text form, PostgreSQL-normalised
-TSQUERY_FORMS = {
-    (True, False): sql_text("SELECT to_tsquery('dutch', :rest)::text"),
-    (False, True): sql_text(
-        "SELECT (to_tsquery('dutch', :last) || to_tsquery('simple', :last_prefix))::text"
-    ),
-    (True, True): sql_text(
-        "SELECT (to_tsquery('dutch', :rest)"
-        " && (to_tsquery('dutch', :last) || to_tsquery('simple', :last_prefix)))::text"
-    ),
-}
+    has_rest, has_prefix = form
+    query: ColumnElement[Any] | None = parsed("dutch", "rest") if has_rest else None
+    if has_prefix:
+        last = parsed("dutch", "last").op("||", return_type=TSQUERY)(
+            parsed("simple", "last_prefix")
+        )
+        query = last if query is None else query.op("&&", return_type=TSQUERY)(last.self_group())
+    assert query is not None, "a query has a rest or a last word"
+    return select(query).scalar_subquery()
 
 
 SEARCH_PARAMETERS = frozenset(
-    {"limit", "theme_id", "proeftuin_id", "match", "tsquery", "sample"} | {"needles", "facets"}
+    {"limit", "theme_id", "proeftuin_id", "match", "sample", "needles", "facets"}
+    | {"rest", "last", "last_prefix"}
 )
 
 
@@ -180,47 +184,66 @@ def sqlite_sample_statement(
     return union_all(select(found.c.id, found.c.score, found.c.text), sampled)
 
 
-@lru_cache(maxsize=1)
-def _facets() -> ColumnElement[Any]:
-    """`learnings.search_facets @> :facets` (revision 0006): the theme and proeftuin filters
-    on a GIN index, which the planner can intersect with the text's."""
+def postgresql_filters(
+    form: Form, has_filter: bool, walk: bool, viewer: Viewer
+) -> list[ColumnElement[bool]]:
+    """The words, `#thema` and `proeftuin:` and the ring rule on PostgreSQL. The filters are
+    `learnings.search_facets @> :facets` (revision 0006: minus the proeftuin's id, the theme
+    ids), indexed with the words in one GIN index (revision 0009), so a bitmap scan intersects
+    all of them at once. `walk`: the same conditions as function calls, which no index serves,
+    so the planner walks the newest rows by the primary key and checks each (it would otherwise
+    take a bitmap of every match of a common word when the filters are cheap to index)."""
     from sqlalchemy.dialects.postgresql import ARRAY
 
+    query = tsquery(form)
     facets = bindparam("facets", type_=ARRAY(Integer))
-    return literal_column("learnings.search_facets").op("@>")(facets)
+    found: list[ColumnElement[bool]]
+    if walk:
+        found = [func.ts_match_vq(VECTOR, query, type_=Boolean)]
+        if has_filter:
+            found.append(func.arraycontains(FACETS, facets, type_=Boolean))
+    else:
+        found = [VECTOR.op("@@", return_type=Boolean)(query)]
+        if has_filter:
+            found.append(FACETS.op("@>", return_type=Boolean)(facets))
+    return [*found, visible(viewer)]
 
 
 def postgresql_statement(
-    viewer: Viewer, has_theme: bool, has_proeftuin: bool, rare: bool = False
+    viewer: Viewer, has_theme: bool, has_proeftuin: bool, form: Form, walk: bool
 ) -> Select[Any]:
-    """Rank the newest matches. Common words (`rare` False): the newest rows are walked by
-    the primary key until enough match. Rare words: ordered by `id + 0`, which no index
-    gives, so the planner takes all matches from the GIN indexes and sorts those."""
-    filters = [visible(viewer)]
-    if has_theme or has_proeftuin:
-        filters.append(_facets())
-    if has_proeftuin:
-        filters.append(LEARNINGS.c.proeftuin_id == bindparam("proeftuin_id", type_=Integer))
+    """Rank the newest matches. `walk`: the newest rows are walked by the primary key until
+    enough match (a common word, or filters that let many through). Otherwise (rare words, or
+    filters that together let few through) ordered by `id + 0`, which no index gives, so the
+    planner takes all matches from the GIN index and sorts those (`storage.search` chooses)."""
+    filtered = has_theme or has_proeftuin
     # Fewer of the newest matches are ranked than on SQLite, and fewer still with a theme or
-    # proeftuin filter: for a common word the planner walks the newest rows until enough pass
-    # (about a microsecond or three a row here), so the rows it walks grow with the candidates.
-    wanted = FILTERED_CANDIDATES if has_theme or has_proeftuin else PG_CANDIDATES
+    # proeftuin filter: a walk costs about a microsecond a row, so the rows it walks grow with
+    # the candidates.
+    wanted = FILTERED_CANDIDATES if filtered else PG_CANDIDATES
+    # The index's way fetches every match before it sorts: it counts them on the way (`zoek`
+    # says how many it found without a second scan); a walk stops early and counts nothing.
+    total = null() if walk else func.count().over()
     candidates = (
-        select(LEARNINGS.c.id)
-        .where(VECTOR.op("@@")(_tsquery()), *filters)
-        .order_by((LEARNINGS.c.id + 0).desc() if rare else LEARNINGS.c.id.desc())
+        select(LEARNINGS.c.id, total.label("total"))
+        .where(*postgresql_filters(form, filtered, walk, viewer))
+        .order_by(LEARNINGS.c.id.desc() if walk else (LEARNINGS.c.id + 0).desc())
         .limit(wanted)
         .subquery("candidates")
     )
     ranked = (
-        select(candidates.c.id, func.ts_rank(VECTOR, _tsquery()).label("score"))
+        select(
+            candidates.c.id,
+            func.ts_rank(VECTOR, tsquery(form)).label("score"),
+            candidates.c.total,
+        )
         .join_from(candidates, LEARNINGS, LEARNINGS.c.id == candidates.c.id)
         .subquery("ranked")
     )
     headline = func.ts_headline(
         literal_column("'dutch'::regconfig"),
         LEARNINGS.c.text,
-        _tsquery(),
+        tsquery(form),
         bindparam("headline_options", HEADLINE_OPTIONS, type_=String),
     )
     return _best(ranked, headline)
@@ -228,14 +251,15 @@ def postgresql_statement(
 
 def _best(ranked: Subquery, shown: ColumnElement[str] = LEARNINGS.c.text) -> Select[Any]:
     """The top `:limit` rows of an (id, score) subquery, with their text."""
+    counted = [ranked.c.total] if "total" in ranked.c else []
     top = (
-        select(ranked.c.id, ranked.c.score)
+        select(ranked.c.id, ranked.c.score, *counted)
         .order_by(ranked.c.score.desc(), ranked.c.id.desc())
         .limit(bindparam("limit", type_=Integer))
         .subquery("top")
     )
     return (
-        select(top.c.id, top.c.score, shown.label("text"))
+        select(top.c.id, top.c.score, shown.label("text"), *(top.c.total for _ in counted))
         .join_from(top, LEARNINGS, LEARNINGS.c.id == top.c.id)
         .order_by(top.c.score.desc(), top.c.id.desc())
     )

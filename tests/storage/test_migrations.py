@@ -203,7 +203,11 @@ def test_head_has_full_text_search(database_url: str) -> None:
             "learning_themes_fts_ad",
         } <= found
     else:
-        assert {"search_vector", "ix_learnings_search_vector"} <= found
+        assert {
+            "search_vector",
+            "ix_learnings_search_vector",
+            "ix_learnings_search_words_facets",
+        } <= found
 
 
 @pytest.mark.parametrize("revision", revisions())
