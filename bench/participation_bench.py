@@ -6,6 +6,9 @@ a prompt, and 10,000 recognitions and 10,000 enrichments. Target: under 1 s in a
 
     .venv/bin/python bench/participation_bench.py                     # SQLite, in a temp folder
     .venv/bin/python bench/participation_bench.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/x
+
+With `--pg` a fresh database is created on that PostgreSQL server and dropped afterwards: the
+benchmark never writes into a database it did not create.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert
+from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -114,11 +119,24 @@ async def run(url: str, rounds: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pg", help="an empty PostgreSQL database URL")
+    parser.add_argument("--pg", help="a PostgreSQL server to create a fresh database on")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     if args.pg:
-        asyncio.run(run(args.pg, args.rounds))
+        name = f"samen_participation_bench_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(
+            make_url(args.pg).set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        try:
+            asyncio.run(
+                run(make_url(args.pg).set(database=name).render_as_string(False), args.rounds)
+            )
+        finally:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
         return
     with tempfile.TemporaryDirectory() as folder:
         asyncio.run(run(f"sqlite:///{Path(folder) / 'bench.db'}", args.rounds))
