@@ -59,7 +59,9 @@ def demo_moments(now: datetime, timezone: ZoneInfo, count: int) -> list[datetime
 
     Every week gets its share, the current week too (from Monday 0:00 local up to `now`), so this
     week's digest has something to show; within a week moments fall in the daytime when the week
-    leaves room for it.
+    leaves room for it. Each learning draws one fraction of its week and the moment grows with
+    it, so the learnings come in the same order (and get the same numbers) on every day of the
+    week the demo is built.
     """
     rng = random.Random(DEMO_RANDOM_SEED)
     local_now = now.astimezone(timezone)
@@ -71,7 +73,7 @@ def demo_moments(now: datetime, timezone: ZoneInfo, count: int) -> list[datetime
         week = position % DEMO_WEEKS  # 0: this week, 4: four weeks ago
         start = _local(monday - timedelta(weeks=week), 0, timezone)
         end = min(_local(monday - timedelta(weeks=week - 1), 0, timezone), now)
-        moments[index] = _moment_in(rng, start, end, timezone)
+        moments[index] = _moment_at(rng.random(), start, end, timezone)
     return moments
 
 
@@ -80,18 +82,25 @@ def _local(day: date, minutes: int, timezone: ZoneInfo) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _moment_in(rng: random.Random, start: datetime, end: datetime, tz: ZoneInfo) -> datetime:
-    """A moment in [start, end): a daytime one when possible, otherwise any."""
-    span = end - start
-    first_day = start.astimezone(tz).date()
-    days = max(1, span.days + 1)
-    day = first_day + timedelta(days=rng.randrange(days))
-    minutes = DAY_START_HOUR * 60 + rng.randrange(DAY_HOURS * 60)
-    candidate = _local(day, minutes, tz) + timedelta(seconds=rng.randrange(60))
-    if start <= candidate < end:
-        return candidate
-    return start + span * rng.random()
-
+def _moment_at(fraction: float, start: datetime, end: datetime, tz: ZoneInfo) -> datetime:
+    """The moment `fraction` (0 ≤ f < 1) of the way through the daytime hours of [start, end),
+    or of the whole span when it holds no daytime; a larger fraction gives a later moment."""
+    daytime: list[tuple[datetime, datetime]] = []
+    day = start.astimezone(tz).date()
+    while (opening := _local(day, DAY_START_HOUR * 60, tz)) < end:
+        closing = min(_local(day, (DAY_START_HOUR + DAY_HOURS) * 60, tz), end)
+        if closing > max(opening, start):
+            daytime.append((max(opening, start), closing))
+        day += timedelta(days=1)
+    total = sum((b - a for a, b in daytime), timedelta())
+    if not total:
+        return start + (end - start) * fraction
+    left = total * fraction
+    for opening, closing in daytime:
+        if left < closing - opening:
+            return (opening + left).replace(microsecond=0)
+        left -= closing - opening
+    return daytime[-1][1] - timedelta(seconds=1)
 
 def _slugs(text: str, extra: tuple[str, ...]) -> list[str]:
     slugs = slugs_in(text)

@@ -156,3 +156,19 @@ def test_demo_moments_are_deterministic_and_in_range() -> None:
     early = demo_moments(monday, AMSTERDAM, 50)
     this_week = [m for m in early if m >= datetime(2026, 11, 22, 23, 0, tzinfo=UTC)]
     assert len(this_week) == 10 and all(m < monday for m in early)
+
+
+def test_demo_numbers_learnings_alike_on_every_day_of_the_week() -> None:
+    """The learnings are numbered in time order; that order (and so every #number the README's
+    walkthrough shows) is the same whatever day and hour the demo is built."""
+
+    def numbering(now: datetime) -> list[int]:
+        moments = demo_moments(now, AMSTERDAM, len(LEARNINGS))
+        return sorted(range(len(moments)), key=lambda index: moments[index])
+
+    expected = numbering(NOW)
+    for hours in range(0, 7 * 24, 5):
+        now = datetime(2026, 11, 30, 0, 10, tzinfo=UTC) + timedelta(hours=hours)
+        moments = demo_moments(now, AMSTERDAM, len(LEARNINGS))
+        assert numbering(now) == expected, now
+        assert all(now - timedelta(weeks=DEMO_WEEKS) <= m < now for m in moments), now
