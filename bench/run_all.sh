@@ -34,12 +34,14 @@ thrice seed     $py bench/seed_bench.py
 run search1m    $py bench/search_bench.py --learnings 1000000 --runs 3 --queries 40 \
                     --cache-dir "$DATA/search" --database-url "$PG"
 run related     $py bench/related_bench.py --database "$DATA/search/sqlite-1000000.db"
-run digest-sqlite $py bench/digest_bench.py --runs 50 --dir "$DATA"
-run digest-pg     $py bench/digest_bench.py --runs 50 --pg "$PG_ADMIN"
+run digest-sqlite $py bench/digest_bench.py --runs 50 --repeats 3 --dir "$DATA"
+run digest-1m     $py bench/digest_bench.py --runs 50 --repeats 3 --dir "$DATA" --sizes 1000000
+run digest-pg     $py bench/digest_bench.py --runs 50 --repeats 3 --pg "$PG_ADMIN"
 run notices     $py bench/notices_bench.py --followers 1000
 run participation    $py bench/participation_bench.py
 run participation-pg $py bench/participation_bench.py --pg "$PG"
 run kennisbank  $py bench/kennisbank_bench.py --learnings 10000
+run kennisbank-cli $py bench/kennisbank_bench.py --learnings 10000 --cli --runs 3 --cache-dir "$DATA"
 run slack       $py bench/slack_bench.py --requests 1000 --runs 3 --clients 1,20
 run discord     $py bench/discord_bench.py --runs 3
 run discord-pg  $py bench/discord_bench.py --runs 3 --database-url "$PG"
