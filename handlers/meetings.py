@@ -262,6 +262,8 @@ async def _answer(ctx: Context, answer: str) -> Reply:
     meeting = await meetings.get(ctx.session, number)
     if meeting is None:
         raise UserError("rsvp.no_such_meeting", number=number)
+    if meeting.cancelled_at is not None:
+        raise UserError("rsvp.cancelled", number=number, title=meeting.title)
     if meeting.starts_at <= ctx.command.received_at:
         raise UserError("rsvp.started", number=number, title=meeting.title)
     previous = await meetings.rsvp(
