@@ -23,8 +23,8 @@ from storage.visibility import Viewer, visible
 @dataclass(frozen=True, slots=True)
 class Batch:
     """One batch of learnings (rows with id, text, proeftuin, ring, author, created_at,
-    source_url, prompt_id, meeting_id) and, per learning id, its theme slugs, the names of the proeftuinen
-    that recognised it and its enrichments."""
+    source_url, prompt_id, meeting_id) and, per learning id, its theme slugs, the names of the
+    proeftuinen that recognised it and its enrichments."""
 
     rows: Sequence[Row[Any]]
     slugs: dict[int, list[str]]

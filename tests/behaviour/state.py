@@ -29,7 +29,6 @@ from storage.models import (
     Theme,
 )
 
-
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # the behaviour tests' programme zone
 
 

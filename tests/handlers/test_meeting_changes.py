@@ -104,7 +104,8 @@ async def test_refusals_say_what_to_type(programme: Chat) -> None:
     assert "projectleiders" in participant
     assert "projectleiders" in await programme.text("verzet 1 morgen 10:00", user="anna")
     no_when = await programme.text("verzet 1", user=LEADER, at=LATER)
-    assert "/samen verzet 1 donderdag 19:30" in no_when or "<wanneer>" in no_when
+    assert "Naar wanneer verzet je bijeenkomst #1?" in no_when
+    assert "`/samen verzet 1 donderdag 19:30`" in no_when
     past = await programme.text("verzet 1 2020-01-01 10:00", user=LEADER, at=LATER)
     assert "al voorbij" in past
     same = await programme.text("verzet 1 2026-12-03 19:30", user=LEADER, at=LATER)
