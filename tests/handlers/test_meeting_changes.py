@@ -67,6 +67,8 @@ async def test_cancel_tells_who_said_yes_once_and_leaves_the_agenda(programme: C
     refused = await programme.say("ja 1", user="dirk", at=LATER)
     assert refused[0].visibility is Visibility.ONLY_CALLER
     assert "is geannuleerd; aanmelden kan niet meer" in refused[0].text
+    harvest = await programme.text("oogst 1 Toch iets geleerd", user="anna", at=LATER)
+    assert "is geannuleerd, dus daar valt niets uit te oogsten" in harvest
     again = await programme.text("annuleer 1", user=LEADER, at=LATER)
     assert "al geannuleerd" in again and "`/samen bijeenkomst Leren van elkaar |" in again
     assert len(await ledger(programme)) == 3  # nobody told twice
