@@ -42,6 +42,7 @@ run participation    $py bench/participation_bench.py
 run participation-pg $py bench/participation_bench.py --pg "$PG"
 run kennisbank  $py bench/kennisbank_bench.py --learnings 10000
 run kennisbank-cli $py bench/kennisbank_bench.py --learnings 10000 --cli --runs 3 --cache-dir "$DATA"
+run agenda-feed $py bench/agenda_feed_bench.py --meetings 500 --runs 3
 run slack       $py bench/slack_bench.py --requests 1000 --runs 3 --clients 1,20
 run discord     $py bench/discord_bench.py --runs 3
 run discord-pg  $py bench/discord_bench.py --runs 3 --database-url "$PG"

@@ -21,6 +21,9 @@ def default_database_url() -> str:
     return f"sqlite:///{user_data_path('samen-bot', appauthor=False) / 'samen.db'}"
 
 
+FEED_TOKEN_MIN = 24  # characters of SAMEN_AGENDA_FEED_TOKEN
+
+
 class ConfigError(SystemExit):
     """Start-up stops with one line naming the key that is wrong."""
 
@@ -68,6 +71,7 @@ class Settings(BaseSettings):
     SAMEN_HTTP_PORT: str = ""  # empty: no /healthz, /readyz, /metrics server
     SAMEN_LOG_FORMAT: str = "plain"
     SAMEN_STOP_TIMEOUT: float = 20.0
+    SAMEN_AGENDA_FEED_TOKEN: str = ""  # empty: no agenda feed (docs/operations.md)
 
     @field_validator("SAMEN_DATABASE_URL")
     @classmethod
@@ -158,6 +162,22 @@ class Settings(BaseSettings):
     def _log_format(cls, value: str) -> str:
         if value not in ("plain", "json"):
             raise ValueError(f"use plain or json, not {value!r}")
+        return value
+
+    @field_validator("SAMEN_AGENDA_FEED_TOKEN")
+    @classmethod
+    def _feed_token(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        if len(value) < FEED_TOKEN_MIN:
+            raise ValueError(
+                f"use at least {FEED_TOKEN_MIN} characters (it is the secret in the feed's URL;"
+                " make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'),"
+                " or leave it empty to switch the agenda feed off"
+            )
+        if not all(c.isascii() and (c.isalnum() or c in "-_.~") for c in value):
+            raise ValueError("use only letters, digits and - _ . ~ (it goes into a URL)")
         return value
 
     @field_validator("SAMEN_STOP_TIMEOUT")

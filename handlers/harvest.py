@@ -74,6 +74,8 @@ async def harvest(ctx: Context) -> Reply | list[Reply]:
     meeting = await meetings.get(ctx.session, number)
     if meeting is None:
         raise UserError("rsvp.no_such_meeting", number=number)
+    if meeting.cancelled_at is not None:
+        raise UserError("oogst.cancelled", number=number, title=shorten(meeting.title, 100))
     text = ctx.arg("tekst").strip()
     limits.check(text, limits.LEARNING_TEXT, "limit.learning")  # before any reply echoes it
     if not text or not has_words(text):

@@ -22,30 +22,63 @@ _CHECK_YEARS = 12  # years after the meeting's in which a yearly rule must keep 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-def ics_text(meeting: Meeting, timezone: ZoneInfo, *, description: str = "") -> bytes:
-    """The meeting as an iCalendar document: stable UID, DTSTART with the programme's TZID and
-    a VTIMEZONE, so calendars keep the local time across daylight-saving changes."""
-    from icalendar import Calendar, Event  # only when a meeting is planned: keeps start-up short
+def meeting_uid(meeting_id: int) -> str:
+    """The UID of a meeting in every .ics file and in the agenda feed: stable for its life."""
+    return f"meeting-{meeting_id}@{ICS_DOMAIN}"
+
+
+def meeting_event(
+    meeting: Meeting, timezone: ZoneInfo, *, description: str = "", summary: str = ""
+) -> Component:
+    """The VEVENT of a meeting, the one rule for the single .ics and the agenda feed: stable UID,
+    SEQUENCE (raised by every change), DTSTAMP and LAST-MODIFIED at the last change, DTSTART and
+    DTEND in the programme's zone, STATUS:CANCELLED for a cancelled meeting."""
+    from icalendar import Event
+
+    changed = meeting.updated_at or meeting.created_at
+    event = Event()
+    event.add("uid", meeting_uid(meeting.id))
+    event.add("dtstamp", changed)
+    event.add("sequence", meeting.sequence or 0)
+    if meeting.updated_at is not None:
+        event.add("last-modified", meeting.updated_at)
+    event.add("dtstart", _wall_time(meeting.starts_at, timezone))
+    event.add("dtend", _wall_time(meeting.starts_at + DEFAULT_LENGTH, timezone))
+    event.add("summary", summary or meeting.title)
+    if description:
+        event.add("description", description)
+    event.add("status", "CANCELLED" if meeting.cancelled_at is not None else "CONFIRMED")
+    return event
+
+
+def calendar_of(events: list[Component], timezone: ZoneInfo, year: int, **properties: str) -> bytes:
+    """A VCALENDAR holding `events` and the VTIMEZONE their TZIDs need (built for `year`; its
+    yearly rules hold for the years around it)."""
+    from icalendar import Calendar  # only when a meeting is planned: keeps start-up short
 
     calendar = Calendar()
     calendar.add("prodid", "-//Programma SAMEN//samen-bot//NL")
     calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"meeting-{meeting.id}@{ICS_DOMAIN}")
-    event.add("dtstamp", meeting.created_at)
-    start = meeting.starts_at.astimezone(timezone)
-    event.add("dtstart", _wall_time(meeting.starts_at, timezone))
-    event.add("dtend", _wall_time(meeting.starts_at + DEFAULT_LENGTH, timezone))
-    event.add("summary", meeting.title)
-    if description:
-        event.add("description", description)
+    for name, value in properties.items():
+        calendar.add(name.replace("_", "-"), value)
     tzids = {
-        event[name].params["TZID"] for name in ("dtstart", "dtend") if "TZID" in event[name].params
+        event[name].params["TZID"]
+        for event in events
+        for name in ("dtstart", "dtend")
+        if "TZID" in event[name].params
     }
-    for tzid in tzids:  # none when the zone is UTC (written with Z)
-        calendar.add_component(vtimezone(timezone, start.year, tzid))
-    calendar.add_component(event)
+    for tzid in sorted(tzids):  # none when the zone is UTC (written with Z)
+        calendar.add_component(vtimezone(timezone, year, tzid))
+    for event in events:
+        calendar.add_component(event)
     return bytes(calendar.to_ical())
+
+
+def ics_text(meeting: Meeting, timezone: ZoneInfo, *, description: str = "") -> bytes:
+    """The meeting as an iCalendar document: stable UID, DTSTART with the programme's TZID and
+    a VTIMEZONE, so calendars keep the local time across daylight-saving changes."""
+    event = meeting_event(meeting, timezone, description=description)
+    return calendar_of([event], timezone, meeting.starts_at.astimezone(timezone).year)
 
 
 def _wall_time(moment: datetime, zone: ZoneInfo) -> datetime:

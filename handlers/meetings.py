@@ -38,7 +38,7 @@ def meeting_actions(t: Translator, meeting_id: int) -> tuple[Action, ...]:
     )
 
 
-def _details(t: Translator, meeting: Meeting) -> str:
+def meeting_details(t: Translator, meeting: Meeting) -> str:
     parts = []
     if meeting.theme is not None:
         parts.append(f"#{meeting.theme.slug}")
@@ -50,7 +50,7 @@ def _details(t: Translator, meeting: Meeting) -> str:
 def meeting_line(t: Translator, meeting: Meeting, counts: Counts) -> str:
     """`#7 · do 3 dec. 2026 19:30 · Titel · #wonen · 4 ja, 1 nee`."""
     parts = [f"#{meeting.id}", t.moment(meeting.starts_at), meeting.title]
-    details = _details(t, meeting)
+    details = meeting_details(t, meeting)
     if details:
         parts.append(details)
     parts.append(t("bijeenkomst.counts", yes=counts.yes, no=counts.no))
@@ -62,7 +62,7 @@ def ics_for(ctx: Context, meeting: Meeting) -> Path:
     bind = ctx.session.bind
     url = bind.url.render_as_string(hide_password=True) if isinstance(bind, AsyncEngine) else None
     folder = files.data_dir(url, ctx.policy.data_dir)
-    return write_ics(meeting, ctx.policy.timezone, folder, _details(ctx.t, meeting))
+    return write_ics(meeting, ctx.policy.timezone, folder, meeting_details(ctx.t, meeting))
 
 
 def meeting_card(
@@ -262,6 +262,8 @@ async def _answer(ctx: Context, answer: str) -> Reply:
     meeting = await meetings.get(ctx.session, number)
     if meeting is None:
         raise UserError("rsvp.no_such_meeting", number=number)
+    if meeting.cancelled_at is not None:
+        raise UserError("rsvp.cancelled", number=number, title=meeting.title)
     if meeting.starts_at <= ctx.command.received_at:
         raise UserError("rsvp.started", number=number, title=meeting.title)
     previous = await meetings.rsvp(

@@ -9,6 +9,7 @@ from datetime import datetime
 from handlers.meetings import REMINDERS
 from schedules.followups import followup_effect
 from schedules.ledger import Effect, Outcome, run_effect
+from schedules.meeting_changes import change_effect
 from schedules.meeting_harvest import harvest_effect
 from schedules.notices import notice_effect
 from schedules.quiet_proeftuinen import quiet_effect
@@ -39,6 +40,11 @@ def _effect_of(r: Rhythm, subject: Subject, due: datetime, now: datetime) -> Eff
             (subject.platform, subject.channel_id),
             due,
             now,
+            subject.sequence,
+        )
+    if subject.kind == "change" and subject.meeting_id:
+        return change_effect(
+            r, subject.meeting_id, subject.sequence, subject.platform, subject.channel_id, due
         )
     if subject.kind == "notice" and subject.member_id:
         return notice_effect(

@@ -1,5 +1,9 @@
 """The meeting reminders job: the 24 h and 1 h reminders in each of a meeting's channels, only
-the latest one that fell due; older, superseded or too late ones are recorded as missed."""
+the latest one that fell due; older, superseded or too late ones are recorded as missed.
+
+A cancelled meeting gets none. A moved one (`verzet`) gets them again at its new time: their
+ledger keys name the meeting's version, and a reminder whose moment passed before the change
+does not apply (the people who said `ja` were told of the change itself)."""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ def reminder_effect(
     target: tuple[str, str],
     due: datetime,
     now: datetime,
+    sequence: int = 0,
 ) -> Effect:
     """Reminder `kind` (24h, 1h) of a meeting in one channel, until the meeting starts."""
     t = r.policy.translator()
@@ -33,8 +38,13 @@ def reminder_effect(
 
     async def build(session: AsyncSession) -> list[Reply] | None:
         meeting = await meeting_store.get(session, meeting_id)
-        if meeting is None or meeting.starts_at - REMINDERS[kind] != due:
-            return None  # deleted or moved: this reminder no longer applies
+        if (
+            meeting is None
+            or meeting.cancelled_at is not None
+            or meeting.sequence != sequence
+            or meeting.starts_at - REMINDERS[kind] != due
+        ):
+            return None  # deleted, cancelled or moved: this reminder no longer applies
         if any(
             offset < REMINDERS[kind] and meeting.starts_at - offset <= now
             for offset in REMINDERS.values()
@@ -44,7 +54,7 @@ def reminder_effect(
         return [reminder_reply(t, meeting, counts, max(due, now))]
 
     return Effect(
-        key=reminder_key(kind, meeting_id, platform, channel),
+        key=reminder_key(kind, meeting_id, platform, channel, sequence),
         kind="reminder",
         target=Target(platform, channel_id=channel),
         build=build,
@@ -67,29 +77,32 @@ async def reminders_due(r: Rhythm, now: datetime, meeting_id: int | None = None)
                 (
                     (kind, meeting.starts_at - offset)
                     for kind, offset in REMINDERS.items()
-                    # a reminder whose moment was before the meeting was made does not apply
-                    if meeting.created_at <= meeting.starts_at - offset <= now
+                    # a reminder whose moment was before the meeting was made (or last
+                    # changed) does not apply
+                    if (meeting.updated_at or meeting.created_at)
+                    <= meeting.starts_at - offset
+                    <= now
                 ),
                 key=lambda pair: pair[1],
             )
             if due:
                 channels = await meeting_store.channels_for(session, meeting)
-                plans.append((meeting.id, due, channels))
+                plans.append((meeting.id, meeting.sequence, due, channels))
         keys = [
-            reminder_key(kind, mid, platform, channel)
-            for mid, due, channels in plans
+            reminder_key(kind, mid, platform, channel, version)
+            for mid, version, due, channels in plans
             for kind, _ in due
             for platform, channel in channels
         ]
         settled = await effect_queries.settled(session, keys)
     outcomes = []
-    for mid, due, channels in plans:
+    for mid, version, due, channels in plans:
         latest_kind = due[-1][0]
         for kind, fire in due:
             for platform, channel in channels:
-                if reminder_key(kind, mid, platform, channel) in settled:
+                if reminder_key(kind, mid, platform, channel, version) in settled:
                     continue
-                effect = reminder_effect(r, mid, kind, (platform, channel), fire, now)
+                effect = reminder_effect(r, mid, kind, (platform, channel), fire, now, version)
                 if kind != latest_kind or now - fire > r.grace:
                     why = "superseded by a later reminder" if kind != latest_kind else "too late"
                     async with r.database.unit_of_work() as session:

@@ -205,7 +205,7 @@ class SchedulerService:
         for meeting in found:
             for kind, offset in REMINDERS.items():
                 fire = meeting.starts_at - offset
-                if fire <= now or fire < meeting.created_at:
+                if fire <= now or fire < (meeting.updated_at or meeting.created_at):
                     continue  # past ones are the catch-up's; too-late ones do not apply
                 work = partial(reminders_due, self.rhythm, meeting_id=meeting.id)
                 self._at(scheduler, f"reminder:{meeting.id}:{kind}", work, fire)

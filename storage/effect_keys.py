@@ -17,7 +17,7 @@ PART = "part"  # the kind (and key prefix) of a sent part's row, status done
 class Subject:
     """What a ledger key is about (parsed back for retries)."""
 
-    kind: str  # digest | reminder | followup | notice | report | quiet | harvest
+    kind: str  # digest | reminder | followup | notice | report | quiet | harvest | change
     platform: str
     channel_id: str
     week: str = ""  # digest: 2026-W48
@@ -27,6 +27,7 @@ class Subject:
     proeftuin_id: int = 0
     member_id: int = 0  # notice: the follower
     last_id: int = 0  # notice: the newest learning of the batch
+    sequence: int = 0  # reminder, change: the meeting's version (raised when moved or cancelled)
 
 
 def digest_key(week: str, platform: str, channel_id: str) -> str:
@@ -34,9 +35,19 @@ def digest_key(week: str, platform: str, channel_id: str) -> str:
     return f"digest:{week}:{platform}:{channel_id}"
 
 
-def reminder_key(kind: str, meeting_id: int, platform: str, channel_id: str) -> str:
-    """`reminder:24h:meeting:7:slack:C9`: one reminder of a meeting in one channel."""
-    return f"reminder:{kind}:meeting:{meeting_id}:{platform}:{channel_id}"
+def reminder_key(
+    kind: str, meeting_id: int, platform: str, channel_id: str, sequence: int = 0
+) -> str:
+    """`reminder:24h:meeting:7:slack:C9`: one reminder of a meeting in one channel; a moved
+    meeting's reminders name its version (`meeting:7.1`), so they are sent again."""
+    meeting = f"{meeting_id}.{sequence}" if sequence else str(meeting_id)
+    return f"reminder:{kind}:meeting:{meeting}:{platform}:{channel_id}"
+
+
+def change_key(meeting_id: int, sequence: int, platform: str, user_id: str) -> str:
+    """`change:meeting:7:2:slack:U9`: telling one person who said `ja` that meeting 7 was
+    cancelled or moved (its version 2)."""
+    return f"change:meeting:{meeting_id}:{sequence}:{platform}:{user_id}"
 
 
 def followup_key(prompt_id: int, proeftuin_id: int, platform: str, channel_id: str) -> str:
@@ -85,7 +96,19 @@ def parse_key(key: str) -> Subject | None:
         if kind == "reminder":
             which, word, meeting, platform, channel = rest.split(":", 4)
             if word == "meeting":
-                return Subject(kind, platform, channel, reminder=which, meeting_id=int(meeting))
+                number, _, version = meeting.partition(".")
+                return Subject(
+                    kind,
+                    platform,
+                    channel,
+                    reminder=which,
+                    meeting_id=int(number),
+                    sequence=int(version or 0),
+                )
+        if kind == "change":
+            word, meeting, version, platform, user = rest.split(":", 4)
+            if word == "meeting":
+                return Subject(kind, platform, user, meeting_id=int(meeting), sequence=int(version))
         if kind == "report":
             what, week, platform, user = rest.split(":", 3)
             if what == "digest":

@@ -23,8 +23,8 @@ from storage.visibility import Viewer, visible
 @dataclass(frozen=True, slots=True)
 class Batch:
     """One batch of learnings (rows with id, text, proeftuin, ring, author, created_at,
-    source_url, prompt_id) and, per learning id, its theme slugs, the names of the proeftuinen
-    that recognised it and its enrichments."""
+    source_url, prompt_id, meeting_id) and, per learning id, its theme slugs, the names of the
+    proeftuinen that recognised it and its enrichments."""
 
     rows: Sequence[Row[Any]]
     slugs: dict[int, list[str]]
@@ -51,6 +51,7 @@ def _query(viewer: Viewer, public: bool) -> Select[Any]:
             Learning.created_at,
             source_url.label("source_url"),
             Learning.prompt_id,
+            Learning.meeting_id,
         )
         .join(Proeftuin, Proeftuin.id == Learning.proeftuin_id)
         .outerjoin(Member, Member.id == Learning.author_id)

@@ -19,7 +19,7 @@ async def starting_between(session: AsyncSession, start: datetime, end: datetime
     """Meetings that started in (start, end], oldest first."""
     result = await session.scalars(
         select(Meeting)
-        .where(Meeting.starts_at > start, Meeting.starts_at <= end)
+        .where(Meeting.starts_at > start, Meeting.starts_at <= end, Meeting.cancelled_at.is_(None))
         .order_by(Meeting.starts_at, Meeting.id)
     )
     return list(result.all())
@@ -31,7 +31,7 @@ async def started_before(
     """Meetings that started in [since, now], the latest first (`agenda`'s recent ones)."""
     result = await session.scalars(
         select(Meeting)
-        .where(Meeting.starts_at >= since, Meeting.starts_at <= now)
+        .where(Meeting.starts_at >= since, Meeting.starts_at <= now, Meeting.cancelled_at.is_(None))
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
         .limit(limit)
     )

@@ -1,4 +1,8 @@
-"""Meetings (bijeenkomsten) and RSVPs (the .ics files are written by `handlers.ics`)."""
+"""Meetings (bijeenkomsten) and RSVPs (the .ics files are written by `handlers.ics`).
+
+A cancelled meeting (`cancelled_at` set) stays in the table, for the agenda feed's
+STATUS:CANCELLED, but is out of everything that plans: `agenda`, reminders, the digest's coming
+meetings and the harvest. Every change raises `sequence` (the iCalendar SEQUENCE)."""
 
 from __future__ import annotations
 
@@ -6,13 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import core
 from storage.models import ChannelLink, Meeting, Member, Proeftuin, Rsvp, Theme
 
 YES, NO = "ja", "nee"
+
+
+def going_ahead() -> ColumnElement[bool]:
+    """The meetings that are not cancelled."""
+    return Meeting.cancelled_at.is_(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +69,7 @@ async def upcoming(session: AsyncSession, now: datetime, limit: int = 10) -> lis
     """Meetings that have not started yet, soonest first."""
     result = await session.scalars(
         select(Meeting)
-        .where(Meeting.starts_at > now)
+        .where(Meeting.starts_at > now, going_ahead())
         .order_by(Meeting.starts_at, Meeting.id)
         .limit(limit)
     )
@@ -69,15 +78,15 @@ async def upcoming(session: AsyncSession, now: datetime, limit: int = 10) -> lis
 
 async def count_upcoming(session: AsyncSession, now: datetime) -> int:
     """How many meetings have not started yet."""
-    query = select(func.count()).select_from(Meeting).where(Meeting.starts_at > now)
+    query = select(func.count()).select_from(Meeting).where(Meeting.starts_at > now, going_ahead())
     return int(await session.scalar(query) or 0)
 
 
 async def between(session: AsyncSession, start: datetime, end: datetime) -> list[Meeting]:
-    """Meetings starting in [start, end), soonest first."""
+    """Meetings going ahead that start in [start, end), soonest first."""
     result = await session.scalars(
         select(Meeting)
-        .where(Meeting.starts_at >= start, Meeting.starts_at < end)
+        .where(Meeting.starts_at >= start, Meeting.starts_at < end, going_ahead())
         .order_by(Meeting.starts_at, Meeting.id)
     )
     return list(result.all())
@@ -136,10 +145,10 @@ async def channels_for(session: AsyncSession, meeting: Meeting) -> list[tuple[st
 
 
 async def starting_between(session: AsyncSession, start: datetime, end: datetime) -> list[Meeting]:
-    """Meetings starting in (start, end]: the ones whose reminders may be due."""
+    """Meetings going ahead that start in (start, end]: the ones whose reminders may be due."""
     result = await session.scalars(
         select(Meeting)
-        .where(Meeting.starts_at > start, Meeting.starts_at <= end)
+        .where(Meeting.starts_at > start, Meeting.starts_at <= end, going_ahead())
         .order_by(Meeting.starts_at, Meeting.id)
     )
     return list(result.all())
@@ -148,3 +157,30 @@ async def starting_between(session: AsyncSession, start: datetime, end: datetime
 async def count_all(session: AsyncSession) -> int:
     """How many meetings exist."""
     return int(await session.scalar(select(func.count()).select_from(Meeting)) or 0)
+
+
+async def cancel(session: AsyncSession, meeting: Meeting, now: datetime) -> None:
+    """Cancel a meeting: it stays, marked, one version further."""
+    meeting.cancelled_at = now
+    meeting.sequence = (meeting.sequence or 0) + 1
+    meeting.updated_at = now
+    await session.flush()
+
+
+async def move(session: AsyncSession, meeting: Meeting, starts_at: datetime, now: datetime) -> None:
+    """Move a meeting to `starts_at` (aware), one version further."""
+    meeting.starts_at = starts_at
+    meeting.sequence = (meeting.sequence or 0) + 1
+    meeting.updated_at = now
+    await session.flush()
+
+
+async def since(session: AsyncSession, start: datetime, limit: int) -> list[Meeting]:
+    """Meetings starting at or after `start`, cancelled ones too, soonest first (the feed)."""
+    result = await session.scalars(
+        select(Meeting)
+        .where(Meeting.starts_at >= start)
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(limit)
+    )
+    return list(result.all())

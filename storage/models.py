@@ -17,6 +17,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -238,6 +239,11 @@ class Meeting(Base):
     channel_id: Mapped[str] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Changes (revision 0010): `annuleer` sets cancelled_at, `verzet` moves starts_at; both
+    # raise the iCalendar SEQUENCE and set updated_at (the agenda feed's LAST-MODIFIED).
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     theme: Mapped[Theme | None] = relationship(lazy="joined")
     proeftuin: Mapped[Proeftuin | None] = relationship(lazy="joined")

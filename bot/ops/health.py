@@ -8,7 +8,9 @@ and on Slack's own HTTP server in HTTP mode (`serve --slack-http`; its `/healthz
 - `GET /readyz`: 200 when the database answers and every configured platform is connected (a
   process that stands by for the Discord gateway counts as ready, see gateway_lock.py), else
   503; the JSON body says which check failed and whether this process holds the gateway;
-- `GET /metrics`: Prometheus text (bot/ops/metrics.py).
+- `GET /metrics`: Prometheus text (bot/ops/metrics.py);
+- `GET /agenda/<token>.ics`: the agenda feed, when SAMEN_AGENDA_FEED_TOKEN is set
+  (bot/ops/agenda_route.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from bot.ops.agenda_route import AgendaFeedRoute
 from bot.ops.metrics import Metrics
 from storage.db import Database
 
@@ -73,12 +76,14 @@ class OpsHttpService:
         host: str = "127.0.0.1",
         port: int = 0,
         before_metrics: Callable[[], Awaitable[None]] | None = None,
+        feed: AgendaFeedRoute | None = None,
     ) -> None:
         self.readiness = readiness
         self.metrics = metrics
         self.host = host
         self.port = port  # the bound port once started (0: any free one)
         self.before_metrics = before_metrics
+        self.feed = feed
         self._runner: web.AppRunner | None = None
 
     def application(self) -> web.Application:
@@ -86,10 +91,13 @@ class OpsHttpService:
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/readyz", self.readyz)
         app.router.add_get("/metrics", self.metrics_page)
+        if self.feed is not None:
+            self.feed.add_to(app)
         return app
 
     def middleware(self) -> Any:
-        """`/readyz` and `/metrics` for another aiohttp server (Slack's, in HTTP mode)."""
+        """`/readyz`, `/metrics` and the agenda feed for another aiohttp server (Slack's, in
+        HTTP mode)."""
 
         @web.middleware
         async def endpoints(request: web.Request, handler: Any) -> web.StreamResponse:
@@ -97,6 +105,8 @@ class OpsHttpService:
                 return await self.readyz(request)
             if request.method == "GET" and request.path == "/metrics":
                 return await self.metrics_page(request)
+            if self.feed is not None and self.feed.wants(request):
+                return await self.feed.serve(request)
             response: web.StreamResponse = await handler(request)
             return response
 

@@ -2,7 +2,9 @@
 
 - the Discord service runs behind the gateway lock (bot/ops/gateway_lock.py);
 - the router is measured and the database's errors counted (bot/ops/metrics.py);
-- `/healthz`, `/readyz`, `/metrics` on SAMEN_HTTP_HOST:SAMEN_HTTP_PORT (bot/ops/health.py);
+- `/healthz`, `/readyz`, `/metrics` on SAMEN_HTTP_HOST:SAMEN_HTTP_PORT (bot/ops/health.py), and
+  the agenda feed `/agenda/<token>.ics` when SAMEN_AGENDA_FEED_TOKEN is set
+  (bot/ops/agenda_route.py);
 - the lateness watch (bot/ops/lateness.py);
 - a graceful stop: not ready at once, intake closed, commands in flight finished, all within
   SAMEN_STOP_TIMEOUT seconds.
@@ -15,6 +17,7 @@ import logging
 import time
 from typing import Any
 
+from bot.ops.agenda_route import AgendaFeedRoute
 from bot.ops.gateway_lock import AdvisoryLock, GatewayGuard, discord_state
 from bot.ops.health import OpsHttpService, Readiness
 from bot.ops.lateness import LatenessWatch
@@ -65,12 +68,15 @@ class Operations:
             return ready, body
 
         self.readiness.report = report  # type: ignore[method-assign]
+        token = settings.SAMEN_AGENDA_FEED_TOKEN
+        self.feed = AgendaFeedRoute(app.database, app.policy, token) if token else None
         self.endpoints = OpsHttpService(
             self.readiness,
             self.metrics,
             host=settings.SAMEN_HTTP_HOST,
             port=settings.http_port or 0,
             before_metrics=self._gauges,
+            feed=self.feed,
         )
         # Slack's HTTP server (bot/slack/adapter.py) takes these: its acks are timed, and it
         # answers /readyz and /metrics too (its own /healthz stays), so `serve --slack-http`
@@ -78,6 +84,11 @@ class Operations:
         middlewares = (self.metrics.slack_ack_timer(), self.endpoints.middleware())
         setattr(app, "http_middlewares", middlewares)  # noqa: B010
         self.http = self.endpoints if settings.http_port is not None else None
+        if self.feed is not None and self.http is None:
+            log.warning(
+                "SAMEN_AGENDA_FEED_TOKEN is set but SAMEN_HTTP_PORT is not: the agenda feed is"
+                " served only on Slack's HTTP server (serve --slack-http)"
+            )
         head = [self.http] if self.http is not None else []
         self.services: list[Any] = [*head, *wrapped, LatenessWatch(app.database)]
 

@@ -58,6 +58,7 @@ FIELDS = (
     "created_at",
     "source_url",
     "prompt_id",
+    "meeting_id",
 )
 # CSV columns after FIELDS: counts for everyone, names and texts only inside the programme.
 PUBLIC_EXTRA = ("recognitions", "enrichments")
@@ -81,6 +82,7 @@ class ExportRow:
     created_at: datetime
     source_url: str | None
     prompt_id: int | None
+    meeting_id: int | None = None  # the meeting it was harvested from (`oogst`)
     scope: Ring | None = None  # whose export: the operator's (None) or a ring's
     recognised_by: tuple[str, ...] = ()  # names of the recognising proeftuinen (not public)
     recognitions: int = 0  # how many proeftuinen recognised it
@@ -142,6 +144,7 @@ class ExportRow:
             "created_at": self.created_at.astimezone(timezone).isoformat(timespec="seconds"),
             "source_url": self.source_url,
             "prompt_id": self.prompt_id,
+            "meeting_id": self.meeting_id,
         }
 
 
@@ -185,6 +188,7 @@ async def iter_rows(
                 created_at=row.created_at,
                 source_url=row.source_url,
                 prompt_id=row.prompt_id,
+                meeting_id=row.meeting_id,
                 scope=ring,
                 recognised_by=() if public else tuple(names),
                 recognitions=len(set(names)),

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -27,6 +28,8 @@ from storage.models import (
     Rsvp,
     Theme,
 )
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # the behaviour tests' programme zone
 
 
 class LearningRow(NamedTuple):
@@ -113,6 +116,19 @@ async def snapshot(database: Any, who_is: Callable[[str, str], str]) -> Snapshot
                     proeftuinen.get(m.proeftuin_id) if m.proeftuin_id else None,
                 )
                 for m in await rows(select(Meeting))
+            ),
+            # A meeting once cancelled or moved (its version above 0): title, local start,
+            # cancelled, version. Unchanged meetings are not listed, so `bijeenkomst` rows
+            # change the table `meetings` only.
+            "meeting_changes": Counter(
+                (
+                    m.title,
+                    m.starts_at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M"),
+                    m.cancelled_at is not None,
+                    m.sequence,
+                )
+                for m in await rows(select(Meeting))
+                if m.sequence
             ),
             "rsvps": Counter(
                 (meetings[r.meeting_id], who(r.member_id), r.answer)

@@ -36,6 +36,8 @@ WORLD: tuple[tuple[str, str, str], ...] = (
 )
 ASKED = (("leader", "kring", "deel 1 buitenwereld"),)  # Anna is asked to publish #1
 FOLLOWING = (("participant", "a", "volg #energie"),)
+SAID_YES = (("participant", "a", "ja 1"),)  # the participant comes to meeting #1
+CANCELLED = (("leader", "kring", "annuleer 1"),)
 RING_ONE = (("participant", "a", "deel 1 proeftuin"),)  # #1 only for Proeftuin A
 LONG = "Een heel lang inzicht " + "x" * 5000
 # #3, Bob's in B, says what Anna's #1 in A says (related learnings)
@@ -455,6 +457,36 @@ ROWS: tuple[Row, ...] = (
         True),
     Row("nee", "nee-not-a-number", "participant", "a", "nee abc", nothing, NOT_A_NUMBER, True,
         good=False),
+    # annuleer / verzet (meeting #1 Kennisdag, 2030-01-10 19:30; the participant said ja)
+    Row("annuleer", "annuleer", "leader", "kring", "annuleer 1",
+        changes(meeting_changes=added(("Kennisdag", "2030-01-10 19:30", True, 1))),
+        says("Kennisdag", "gaat niet door", "Wie ja zei (1)"), False, given=SAID_YES),
+    Row("annuleer", "annuleer-alias", "leader", "kring", "cancel 1",
+        changes(meeting_changes=added(("Kennisdag", "2030-01-10 19:30", True, 1))),
+        says("gaat niet door", "niemand"), False),
+    Row("annuleer", "annuleer-participant", "participant", "a", "annuleer 1", nothing,
+        LEADERS_ONLY, True, good=False),
+    Row("annuleer", "annuleer-missing", "leader", "kring", "annuleer 99", nothing,
+        says("#99", "vind ik niet", "/samen agenda"), True, good=False),
+    Row("annuleer", "annuleer-twice", "leader", "kring", "annuleer 1", nothing,
+        says("al geannuleerd", "/samen bijeenkomst Kennisdag |"), True, given=CANCELLED,
+        good=False),
+    Row("verzet", "verzet", "leader", "kring", "verzet 1 2030-01-17 20:00",
+        changes(meeting_changes=added(("Kennisdag", "2030-01-17 20:00", False, 1))),
+        all_of(says("17 jan 2030 20:00", "was do 10 jan 2030 19:30", "Wie ja zei (1)"),
+               attached(".ics")),
+        False, given=SAID_YES),
+    Row("verzet", "verzet-alias", "leader", "kring", "move 1 2030-01-17 20:00",
+        changes(meeting_changes=added(("Kennisdag", "2030-01-17 20:00", False, 1))),
+        says("17 jan 2030 20:00"), False),
+    Row("verzet", "verzet-participant", "participant", "a", "verzet 1 2030-01-17 20:00",
+        nothing, LEADERS_ONLY, True, good=False),
+    Row("verzet", "verzet-cancelled", "leader", "kring", "verzet 1 2030-01-17 20:00", nothing,
+        says("al geannuleerd"), True, given=CANCELLED, good=False),
+    Row("verzet", "verzet-past", "leader", "kring", "verzet 1 2020-01-17 20:00", nothing,
+        says("al voorbij"), True, good=False),
+    Row("ja", "ja-cancelled", "participant", "a", "ja 1", nothing,
+        says("geannuleerd", "/samen agenda"), True, given=CANCELLED, good=False),
     # oogst (meeting #1 Kennisdag is #wonen, of no proeftuin: the channel's proeftuin harvests)
     Row("oogst", "oogst", "participant", "a", "oogst 1 Elkaar bellen werkt beter dan mailen",
         changes(learnings=one_learning(text="Elkaar bellen werkt beter dan mailen",

@@ -25,9 +25,11 @@ from bot.tools.export import (
     iter_rows,
 )
 from handlers.context import Policy
+from handlers.router import Router
 from storage import learnings, members, proeftuinen, rings, themes
 from storage.db import Database
 from storage.models import Enrichment, Learning, Ring
+from tests.conftest import LEADER, Chat, make_policy
 
 NOW = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -465,3 +467,18 @@ async def test_enrichment_text_cannot_break_the_markdown(demo: Database) -> None
         await rings.enrich(session, learning, place, writer, "# kop\n- lijst\n<b>vet</b>")
     value = await export(demo, "md", None)
     assert "\n> \\# kop\n> \\- lijst\n> &lt;b&gt;vet&lt;/b&gt;\n" in value
+
+
+async def test_a_harvested_learning_names_its_meeting(database: Database) -> None:
+    chat = Chat(Router(database, make_policy()))
+    await chat.say("koppel Proeftuin A", user=LEADER, channel="a")
+    await chat.say("bijeenkomst Samen leren | 2030-01-10 19:30", user=LEADER, channel="a")
+    await chat.say("inzicht Gewoon een inzicht", channel="a")
+    await chat.say("oogst 1 Bellen werkt beter dan mailen", channel="a")
+    rows = json.loads(await export(database, "json", None))
+    assert [(row["text"], row["meeting_id"]) for row in rows] == [
+        ("Gewoon een inzicht", None),
+        ("Bellen werkt beter dan mailen", 1),
+    ]
+    table = list(csv.DictReader(io.StringIO(await export(database, "csv", Ring.KENNISKRING))))
+    assert [row["meeting_id"] for row in table] == ["", "1"]

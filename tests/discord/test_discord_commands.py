@@ -39,6 +39,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "vraag": {"vraag": "Wat leerden jullie deze maand over huur?"},
     "antwoord": {"nummer": 1, "tekst": "Dat huurders meer tijd nodig hebben"},
     "oogst": {"nummer": 1, "tekst": "Dat bellen beter werkt dan mailen"},
+    "annuleer": {"nummer": 1},
+    "verzet": {"nummer": 1, "wanneer": "2030-12-10 19:30"},
     "lijkt": {"nummer": 1},
     "hernoem": {"oud": "#wonen", "nieuw": "Wonen en huis"},
     "voeg-samen": {"van": "#energie", "naar": "#wonen"},
@@ -51,7 +53,7 @@ ERROR = Translator("nl")("error.internal")
 async def _prepare(bot: Bot, sub: str) -> None:
     """Learning #1 by Anna in Proeftuin A; meeting #1 / prompt #1 where the command needs one."""
     await bot.run("anna", "proeftuin-a", "inzicht", tekst="Huur eerst regelen, dan de rest #wonen")
-    if sub in ("ja", "nee", "oogst") and "bijeenkomst" in registry.COMMANDS:
+    if sub in ("ja", "nee", "oogst", "annuleer", "verzet") and "bijeenkomst" in registry.COMMANDS:
         await bot.run(
             LEADER, "proeftuin-a", "bijeenkomst", titel="Sessie", wanneer="2030-12-03 19:30"
         )

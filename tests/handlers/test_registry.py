@@ -181,6 +181,8 @@ async def test_help_lists_by_use_and_leaders_after(programme: Chat) -> None:
         "thema",
         "vraag",
         "bijeenkomst",
+        "verzet",
+        "annuleer",
         "digest",
         "deelname",
         "hernoem",

@@ -1,17 +1,23 @@
 """Property: over random programmes, no follower is told of, and no kennisbank page contains,
-anything its ring forbids (7 proeftuinen, random rings, recognitions, enrichments, follows)."""
+anything its ring forbids (7 proeftuinen, random rings, recognitions, enrichments, follows); and
+the agenda feed holds the meetings and nothing else: no learning (private or not, harvested
+from a meeting or not), no enrichment, no name or id of anyone who answered or harvested."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from icalendar import Calendar
 
 from bot.tools.kennisbank.build import build_kennisbank
 from bot.tools.kennisbank.loader import load_snapshot
+from handlers.agenda_feed import agenda_feed
 from handlers.router import Router
 from handlers.types import Actor, Place, Reply, Visibility
 from storage.db import Database
@@ -39,6 +45,14 @@ programme_st = st.fixed_dictionaries(
         ),
         "enrichments": st.lists(
             st.tuples(st.integers(0, 9), st.integers(0, PROEFTUINEN - 1)), max_size=6
+        ),
+        "meetings": st.lists(
+            st.tuples(
+                st.none() | st.integers(0, PROEFTUINEN - 1),  # the meeting's proeftuin
+                st.lists(st.integers(0, PROEFTUINEN - 1), max_size=3),  # who came, and harvested
+                st.sampled_from(("", "annuleer", "verzet")),
+            ),
+            max_size=4,
         ),
     }
 )
@@ -121,5 +135,38 @@ async def _check(programme: dict, url: str, site: Path) -> None:
             )
             if f"verrijkwoord{index}y" in text:
                 assert learning in published and visible_to_enricher
+
+        await _check_feed(programme, say, database, router)
     finally:
         await database.close()
+
+
+async def _check_feed(programme: dict, say: Any, database: Database, router: Router) -> None:
+    """Meetings with RSVPs and harvests (ring `proeftuin` by this programme's default), some
+    cancelled or moved: the feed shows each meeting, and nothing of any learning or person."""
+    for m, (p, came, change) in enumerate(programme["meetings"], start=1):
+        where = f" | proeftuin:Proeftuin {p}" if p is not None else ""
+        await say(f"bijeenkomst Bijeenkomst{m}z | 2030-06-0{m} 19:30{where}", LEADER, channel(0))
+        for index, q in enumerate(came):
+            who = f"deelnemer{m}-{index}q"
+            await say(f"ja {m}", who, channel(q))
+            await say(f"oogst {m} oogstwoord{m}-{index}h", who, channel(q))
+        if change == "annuleer":
+            await say(f"annuleer {m}", LEADER, channel(0))
+        elif change == "verzet":
+            await say(f"verzet {m} 2030-07-0{m} 20:00", LEADER, channel(0))
+    async with database.reading() as session:
+        feed = await agenda_feed(session, router.t, router.policy.timezone, datetime.now(UTC))
+    text = feed.body.decode()
+    for secret in ("geheimwoord", "verrijkwoord", "oogstwoord", "deelnemer", "auteur", "volger",
+                   "herkenner", "verrijker", "console"):  # fmt: skip
+        assert secret not in text, secret
+    found = {str(e["UID"]): e for e in Calendar.from_ical(feed.body).walk("VEVENT")}
+    assert len(found) == len(programme["meetings"])
+    for m, (_, _, change) in enumerate(programme["meetings"], start=1):
+        event = found[f"meeting-{m}@samen-bot"]
+        assert f"Bijeenkomst{m}z" in str(event["SUMMARY"])
+        assert (str(event["STATUS"]) == "CANCELLED") == (change == "annuleer")
+        assert event.decoded("SEQUENCE") == (1 if change else 0)
+        month = 7 if change == "verzet" else 6
+        assert event.decoded("DTSTART").month == month
