@@ -92,7 +92,7 @@ async def search(ctx: Context) -> Reply:
                 limit=paging.fetch_limit(page_number, RESULT_LIMIT),
             )
             page = paging.page_of(hits, page_number, RESULT_LIMIT)
-            counted = hits.total
+            counted, hits_at_least = hits.total, hits.at_least
             snippets = {hit.learning_id: hit.snippet for hit in page.rows}
             found_learnings = await learnings.by_ids(
                 reader, ctx.viewer, [h.learning_id for h in page.rows]
@@ -108,7 +108,7 @@ async def search(ctx: Context) -> Reply:
             )
             page = paging.page_of(visible, page_number, RESULT_LIMIT)
             found_learnings = list(page.rows)
-            counted = None
+            counted, hits_at_least = None, 0
             snippets = {}
         if not found_learnings:
             if page_number > 1:
@@ -118,6 +118,8 @@ async def search(ctx: Context) -> Reply:
             header = ctx.t("zoek.header", count=page.total, query=query_label)
         else:
             total = counted
+            if total is None and hits_at_least >= COUNT_CAP:
+                total = hits_at_least  # more candidates than the cap: no need to count
             if total is None:
                 total = await count_matches(
                     reader, ctx.viewer, words, theme_id=theme_id, proeftuin_id=proeftuin_id

@@ -9,8 +9,10 @@ recency is a fair tie-break.
 The filters are in the index (revision 0006): on SQLite `#thema` and `proeftuin:` are tokens of
 the FTS5 table's `facets` column, ANDed with the words, so FTS5 intersects them while it walks
 its matches newest first; on PostgreSQL `learnings.search_facets` is indexed with the tsvector
-in one GIN index (revision 0009), and the statistics choose between a walk of the newest rows and
-the index. A filtered query ranks `FILTERED_CANDIDATES`.
+in one GIN index (revision 0009), and the statistics choose between a walk of the newest rows,
+the index, and (a common word with filters that let few through) an index-only walk of the rows
+passing the filters (revision 0011) before their words are checked. A filtered query ranks
+`FILTERED_CANDIDATES`.
 
 Ranking. PostgreSQL: ts_rank. SQLite: bm25 when every word is rare; bm25 first counts every row
 holding each word of the query (20-40 ms for a word in 400,000 rows), so a query with a common
@@ -82,9 +84,11 @@ class SearchHit:
 
 class Hits(list[SearchHit]):
     """The learnings found, best first; `total` is how many match in all when the search
-    counted them on the way (else None: `storage.search_count` counts)."""
+    counted them on the way, `at_least` a lower bound when it found more candidates than
+    `storage.search_count.COUNT_CAP` (with neither, `storage.search_count` counts)."""
 
     total: int | None = None
+    at_least: int = 0
 
 
 async def search_learnings(
@@ -113,7 +117,7 @@ async def search_learnings(
 
 
 _Shape = tuple[Viewer, bool, bool]  # the viewer, and whether a theme / proeftuin filter is set
-_Kind = Literal["sample", "full", "approx", "bitmap"]
+_Kind = Literal["sample", "full", "approx", "walk", "bitmap", "prefilter"]
 
 
 async def _search_sqlite(
@@ -221,15 +225,31 @@ async def _search_postgresql(
         *([-params["proeftuin_id"]] if params["proeftuin_id"] is not None else []),
         *([params["theme_id"]] if params["theme_id"] is not None else []),
     ]
-    walk = await postgresql_walk(connection, terms, params["facets"])
-    rows = await _run(connection, "full" if walk else "bitmap", shape, params, form)
+    stats = await _read_statistics(connection)
+    way, pre_limit = postgresql_way(stats, terms, params["facets"])
+    wanted = FILTERED_CANDIDATES if params["facets"] else PG_CANDIDATES
+    params["pre_limit"] = pre_limit
+    rows = await _run(connection, way, shape, params, form)
+    found = int(rows[0].total) if rows else 0
+    if way == "prefilter" and found < wanted and (not rows or rows[0].walked >= pre_limit):
+        # The words were rarer among the rows the filters let through than the statistics
+        # said: those rows were not all there is. The index's way finds every match.
+        way = "bitmap"
+        rows = await _run(connection, way, shape, params, form)
+        found = int(rows[0].total) if rows else 0
     hits = Hits(SearchHit(row.id, float(row.score), marked_snippet(row.text)) for row in rows)
-    if not walk:
-        hits.total = int(rows[0].total) if rows else 0
+    if way == "bitmap" or found < wanted:
+        hits.total = found  # every match counted, or a walk that found fewer than it wanted
+    else:
+        hits.at_least = found
     return hits
 
 
-WALK_COST = 4.0  # PostgreSQL: a row fetched by a bitmap costs about this many rows walked
+WALK_COST = 10.0  # PostgreSQL: a row fetched by a bitmap costs about this many rows walked
+PREFILTER_FETCH = 9.0  # a row fetched by its id after the index-only walk (rows walked)
+PREFILTER_ENTRY = 0.16  # an entry of ix_learnings_id_facets walked and checked (rows walked)
+PREFILTER_MARGIN = 2.0  # the rows passing the filters fetched: this times what the words need
+MAX_PREFILTER = 20_000
 _STATISTICS_SECONDS = 600.0
 
 
@@ -259,27 +279,60 @@ async def postgresql_walk(
     return walk_is_cheaper(await _read_statistics(connection), terms, facets, wanted)
 
 
-def walk_is_cheaper(
-    stats: Statistics, terms: list[Term], facets: list[int], wanted: int | None = None
-) -> bool:
-    """`postgresql_walk`'s choice from the statistics: the walk when `wanted / share` rows
-    cost less than `rows * share` fetched from the index (each about WALK_COST walked);
-    `wanted` is the candidates a search ranks unless given (a count's cap)."""
-    share = 1.0
+def _shares(stats: Statistics, terms: list[Term], facets: list[int]) -> tuple[float, float]:
+    """The share of the learnings holding all the words, and passing all the facets."""
+    words = 1.0
     for term in terms:
         # the share of the union of its forms: at most the sum of theirs
         forms = set(term_stems(term.text))
         if term.prefix:
             forms |= {w for w in stats.words if w.startswith(term.text)}
             forms |= set(typed_stems(term.text))
-        share *= min(sum(stats.words.get(form, 0.0) for form in forms), 1.0)
+        words *= min(sum(stats.words.get(form, 0.0) for form in forms), 1.0)
+    passing = 1.0
     for facet in facets:
-        share *= stats.facets.get(facet, 0.0)
+        passing *= stats.facets.get(facet, 0.0)
+    return words, passing
+
+
+def walk_is_cheaper(
+    stats: Statistics, terms: list[Term], facets: list[int], wanted: int | None = None
+) -> bool:
+    """`postgresql_walk`'s choice from the statistics: the walk when `wanted / share` rows
+    cost less than `rows * share` fetched from the index (each about WALK_COST walked);
+    `wanted` is the candidates a search ranks unless given (a count's cap)."""
+    words, passing = _shares(stats, terms, facets)
+    share = words * passing
     if share <= 0.0:
         return False
     if wanted is None:
         wanted = FILTERED_CANDIDATES if facets else PG_CANDIDATES
     return wanted / share <= WALK_COST * stats.rows * share
+
+
+def postgresql_way(
+    stats: Statistics, terms: list[Term], facets: list[int]
+) -> tuple[Literal["walk", "bitmap", "prefilter"], int]:
+    """How a search finds its newest matches on PostgreSQL (`search_statements`), and for a
+    prefilter how many of the rows passing the filters it fetches: the cheapest by the
+    statistics, in rows walked. A walk costs `wanted / share`; the index `rows * share` rows
+    fetched (WALK_COST each); a prefilter walks `pre / passing` entries of the covering index and
+    fetches `pre` rows, `pre` being PREFILTER_MARGIN times the rows the words need."""
+    walk = walk_is_cheaper(stats, terms, facets)
+    if not facets:
+        return ("walk" if walk else "bitmap"), 0
+    words, passing = _shares(stats, terms, facets)
+    if words <= 0.0 or passing <= 0.0:
+        return "bitmap", 0  # a rare word or facet: few matches, the index finds them
+    wanted = FILTERED_CANDIDATES
+    pre = min(MAX_PREFILTER, round(PREFILTER_MARGIN * (wanted + 1) / words))
+    costs: dict[Literal["walk", "bitmap", "prefilter"], float] = {
+        "walk": wanted / (words * passing),
+        "bitmap": WALK_COST * stats.rows * words * passing,
+        "prefilter": PREFILTER_FETCH * pre + PREFILTER_ENTRY * pre / passing,
+    }
+    way = min(costs, key=costs.__getitem__)
+    return way, (pre if way == "prefilter" else 0)
 
 
 async def _read_statistics(connection: AsyncConnection) -> Statistics:
@@ -355,8 +408,7 @@ def _prepare(
     `form` is the shape of PostgreSQL's query (see `storage.search_statements.tsquery`)."""
     statement: Select[Any] | CompoundSelect[Any]
     if dialect.name == "postgresql":
-        walk = kind != "bitmap"
-        statement = postgresql_statement(viewer, has_theme, has_proeftuin, form, walk)
+        statement = postgresql_statement(viewer, has_theme, has_proeftuin, form, kind)
     elif kind == "sample":
         statement = sqlite_sample_statement(viewer, has_theme, has_proeftuin)
     elif kind == "approx":

@@ -14,7 +14,9 @@ from storage.search_statements import FTS, FTS_REF, LEARNINGS, filters_for, post
 from storage.search_terms import proeftuin_token, query_terms, theme_token, tsquery_parts
 from storage.visibility import Viewer, visible
 
-COUNT_CAP = 1000  # "meer dan 1000 gevonden" beyond this
+# "meer dan 100 gevonden" beyond this. Below the candidates a search ranks (storage.search), so
+# a search that found as many candidates as it wanted knows it is past the cap without a count.
+COUNT_CAP = 100
 
 
 async def count_matches(

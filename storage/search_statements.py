@@ -39,7 +39,7 @@ from storage.visibility import Viewer, visible
 
 CANDIDATES = 1500  # the newest matches that get ranked
 PG_CANDIDATES = 500  # PostgreSQL: its walk costs more a row (see postgresql_statement)
-FILTERED_CANDIDATES = 300  # with #thema or proeftuin: (the shorter list's newest)
+FILTERED_CANDIDATES = 150  # with #thema or proeftuin: (the shorter list's newest)
 
 
 # The statements are built and compiled once per dialect, viewer and filter shape (that costs
@@ -89,7 +89,7 @@ def tsquery(form: Form) -> ColumnElement[Any]:
 
 
 SEARCH_PARAMETERS = frozenset(
-    {"limit", "theme_id", "proeftuin_id", "match", "sample", "needles", "facets"}
+    {"limit", "theme_id", "proeftuin_id", "match", "sample", "needles", "facets", "pre_limit"}
     | {"rest", "last", "last_prefix"}
 )
 
@@ -209,33 +209,85 @@ def postgresql_filters(
     return [*found, visible(viewer)]
 
 
+Way = str  # PostgreSQL's way to the newest matches: "walk", "bitmap" or "prefilter"
+
+
 def postgresql_statement(
-    viewer: Viewer, has_theme: bool, has_proeftuin: bool, form: Form, walk: bool
+    viewer: Viewer, has_theme: bool, has_proeftuin: bool, form: Form, way: Way
 ) -> Select[Any]:
-    """Rank the newest matches. `walk`: the newest rows are walked by the primary key until
-    enough match (a common word, or filters that let many through). Otherwise (rare words, or
-    filters that together let few through) ordered by `id + 0`, which no index gives, so the
-    planner takes all matches from the GIN index and sorts those (`storage.search` chooses)."""
+    """Rank the newest matches, found one of three ways (`storage.search` chooses):
+
+    - "walk": the newest rows are walked by the primary key until enough match (a common word,
+      or one filter that lets many through);
+    - "bitmap": ordered by `id + 0`, which no index gives, so the planner takes all matches from
+      the GIN index and sorts those (rare words, or filters that together let few through);
+    - "prefilter": a common word with filters that together let few through. The newest
+      `:pre_limit` rows that pass the filters and the ring rule come from an index-only walk of
+      `ix_learnings_id_facets` (revision 0011: the id with the facets, ring and proeftuin beside
+      it), and only those rows are fetched to check the words.
+
+    The column `total` is, for "bitmap", how many match in all (counted on the way); for the
+    other two, how many candidates were found (fewer than wanted: there are no more, unless a
+    prefilter's `walked`, the rows it let through, reached `:pre_limit`)."""
     filtered = has_theme or has_proeftuin
     # Fewer of the newest matches are ranked than on SQLite, and fewer still with a theme or
     # proeftuin filter: a walk costs about a microsecond a row, so the rows it walks grow with
     # the candidates.
     wanted = FILTERED_CANDIDATES if filtered else PG_CANDIDATES
-    # The index's way fetches every match before it sorts: it counts them on the way (`zoek`
-    # says how many it found without a second scan); a walk stops early and counts nothing.
-    total = null() if walk else func.count().over()
-    candidates = (
-        select(LEARNINGS.c.id, total.label("total"))
-        .where(*postgresql_filters(form, filtered, walk, viewer))
-        .order_by(LEARNINGS.c.id.desc() if walk else (LEARNINGS.c.id + 0).desc())
-        .limit(wanted)
-        .subquery("candidates")
-    )
+    extra: list[ColumnElement[Any]] = []
+    if way == "bitmap":
+        # The index's way fetches every match before it sorts: it counts them on the way.
+        candidates = (
+            select(LEARNINGS.c.id, func.count().over().label("total"))
+            .where(*postgresql_filters(form, filtered, False, viewer))
+            .order_by((LEARNINGS.c.id + 0).desc())
+            .limit(wanted)
+            .subquery("candidates")
+        )
+    elif way == "walk":
+        newest = (
+            select(LEARNINGS.c.id)
+            .where(*postgresql_filters(form, filtered, True, viewer))
+            .order_by(LEARNINGS.c.id.desc())
+            .limit(wanted)
+            .subquery("newest")
+        )
+        candidates = select(newest.c.id, func.count().over().label("total")).subquery("candidates")
+    else:
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        facets = bindparam("facets", type_=ARRAY(Integer))
+        passing = (
+            select(LEARNINGS.c.id)
+            .where(func.arraycontains(FACETS, facets, type_=Boolean), visible(viewer))
+            .order_by(LEARNINGS.c.id.desc())
+            .limit(bindparam("pre_limit", type_=Integer))
+            .cte("passing")
+        )
+        checked = LEARNINGS.alias("checked")
+        newest = (
+            select(checked.c.id)
+            .join(passing, passing.c.id == checked.c.id)
+            .where(
+                func.ts_match_vq(
+                    literal_column("checked.search_vector"), tsquery(form), type_=Boolean
+                )
+            )
+            .order_by(checked.c.id.desc())
+            .limit(wanted)
+            .subquery("newest")
+        )
+        walked = select(func.count()).select_from(passing).scalar_subquery()
+        candidates = select(
+            newest.c.id, func.count().over().label("total"), walked.label("walked")
+        ).subquery("candidates")
+        extra = [candidates.c.walked]
     ranked = (
         select(
             candidates.c.id,
             func.ts_rank(VECTOR, tsquery(form)).label("score"),
             candidates.c.total,
+            *extra,
         )
         .join_from(candidates, LEARNINGS, LEARNINGS.c.id == candidates.c.id)
         .subquery("ranked")
@@ -250,8 +302,9 @@ def postgresql_statement(
 
 
 def _best(ranked: Subquery, shown: ColumnElement[str] = LEARNINGS.c.text) -> Select[Any]:
-    """The top `:limit` rows of an (id, score) subquery, with their text."""
-    counted = [ranked.c.total] if "total" in ranked.c else []
+    """The top `:limit` rows of an (id, score) subquery, with their text (and the counts that
+    PostgreSQL's statement carries: `total`, `walked`)."""
+    counted = [ranked.c[name] for name in ("total", "walked") if name in ranked.c]
     top = (
         select(ranked.c.id, ranked.c.score, *counted)
         .order_by(ranked.c.score.desc(), ranked.c.id.desc())
@@ -259,7 +312,7 @@ def _best(ranked: Subquery, shown: ColumnElement[str] = LEARNINGS.c.text) -> Sel
         .subquery("top")
     )
     return (
-        select(top.c.id, top.c.score, shown.label("text"), *(top.c.total for _ in counted))
+        select(top.c.id, top.c.score, shown.label("text"), *(top.c[c.name] for c in counted))
         .join_from(top, LEARNINGS, LEARNINGS.c.id == top.c.id)
         .order_by(top.c.score.desc(), top.c.id.desc())
     )
