@@ -114,7 +114,8 @@ def pair_round(
             buckets[(person.platform, theme, person.proeftuin_id)].append(member)
             proeftuinen[(person.platform, theme)].add(person.proeftuin_id)
     for (_, theme, _), bucket in buckets.items():
-        bucket.sort(key=lambda m, t=theme: (-people[m].themes[t], rank[m]))
+        weights = {m: people[m].themes[theme] for m in bucket}
+        bucket.sort(key=lambda m: (-weights[m], rank[m]))
     heads = dict.fromkeys(buckets, 0)
 
     paired: set[int] = set()
