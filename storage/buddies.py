@@ -230,6 +230,18 @@ async def shared_learning(
     return (await session.scalars(base)).unique().first()
 
 
+async def has_any(session: AsyncSession, member_id: int) -> bool:
+    """Whether anything of maatjes is stored about the member (an opt-in or a pair)."""
+    if await session.get(BuddyOptIn, member_id) is not None:
+        return True
+    found = await session.scalar(
+        select(BuddyPair.id)
+        .where(or_(BuddyPair.member_a_id == member_id, BuddyPair.member_b_id == member_id))
+        .limit(1)
+    )
+    return found is not None
+
+
 async def erase(session: AsyncSession, member_id: int) -> int:
     """Vergeet-mij: the member's opt-in and every pair they were in go."""
     removed = 0
