@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -154,14 +155,11 @@ async def preview(ctx: Context) -> Reply:
 async def _preview_lines(session: AsyncSession, t: Translator, plan: Plan) -> list[str]:
     if not plan.people:
         return [t("maatjes.nobody")]
-    ids = set(plan.people)
-    names = dict(
-        (await session.execute(select(Member.id, Member.display_name).where(Member.id.in_(ids))))
-        .tuples()
-        .all()
+    names = await _names(
+        session, select(Member.id, Member.display_name).where(Member.id.in_(set(plan.people)))
     )
-    gardens = dict((await session.execute(select(Proeftuin.id, Proeftuin.name))).tuples().all())
-    slugs = dict((await session.execute(select(Theme.id, Theme.slug))).tuples().all())
+    gardens = await _names(session, select(Proeftuin.id, Proeftuin.name))
+    slugs = await _names(session, select(Theme.id, Theme.slug))
 
     def who(member_id: int) -> str:
         person = plan.people[member_id]
@@ -187,6 +185,11 @@ async def _preview_lines(session: AsyncSession, t: Translator, plan: Plan) -> li
         lines.append(t("maatjes.alone_line", names=shown + (f", … (+{more})" if more > 0 else "")))
     lines.append(t("maatjes.nothing_sent"))
     return lines
+
+
+async def _names(session: AsyncSession, query: Any) -> dict[int, str]:
+    """`id -> name` of a two-column query."""
+    return {key: value for key, value in (await session.execute(query)).all()}
 
 
 def _learning_lines(t: Translator, msgid: str, name: str, learning: Learning | None) -> list[str]:
