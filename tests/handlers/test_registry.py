@@ -20,7 +20,7 @@ from handlers.types import Actor, Place
 from tests.conftest import LEADER, Chat
 
 load_handlers()
-WITHOUT_PARAMS = {"help", "mijn-gegevens"}
+WITHOUT_PARAMS = {"help", "mijn-gegevens", "maatjes"}
 SAMPLE = {
     Kind.NUMBER: 12,
     Kind.TEXT: "Huurders willen eerst zekerheid",
@@ -183,6 +183,7 @@ async def test_help_lists_by_use_and_leaders_after(programme: Chat) -> None:
         "bijeenkomst",
         "digest",
         "deelname",
+        "maatjes",
         "hernoem",
         "voeg-samen",
         "archiveer",
