@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 
 from storage.models import (
+    BuddyOptIn,
     ChannelLink,
     Enrichment,
     Follow,
@@ -121,6 +122,10 @@ async def snapshot(database: Any, who_is: Callable[[str, str], str]) -> Snapshot
             "prompts": Counter(
                 (p.id, p.question, proeftuinen.get(p.proeftuin_id) if p.proeftuin_id else None)
                 for p in await rows(select(Prompt))
+            ),
+            "maatjes": Counter(
+                (who(o.member_id), proeftuinen.get(o.proeftuin_id) if o.proeftuin_id else None)
+                for o in await rows(select(BuddyOptIn))
             ),
         }
     return state
