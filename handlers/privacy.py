@@ -114,18 +114,17 @@ def summary(ctx: Context, data: dict[str, Any], file_name: str) -> list[str]:
         "privacy.data_prompts",
         [f"#{p['id']} {shorten(p['question'], ITEM_TEXT)}" for p in data["prompts_created"]],
     )
-    maatjes = data.get("maatjes") or {}
-    if maatjes.get("opted_in") or maatjes.get("pairs"):
+    if data.get("buddy_optin") or data.get("buddy_pairs"):
         lines += _section(
             ctx,
             "privacy.data_maatjes",
             [
                 f"{p['round']} · {p['with'] or '?'}"
                 + (f" · #{p['theme']}" if p["theme"] else "")
-                for p in maatjes.get("pairs", [])
+                for p in data.get("buddy_pairs", [])
             ],
         )
-        if maatjes.get("opted_in"):
+        if data.get("buddy_optin"):
             lines.append(ctx.t("privacy.data_maatjes_on"))
     lines.append(
         ctx.t(

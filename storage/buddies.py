@@ -262,7 +262,8 @@ async def prune(session: AsyncSession, before: datetime) -> int:
 
 
 async def collect(session: AsyncSession, member_id: int) -> dict[str, object]:
-    """What mijn-gegevens shows of maatjes: the opt-in, and the pairs with the other's name."""
+    """What mijn-gegevens shows of maatjes: `buddy_optin` (None when not opted in) and
+    `buddy_pairs` (the rounds they were paired in, with the other's name and the theme)."""
     row = await session.get(BuddyOptIn, member_id)
     pairs = (
         await session.scalars(
@@ -289,13 +290,13 @@ async def collect(session: AsyncSession, member_id: int) -> dict[str, object]:
         ).all()
     )
     return {
-        "opted_in": None
+        "buddy_optin": None
         if row is None
         else {
             "proeftuin_id": row.proeftuin_id,
             "opted_in_at": row.opted_in_at.isoformat(),
         },
-        "pairs": [
+        "buddy_pairs": [
             {
                 "round": p.round_key,
                 "with": names.get(p.member_b_id if p.member_a_id == member_id else p.member_a_id),

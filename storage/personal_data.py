@@ -229,7 +229,7 @@ async def collect(session: AsyncSession, member: Member) -> dict[str, Any]:
             for h in handled
             if mentions(h.key, user_id)
         ],
-        "maatjes": await buddies.collect(session, member.id),
+        **await buddies.collect(session, member.id),  # buddy_optin, buddy_pairs
         "effects": [
             {
                 "key": e.key,
