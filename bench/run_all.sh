@@ -39,6 +39,8 @@ run digest-pg     $py bench/digest_bench.py --runs 50 --pg "$PG_ADMIN"
 run notices     $py bench/notices_bench.py --followers 1000
 run participation    $py bench/participation_bench.py
 run participation-pg $py bench/participation_bench.py --pg "$PG"
+run maatjes     $py bench/buddy_bench.py --runs 3
+run maatjes-pg  $py bench/buddy_bench.py --runs 3 --database-url "$PG"
 run kennisbank  $py bench/kennisbank_bench.py --learnings 10000
 run slack       $py bench/slack_bench.py --requests 1000 --runs 3 --clients 1,20
 run discord     $py bench/discord_bench.py --runs 3
