@@ -16,7 +16,7 @@ from schedules.jobs import run_due
 from schedules.ledger import Outcome
 from schedules.rhythm import Rhythm
 from storage import retention
-from storage.models import BuddyOptIn, BuddyPair
+from storage.models import BuddyOptIn, BuddyPair, Effect
 from tests.conftest import Chat
 from tests.schedules.conftest import SEVEN, Recorder, channel_of, utc
 
@@ -114,6 +114,9 @@ async def test_who_leaves_or_is_erased_drops_out(
         assert await session.scalar(select(func.count()).select_from(BuddyPair)) == 0
         left = (await session.scalars(select(BuddyOptIn.member_id))).all()
         assert len(left) == 1  # bram's
+        keys = (await session.scalars(select(Effect.key))).all()
+        assert "maatje:2026-12-07:console:bram" in keys
+        assert not [key for key in keys if "anna" in key.split(":")]  # her message's key too
 
 
 async def test_a_failed_introduction_is_retried_by_the_outbox(
