@@ -119,8 +119,7 @@ def summary(ctx: Context, data: dict[str, Any], file_name: str) -> list[str]:
             ctx,
             "privacy.data_maatjes",
             [
-                f"{p['round']} · {p['with'] or '?'}"
-                + (f" · #{p['theme']}" if p["theme"] else "")
+                f"{p['round']} · {p['with'] or '?'}" + (f" · #{p['theme']}" if p["theme"] else "")
                 for p in data.get("buddy_pairs", [])
             ],
         )
