@@ -40,6 +40,8 @@ run digest-pg     $py bench/digest_bench.py --runs 50 --repeats 3 --pg "$PG_ADMI
 run notices     $py bench/notices_bench.py --followers 1000
 run participation    $py bench/participation_bench.py
 run participation-pg $py bench/participation_bench.py --pg "$PG"
+run maatjes     $py bench/buddy_bench.py --runs 3
+run maatjes-pg  $py bench/buddy_bench.py --runs 3 --database-url "$PG"
 run kennisbank  $py bench/kennisbank_bench.py --learnings 10000
 run kennisbank-cli $py bench/kennisbank_bench.py --learnings 10000 --cli --runs 3 --cache-dir "$DATA"
 run agenda-feed $py bench/agenda_feed_bench.py --meetings 500 --runs 3

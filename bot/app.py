@@ -25,6 +25,7 @@ def policy_from(settings: Settings) -> Policy:
         digest_channels=settings.digest_channels,
         prompt_followup_days=settings.SAMEN_PROMPT_FOLLOWUP_DAYS,
         quiet_weeks=settings.SAMEN_QUIET_WEEKS,
+        maatjes_schedule=settings.maatjes_schedule,
     )
 
 

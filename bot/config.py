@@ -42,6 +42,10 @@ def _platform_pairs(value: str, key: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+MAATJES_DEFAULT = "0 10 1-7 * mon"  # the first Monday of the month, 10:00 (fields are ANDed)
+MAATJES_OFF = ("", "uit", "off", "nee", "no")
+
+
 class Settings(BaseSettings):
     """Every key of CONTRACT.md; see .env.example for what each means."""
 
@@ -58,6 +62,7 @@ class Settings(BaseSettings):
     SAMEN_DEFAULT_RING: str = Ring.KENNISKRING.value
     SAMEN_PROMPT_FOLLOWUP_DAYS: int = 5
     SAMEN_QUIET_WEEKS: int = 3
+    SAMEN_MAATJES_SCHEDULE: str = MAATJES_DEFAULT
     SLACK_BOT_TOKEN: str = ""
     SLACK_SIGNING_SECRET: str = ""
     SLACK_APP_TOKEN: str = ""
@@ -134,6 +139,25 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"not a crontab line ({exc})") from exc
         return value
+
+    @field_validator("SAMEN_MAATJES_SCHEDULE")
+    @classmethod
+    def _maatjes(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        value = value.strip()
+        if value.lower() in MAATJES_OFF:
+            return ""
+        try:
+            CronTrigger.from_crontab(value, timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(f"not a crontab line, nor uit/off ({exc})") from exc
+        return value
+
+    @property
+    def maatjes_schedule(self) -> str:
+        """The crontab of the maatjes rounds; empty when they are off."""
+        return self.SAMEN_MAATJES_SCHEDULE
 
     @field_validator("SAMEN_PROMPT_FOLLOWUP_DAYS")
     @classmethod

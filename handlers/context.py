@@ -27,6 +27,7 @@ class Policy:
     digest_channels: tuple[tuple[str, str], ...] = ()
     prompt_followup_days: int = 5
     quiet_weeks: int = 3  # weeks without activity before a proeftuin counts as quiet
+    maatjes_schedule: str = "0 10 1-7 * mon"  # crontab of the maatjes rounds; "": off
     data_dir: str = "data"
 
     def translator(self) -> Translator:

@@ -10,7 +10,7 @@ from handlers.context import Context
 from handlers.registry import Kind, Param, command
 from handlers.text import shorten
 from handlers.types import Reply, Target, Visibility
-from storage import files, learnings, members, personal_data, retention, rings
+from storage import buddies, files, learnings, members, personal_data, retention, rings
 
 CONFIRM_WORDS = ("bevestig", "confirm")
 ITEMS_SHOWN = 10  # per kind in the chat reply; the file has them all
@@ -114,6 +114,17 @@ def summary(ctx: Context, data: dict[str, Any], file_name: str) -> list[str]:
         "privacy.data_prompts",
         [f"#{p['id']} {shorten(p['question'], ITEM_TEXT)}" for p in data["prompts_created"]],
     )
+    if data.get("buddy_optin") or data.get("buddy_pairs"):
+        lines += _section(
+            ctx,
+            "privacy.data_maatjes",
+            [
+                f"{p['round']} · {p['with'] or '?'}" + (f" · #{p['theme']}" if p["theme"] else "")
+                for p in data.get("buddy_pairs", [])
+            ],
+        )
+        if data.get("buddy_optin"):
+            lines.append(ctx.t("privacy.data_maatjes_on"))
     lines.append(
         ctx.t(
             "privacy.data_traces",
@@ -154,12 +165,12 @@ async def forget_me(ctx: Context) -> Reply:
     """Explain what will be erased; with `bevestig` erase it."""
     written = await learnings.of_author(ctx.session, ctx.member.id)
     if not ctx.given("bevestig"):
-        return Reply(
-            text=ctx.t(
-                "privacy.forget_explain", learnings=ctx.t.plural("count.inzicht", len(written))
-            ),
-            visibility=Visibility.ONLY_CALLER,
+        text = ctx.t(
+            "privacy.forget_explain", learnings=ctx.t.plural("count.inzicht", len(written))
         )
+        if await buddies.has_any(ctx.session, ctx.member.id):
+            text += "\n" + ctx.t("privacy.forget_maatjes")
+        return Reply(text=text, visibility=Visibility.ONLY_CALLER)
     member_id = ctx.member.id
     await rings.unpublish_author(ctx.session, member_id)
     erased = await members.forget(ctx.session, ctx.member)

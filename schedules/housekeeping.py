@@ -1,8 +1,9 @@
 """The daily housekeeping job of `serve` (04:15 in SAMEN_TIMEZONE): prune what is older than
 its retention period (storage/retention.py: handled events 30 days, settled effects and sent
-follow notices 90 days, mijn-gegevens files a day; docs/privacy.md), then let the database
-refresh its planner statistics: `PRAGMA optimize` on SQLite, `ANALYZE` of samen-bot's tables on
-PostgreSQL (autovacuum does it too; after a large prune it is worth doing at once).
+follow notices 90 days, maatjes pairs 183 days, mijn-gegevens files a day; docs/privacy.md),
+then let the database refresh its planner statistics: `PRAGMA optimize` on SQLite, `ANALYZE` of
+samen-bot's tables on PostgreSQL (autovacuum does it too; after a large prune it is worth doing
+at once).
 
 Several processes on one PostgreSQL may each run it; pruning and ANALYZE are idempotent.
 """
@@ -39,10 +40,11 @@ async def housekeeping(
     pruned = await retention.prune(database, now, files=files)
     await optimise(database)
     log.info(
-        "housekeeping: pruned %d handled event(s), %d effect(s), %d notice(s); statistics "
-        "refreshed",
+        "housekeeping: pruned %d handled event(s), %d effect(s), %d notice(s), %d maatjes "
+        "pair(s); statistics refreshed",
         pruned.handled_events,
         pruned.effects,
         pruned.notices,
+        pruned.buddy_pairs,
     )
     return pruned

@@ -8,6 +8,7 @@ one module per kind:
 - `followups.followups_due`: one friendly follow-up per asked proeftuin that has not answered;
 - `outbox.outbox`: queued effects (`digest plaats`) and failed ones whose backoff has passed;
 - `notices.notices_due`: follow notices, batched to at most one message an hour per follower;
+- `buddies.buddies_due`: the maatjes round (pairing once, then one message per person);
 - `run_due` (here): all of the above, the start-up catch-up.
 
 Every effect goes through schedules/ledger.py, so any number of processes may run these at the
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from schedules.buddies import buddies_due
 from schedules.followups import followups_due
 from schedules.ledger import Outcome
 from schedules.notices import notices_due
@@ -35,4 +37,5 @@ async def run_due(r: Rhythm, now: datetime) -> dict[str, list[Outcome]]:
         "followups": await followups_due(r, now),
         "outbox": await outbox(r, now),
         "notices": await notices_due(r, now),
+        "maatjes": await buddies_due(r, now),
     }

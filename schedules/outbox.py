@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 
 from handlers.meetings import REMINDERS
+from schedules.buddies import intro_effect
 from schedules.followups import followup_effect
 from schedules.ledger import Effect, Outcome, run_effect
 from schedules.meeting_changes import change_effect
@@ -56,6 +57,8 @@ def _effect_of(r: Rhythm, subject: Subject, due: datetime, now: datetime) -> Eff
         except ValueError:
             return None
         return quiet_effect(r, week, subject.platform, subject.channel_id, due)
+    if subject.kind == "maatje":
+        return intro_effect(r, subject.week, subject.platform, subject.channel_id, due, now)
     if subject.kind == "harvest" and subject.meeting_id:
         return harvest_effect(r, subject.meeting_id, subject.platform, subject.channel_id, due)
     if subject.kind == "followup":

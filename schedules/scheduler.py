@@ -7,7 +7,8 @@ Its job store is in memory and rebuilt at every start from our own tables, never
 - `followup:<prompt>`: one DateTrigger per prompt whose follow-up is still to come;
 - `sync` (every minute, the tick): adds the DateTriggers of meetings and prompts made since (in
   this or another process), with `replace_existing=True`, and re-checks everything that is due
-  (digest, reminders, follow-ups, notices), so a trigger whose run met an error only delays;
+  (digest, reminders, follow-ups, notices, the maatjes round of SAMEN_MAATJES_SCHEDULE), so a
+  trigger whose run met an error only delays;
 - `outbox` (every few seconds): queued effects (`/samen digest plaats`) and retries of failed
   ones;
 - `catch-up` (once, at start): `jobs.run_due(now)` for whatever fell due while the bot was down.
@@ -31,6 +32,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers.meetings import REMINDERS
+from schedules.buddies import buddies_due
 from schedules.followups import followups_due
 from schedules.housekeeping import housekeeping
 from schedules.jobs import run_due
@@ -182,6 +184,7 @@ class SchedulerService:
             ("notices", notices_due),
             ("quiet", quiet_due),
             ("harvest", harvest_due),
+            ("maatjes", buddies_due),
         ):
             try:
                 await work(self.rhythm, now)

@@ -17,10 +17,11 @@ PART = "part"  # the kind (and key prefix) of a sent part's row, status done
 class Subject:
     """What a ledger key is about (parsed back for retries)."""
 
-    kind: str  # digest | reminder | followup | notice | report | quiet | harvest | change
+    # digest | reminder | followup | notice | report | quiet | harvest | change | maatje(s)
+    kind: str
     platform: str
     channel_id: str
-    week: str = ""  # digest: 2026-W48
+    week: str = ""  # digest: 2026-W48; maatje(s): the round, 2026-12-07
     reminder: str = ""  # reminder: 24h | 1h
     meeting_id: int = 0
     prompt_id: int = 0
@@ -76,6 +77,16 @@ def harvest_key(meeting_id: int, platform: str, user_id: str) -> str:
     return f"harvest:meeting:{meeting_id}:{platform}:{user_id}"
 
 
+def maatjes_key(round_key: str) -> str:
+    """`maatjes:2026-12-07`: the pairing of a round (done once, with its pairs stored)."""
+    return f"maatjes:{round_key}"
+
+
+def maatje_key(round_key: str, platform: str, user_id: str) -> str:
+    """`maatje:2026-12-07:slack:U9`: a round's introduction (or kind note) to one person."""
+    return f"maatje:{round_key}:{platform}:{user_id}"
+
+
 def part_prefix(key: str) -> str:
     """`part:<hash of the effect key>:`, what the keys of an effect's parts start with."""
     return f"{PART}:{hashlib.sha1(key.encode()).hexdigest()[:20]}:"
@@ -116,6 +127,11 @@ def parse_key(key: str) -> Subject | None:
         if kind == "quiet":
             week, platform, user = rest.split(":", 2)
             return Subject(kind, platform, user, week=week)
+        if kind == "maatje":
+            round_key, platform, user = rest.split(":", 2)
+            return Subject(kind, platform, user, week=round_key)
+        if kind == "maatjes" and rest:
+            return Subject(kind, "", "", week=rest)
         if kind == "harvest":
             word, meeting, platform, user = rest.split(":", 3)
             if word == "meeting":

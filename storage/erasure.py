@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import core
+from storage import buddies, core
 from storage.effect_keys import parse_key
 from storage.models import (
     Effect,
@@ -53,7 +53,7 @@ class Erased:
     learnings: int
     enrichments: int
     recognitions: int
-    deleted: int  # follows, RSVPs, notices
+    deleted: int  # follows, RSVPs, notices, maatjes opt-in and pairs
     ledger: int  # handled events and effects whose key held the platform id
 
 
@@ -98,6 +98,7 @@ async def erase(session: AsyncSession, member: Member) -> Erased:
     deleted = 0
     for model in (Rsvp, Follow, FollowNotice):
         deleted += _count(await session.execute(delete(model).where(model.member_id == mid)))
+    deleted += await buddies.erase(session, mid)
     ledger = await _erase_ledgers(session, member.platform, user_id, member.display_name)
     await session.delete(member)
     await mark_forgotten(session, member.platform, user_id)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 # The newest revision in storage/migrations/versions (a test checks it against Alembic's head).
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0012"
 UPGRADE_HINT = "samen-bot db upgrade"
 
 # Schema objects that migrations create but the ORM does not model (full-text search).

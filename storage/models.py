@@ -381,3 +381,45 @@ class FollowNotice(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+# --- Maatjes (revision 0012): introductions across proeftuinen by theme ---
+
+
+class BuddyOptIn(Base):
+    """A member who wants to be introduced to someone of another proeftuin (`maatje aan`);
+    `maatje uit` deletes the row. `proeftuin_id` is the proeftuin of the channel where they
+    said so (None in a direct message): see storage/buddies.py for the rule."""
+
+    __tablename__ = "buddy_optins"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    proeftuin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proeftuinen.id", ondelete="SET NULL")
+    )
+    opted_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BuddyPair(Base):
+    """Two members introduced to each other in one round (`round_key`, the round's local date),
+    on a theme they share; kept six months so nobody meets the same person again sooner
+    (storage/retention.py), and read back to build each introduction when it is sent."""
+
+    __tablename__ = "buddy_pairs"
+    __table_args__ = (
+        UniqueConstraint("round_key", "member_a_id"),
+        UniqueConstraint("round_key", "member_b_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_key: Mapped[str] = mapped_column(String(20))
+    member_a_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    member_b_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

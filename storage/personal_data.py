@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import buddies
 from storage.effect_keys import like_literal
 from storage.models import (
     Effect,
@@ -43,6 +44,9 @@ MEMBER_LINKS: dict[tuple[str, str], str] = {
     ("rsvps", "member_id"): DELETE,
     ("follows", "member_id"): DELETE,
     ("follow_notices", "member_id"): DELETE,
+    ("buddy_optins", "member_id"): DELETE,  # maatje aan
+    ("buddy_pairs", "member_a_id"): DELETE,  # the pairs they were in (storage/buddies.py)
+    ("buddy_pairs", "member_b_id"): DELETE,
 }
 # Columns that hold a platform id as a part of a `:`-separated key.
 KEYED_LEDGERS = (("handled_events", "key"), ("effects", "key"))
@@ -225,6 +229,7 @@ async def collect(session: AsyncSession, member: Member) -> dict[str, Any]:
             for h in handled
             if mentions(h.key, user_id)
         ],
+        **await buddies.collect(session, member.id),  # buddy_optin, buddy_pairs
         "effects": [
             {
                 "key": e.key,

@@ -9,6 +9,8 @@ scheduler; the periods are named in docs/privacy.md).
   still to send (queued, claimed, failed) are never pruned.
 - sent follow notices (`follow_notices` with `sent_at`): 90 days, like the effects that sent
   them.
+- maatjes pairs (`buddy_pairs`): 183 days (six months): they exist so that nobody is introduced
+  to the same person again within six months (handlers/buddy_pairing.py REPEAT_WINDOW).
 - mijn-gegevens files (a person's own data, written when they ask): 1 day.
 
 Rows the privacy code keeps on purpose (the install's secret, the keyed hashes of erased
@@ -24,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import erasure, events
+from storage import buddies, erasure, events
 from storage.db import Database
 from storage.files import remove_old_exports
 from storage.models import Effect, FollowNotice
@@ -32,6 +34,7 @@ from storage.models import Effect, FollowNotice
 HANDLED_EVENTS_KEEP = timedelta(days=30)
 SETTLED_EFFECTS_KEEP = timedelta(days=90)
 SENT_NOTICES_KEEP = timedelta(days=90)
+BUDDY_PAIRS_KEEP = buddies.LOOKBACK  # 183 days: the window in which no pair meets again
 SETTLED = ("done", "missed", "gave_up")  # storage.effects: DONE, MISSED, GAVE_UP
 
 
@@ -42,6 +45,7 @@ class Pruned:
     handled_events: int
     effects: int
     notices: int
+    buddy_pairs: int = 0
 
 
 async def prune_settled_effects(session: AsyncSession, before: datetime) -> int:
@@ -72,4 +76,5 @@ async def prune(database: Database, now: datetime, files: Path | None = None) ->
         )
         effects = await prune_settled_effects(session, now - SETTLED_EFFECTS_KEEP)
         notices = await prune_sent_notices(session, now - SENT_NOTICES_KEEP)
-    return Pruned(handled, effects, notices)
+        pairs = await buddies.prune(session, now - BUDDY_PAIRS_KEEP)
+    return Pruned(handled, effects, notices, pairs)

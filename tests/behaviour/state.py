@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from storage.models import (
+    BuddyOptIn,
     ChannelLink,
     Enrichment,
     Follow,
@@ -137,6 +138,10 @@ async def snapshot(database: Any, who_is: Callable[[str, str], str]) -> Snapshot
             "prompts": Counter(
                 (p.id, p.question, proeftuinen.get(p.proeftuin_id) if p.proeftuin_id else None)
                 for p in await rows(select(Prompt))
+            ),
+            "maatjes": Counter(
+                (who(o.member_id), proeftuinen.get(o.proeftuin_id) if o.proeftuin_id else None)
+                for o in await rows(select(BuddyOptIn))
             ),
         }
     return state

@@ -20,7 +20,7 @@ from handlers.types import Actor, Place
 from tests.conftest import LEADER, Chat
 
 load_handlers()
-WITHOUT_PARAMS = {"help", "mijn-gegevens"}
+WITHOUT_PARAMS = {"help", "mijn-gegevens", "maatjes"}
 SAMPLE = {
     Kind.NUMBER: 12,
     Kind.TEXT: "Huurders willen eerst zekerheid",
@@ -185,6 +185,7 @@ async def test_help_lists_by_use_and_leaders_after(programme: Chat) -> None:
         "annuleer",
         "digest",
         "deelname",
+        "maatjes",
         "hernoem",
         "voeg-samen",
         "archiveer",

@@ -1,13 +1,14 @@
-"""Property: over random programmes, no follower is told of, and no kennisbank page contains,
-anything its ring forbids (7 proeftuinen, random rings, recognitions, enrichments, follows); and
-the agenda feed holds the meetings and nothing else: no learning (private or not, harvested
-from a meeting or not), no enrichment, no name or id of anyone who answered or harvested."""
+"""Property: over random programmes, no follower is told of, no maatjes introduction shows,
+and no kennisbank page contains, anything its ring forbids (7 proeftuinen, random rings,
+recognitions, enrichments, follows, everybody opted in for maatjes); and the agenda feed holds
+the meetings and nothing else: no learning (private or not, harvested from a meeting or not),
+no enrichment, no name or id of anyone who answered or harvested."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,11 @@ from icalendar import Calendar
 from bot.tools.kennisbank.build import build_kennisbank
 from bot.tools.kennisbank.loader import load_snapshot
 from handlers.agenda_feed import agenda_feed
+from handlers.buddies import next_round
 from handlers.router import Router
-from handlers.types import Actor, Place, Reply, Visibility
+from handlers.types import Actor, Place, Reply, Target, Visibility
+from schedules.buddies import buddies_due
+from schedules.rhythm import Rhythm
 from storage.db import Database
 from storage.models import Ring
 from tests.conftest import LEADER, make_policy
@@ -112,6 +116,7 @@ async def _check(programme: dict, url: str, site: Path) -> None:
             await say(f"herken {target + 1}", f"herkenner{index}", channel(p))
         for index, (target, p) in enumerate(programme["enrichments"]):
             await say(f"verrijk {target + 1} verrijkwoord{index}y", f"verrijker{index}", channel(p))
+        await _check_introductions(router, database, say, programme, final)
 
         for follower, reply in notices:
             follower_p = int(follower.rsplit("-p", 1)[1])
@@ -170,3 +175,43 @@ async def _check_feed(programme: dict, say: Any, database: Database, router: Rou
         assert event.decoded("SEQUENCE") == (1 if change else 0)
         month = 7 if change == "verzet" else 6
         assert event.decoded("DTSTART").month == month
+
+
+class _Sent:
+    """A sender that keeps the direct messages of a maatjes round."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Target, Reply]] = []
+
+    def platforms(self) -> tuple[str, ...]:
+        return ("console",)
+
+    async def send(self, target: Target, reply: Reply) -> str | None:
+        self.sent.append((target, reply))
+        return None
+
+
+async def _check_introductions(
+    router: Router, database: Database, say: object, programme: dict, final: dict
+) -> None:
+    """Everybody opts in from their proeftuin's channel; a round runs; no introduction shows
+    a learning of ring `proeftuin` (so none reaches another proeftuin's member)."""
+    people: dict[str, int] = {}
+    for n, (p, *_rest) in enumerate(programme["learnings"], start=1):
+        people[f"auteur{n}"] = p
+    for index, (p, _theme) in enumerate(programme["follows"]):
+        people[f"volger{index}-p{p}"] = p
+    for user, p in people.items():
+        await say("maatje aan", user, channel(p))  # type: ignore[operator]
+    now = datetime.now(UTC)
+    fire = next_round(router.policy.maatjes_schedule, router.policy.timezone, now)
+    assert fire is not None
+    sender = _Sent()
+    rhythm = Rhythm(database=database, sender=sender, policy=router.policy, owner="prop")
+    await buddies_due(rhythm, fire + timedelta(minutes=1))
+    assert {t.user_id for t, _ in sender.sent} == set(people)  # everybody told, once
+    assert len(sender.sent) == len(people)
+    for target, reply in sender.sent:
+        for n, (_p, ring) in final.items():
+            if f"geheimwoord{n}x" in reply.text or n in reply.shows:
+                assert ring != "proeftuin", (target.user_id, n)
