@@ -108,6 +108,14 @@ class Sampler:
     def largest(self) -> tuple[float, dict[str, float]]:
         return max(self.samples, key=lambda s: s[1]["VmRSS"])
 
+    def by_minute(self, since: float) -> list[tuple[int, dict[str, float]]]:
+        """The first sample at or after each whole minute from `since` (seconds of sampling)."""
+        found: dict[int, dict[str, float]] = {}
+        for at, sample in self.samples:
+            if at >= since:
+                found.setdefault(int((at - since) // 60), sample)
+        return sorted(found.items())
+
     def peak_rises(self, over: float = 20.0) -> list[tuple[float, float]]:
         """(seconds, VmHWM) wherever the peak rose by more than `over` MB since the last sample."""
         rises, last = [], self.samples[0][1]["VmHWM"] if self.samples else 0.0
@@ -419,6 +427,7 @@ async def bench(args: argparse.Namespace) -> int:
         sampling = asyncio.create_task(sampler.run())
         await asyncio.sleep(args.settle)
         start = sampler.take()
+        load_began = time.monotonic() - sampler.began
         end = time.monotonic() + args.minutes * 60
         tally, replies = Tally(), Replies(fake_slack)
         watcher = asyncio.create_task(replies.watch())
@@ -458,6 +467,10 @@ async def bench(args: argparse.Namespace) -> int:
     at, largest = sampler.largest()
     report(args, began_utc, load_start, load_end, start, after, (at, largest), bare, imports)
     print(f"\nlearnings at the end: {total:,}; samples: {len(sampler.samples)}")
+    series = ", ".join(
+        f"{m}: {s['VmRSS']:.0f}/{s['RssAnon']:.0f}" for m, s in sampler.by_minute(load_began)
+    )
+    print(f"VmRSS/RssAnon MB at each minute of the load: {series}")
     rises = ", ".join(f"{t:.0f} s: {mb:.0f} MB" for t, mb in sampler.peak_rises())
     print(f"VmHWM rose by > 20 MB between samples at: {rises or 'never'}")
     print("\n| commands (kind) | sent | answered | no answer within 30 s |")
