@@ -40,21 +40,25 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scale_bench import Replies, start_processes  # noqa: E402
-from bench.search_bench_data import sqlite_database  # noqa: E402
+# Only the fakes at the top: this script is also the baseline process (`--bare`), which must load
+# nothing of samen-bot; bench.scale_bench and bench.search_bench_data are imported where used.
 from tests.fakes.discord_fake import FakeDiscord  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
 from tests.fakes.slack_signing import signed_headers  # noqa: E402
 from tests.slack.payloads import event_envelope, reaction_added, slash_body  # noqa: E402
 
+if TYPE_CHECKING:
+    from bench.scale_bench import Replies
+
 TARGET_MB = 200
+SAMEN_PACKAGES = ("bot", "handlers", "storage", "schedules")
 SLACK_LEADER, DISCORD_LEADER = "ULEAD", "4242"
 REPLY_TIMEOUT = 30.0
 START_TIMEOUT = 120.0
@@ -313,6 +317,9 @@ async def bare_process(api_url: str, fake_json: str, port_file: str) -> None:
     await client.login(fake["token"])
     connected = asyncio.create_task(client.connect())
     await asyncio.wait_for(client.up.wait(), 60)
+    loaded = sorted(m for m in sys.modules if m.partition(".")[0] in SAMEN_PACKAGES)
+    if loaded:
+        raise SystemExit(f"the baseline process loaded samen-bot's modules: {loaded[:5]}")
     await serve_bare(port_file, api_url, True)
     await client.close()
     connected.cancel()
@@ -388,6 +395,9 @@ async def measure_imports(settle: float) -> dict[str, float]:
 
 
 async def bench(args: argparse.Namespace) -> int:
+    from bench.scale_bench import Replies, start_processes
+    from bench.search_bench_data import sqlite_database
+
     load_start = os.getloadavg()
     began_utc = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     cached = sqlite_database(args.cache_dir, args.learnings, args.seed)
