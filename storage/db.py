@@ -33,8 +33,8 @@ SQLITE_SYNCHRONOUS_LEVEL = 2  # what PRAGMA synchronous reads back for FULL
 # SQLite reads the database file through a memory map of at most this many MB per connection
 # (`SAMEN_SQLITE_MMAP_MB`; 0: ordinary reads into SQLite's page cache). The mapped pages are the
 # OS page cache, shared and reclaimable, yet they count in the process's resident memory (RssFile),
-# once per connection that touched them: 256 MB on a 1,000,000-learning file made `serve` show
-# 600-800 MB resident (bench/memory_bench.py, docs/PERFORMANCE.md).
+# once for each connection's map that holds them: 256 MB on a 1,000,000-learning file made
+# `serve` show 600-830 MB resident, 166 MB without (bench/memory_bench.py, docs/PERFORMANCE.md).
 SQLITE_MMAP_MB = 0
 SQLITE_STEM_FUNCTION = "samen_stem"
 SQLITE_FACETS_FUNCTION = "samen_facets"
