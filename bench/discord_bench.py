@@ -55,11 +55,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bot.app import build_app  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.discord.adapter import DiscordService, configure_endpoints  # noqa: E402
-from handlers.types import Actor, Place  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
+# samen-bot's own modules are imported where the samen bot starts, so that importing this
+# module for `BareBot` (bench/memory_bench.py's baseline process) loads none of them.
 
 LEADER = "4242"
 TEXT = "Huurders willen eerst zekerheid over de huur, daarna praten ze mee #wonen"
@@ -116,6 +113,8 @@ async def measure(
 
 
 async def start_bare(fake: dict[str, Any]) -> Callable[[], Awaitable[None]]:
+    from bot.discord.adapter import configure_endpoints
+
     configure_endpoints(fake["api_url"], fake["gateway_url"])
     client = BareBot(fake["guild_id"])
     await client.login(fake["token"])
@@ -148,6 +147,12 @@ def fresh_database(server_url: str) -> tuple[str, Callable[[], None]]:
 async def start_samen(
     fake: dict[str, Any], url: str, workdir: Path
 ) -> Callable[[], Awaitable[None]]:
+    from bot.app import build_app
+    from bot.config import load_settings
+    from bot.discord.adapter import DiscordService
+    from handlers.types import Actor, Place
+    from storage.migrate import upgrade
+
     upgrade(url)
     settings = load_settings(
         SAMEN_DATABASE_URL=url,

@@ -34,6 +34,7 @@ thrice seed     $py bench/seed_bench.py
 run search1m    $py bench/search_bench.py --learnings 1000000 --runs 3 --queries 40 \
                     --cache-dir "$DATA/search" --database-url "$PG"
 run related     $py bench/related_bench.py --database "$DATA/search/sqlite-1000000.db"
+run memory      $py bench/memory_bench.py --minutes 10 --cache-dir "$DATA/search"
 run digest-sqlite $py bench/digest_bench.py --runs 50 --repeats 3 --dir "$DATA"
 run digest-1m     $py bench/digest_bench.py --runs 50 --repeats 3 --dir "$DATA" --sizes 1000000
 run digest-pg     $py bench/digest_bench.py --runs 50 --repeats 3 --pg "$PG_ADMIN"

@@ -116,8 +116,10 @@ class Replies:
 
 
 async def start_processes(
-    url: str, fake: FakeSlack, count: int, workdir: Path
+    url: str, fake: FakeSlack, count: int, workdir: Path, extra_env: dict[str, str] | None = None
 ) -> list[tuple[asyncio.subprocess.Process, int]]:
+    """`count` serve processes with Slack over HTTP against `fake` (and whatever `extra_env`
+    adds, e.g. Discord's keys), each on a free port of 127.0.0.1, once /healthz answers."""
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TZ")}
     env.update(
         PYTHONPATH=str(ROOT),
@@ -127,6 +129,7 @@ async def start_processes(
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake.base_url,
     )
+    env.update(extra_env or {})
     started = []
     for n in range(count):
         port = free_port()

@@ -57,7 +57,7 @@ from bot.tools.demo_data import DIGEST_CHANNEL, PLATFORM, PROEFTUINEN, THEMES  #
 from handlers.context import Policy  # noqa: E402
 from handlers.router import Router  # noqa: E402
 from handlers.types import Actor, Place  # noqa: E402
-from storage.db import Database, make_engine  # noqa: E402
+from storage.db import SQLITE_MMAP_MB, Database, make_engine  # noqa: E402
 from storage.search import search_learnings  # noqa: E402
 from storage.search_terms import query_terms, stem  # noqa: E402
 from storage.visibility import Viewer  # noqa: E402
@@ -150,8 +150,10 @@ def raw_statement(dialect: str, words: str) -> tuple[str, dict[str, str]]:
 Timings = dict[tuple[str, str, str], list[float]]  # (what, class, place) -> milliseconds
 
 
-async def one_run(url: str, qs: list[Query], seed: int, warm: bool) -> Timings:
-    db = Database(url)
+async def one_run(
+    url: str, qs: list[Query], seed: int, warm: bool, mmap_mb: int = SQLITE_MMAP_MB
+) -> Timings:
+    db = Database(url, sqlite_mmap_mb=mmap_mb)
     policy = Policy(leaders=frozenset({f"{PLATFORM}:floor"}))
     router = Router(db, policy)
     actor = Actor(PLATFORM, "bench-deelnemer", "Bench Deelnemer")
@@ -292,8 +294,13 @@ def main() -> None:
     parser.add_argument("--backend", default="sqlite,postgresql")
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/samen-search-bench"))
     parser.add_argument("--database-url", help="PostgreSQL server (needed for postgresql)")
+    parser.add_argument(
+        "--sqlite-mmap-mb", type=int, default=SQLITE_MMAP_MB, help="as SAMEN_SQLITE_MMAP_MB"
+    )
     args = parser.parse_args()
-    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {machine()}")
+    print(
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {machine()}; SQLite mmap {args.sqlite_mmap_mb} MB"
+    )
     for backend in args.backend.split(","):
         if backend == "sqlite":
             url = sqlite_database(args.cache_dir, args.learnings, args.seed)
@@ -307,7 +314,11 @@ def main() -> None:
         runs = []
         for run in range(args.runs):
             began = time.perf_counter()
-            runs.append(asyncio.run(one_run(url, qs, args.seed + run, warm=True)))
+            runs.append(
+                asyncio.run(
+                    one_run(url, qs, args.seed + run, warm=True, mmap_mb=args.sqlite_mmap_mb)
+                )
+            )
             print(
                 f"  {backend} run {run + 1}: {time.perf_counter() - began:.0f} s", file=sys.stderr
             )

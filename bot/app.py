@@ -54,6 +54,6 @@ def ensure_database(settings: Settings, *, auto_upgrade: bool | None = None) -> 
 
 def build_app(settings: Settings) -> App:
     """Create the store and router for these settings (the schema must be current)."""
-    database = Database(settings.SAMEN_DATABASE_URL)
+    database = Database(settings.SAMEN_DATABASE_URL, sqlite_mmap_mb=settings.SAMEN_SQLITE_MMAP_MB)
     policy = policy_from(settings)
     return App(settings, database, policy, Router(database, policy), Delivery(database))

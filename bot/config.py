@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.db import SQLITE_MMAP_MB
 from storage.models import Ring
 
 PLATFORMS = ("slack", "discord", "console")
@@ -77,6 +78,7 @@ class Settings(BaseSettings):
     SAMEN_LOG_FORMAT: str = "plain"
     SAMEN_STOP_TIMEOUT: float = 20.0
     SAMEN_AGENDA_FEED_TOKEN: str = ""  # empty: no agenda feed (docs/operations.md)
+    SAMEN_SQLITE_MMAP_MB: int = SQLITE_MMAP_MB
 
     @field_validator("SAMEN_DATABASE_URL")
     @classmethod
@@ -209,6 +211,13 @@ class Settings(BaseSettings):
     def _stop_timeout(cls, value: float) -> float:
         if not 1 <= value <= 600:
             raise ValueError("use a number of seconds from 1 to 600")
+        return value
+
+    @field_validator("SAMEN_SQLITE_MMAP_MB")
+    @classmethod
+    def _sqlite_mmap(cls, value: int) -> int:
+        if not 0 <= value <= 65536:
+            raise ValueError("use a number of MB from 0 (no memory map) to 65536")
         return value
 
     @property

@@ -30,6 +30,12 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # at every commit (its cost is measured in bench/capture_bench.py, docs/PERFORMANCE.md).
 SQLITE_SYNCHRONOUS = "FULL"
 SQLITE_SYNCHRONOUS_LEVEL = 2  # what PRAGMA synchronous reads back for FULL
+# SQLite reads the database file through a memory map of at most this many MB per connection
+# (`SAMEN_SQLITE_MMAP_MB`; 0: ordinary reads into SQLite's page cache). The mapped pages are the
+# OS page cache, shared and reclaimable, yet they count in the process's resident memory (RssFile),
+# once for each connection's map that holds them: 256 MB on a 1,000,000-learning file made
+# `serve` show 600-830 MB resident, 166 MB without (bench/memory_bench.py, docs/PERFORMANCE.md).
+SQLITE_MMAP_MB = 0
 SQLITE_STEM_FUNCTION = "samen_stem"
 SQLITE_FACETS_FUNCTION = "samen_facets"
 
@@ -58,6 +64,7 @@ def _sqlite_pragmas(
     _record: Any,
     busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
     autocheckpoint: bool = True,
+    mmap_mb: int = SQLITE_MMAP_MB,
 ) -> None:
     cursor = dbapi_connection.cursor()
     if not autocheckpoint:
@@ -66,7 +73,7 @@ def _sqlite_pragmas(
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
-    cursor.execute("PRAGMA mmap_size=268435456")  # reads of a large FTS index ~40% faster
+    cursor.execute(f"PRAGMA mmap_size={int(mmap_mb) * 1024 * 1024}")
     cursor.close()
     register_functions(dbapi_connection)
 
@@ -113,16 +120,16 @@ def _private(engine: Engine) -> None:
     event.listen(engine, "handle_error", _without_row_data)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, sqlite_mmap_mb: int = SQLITE_MMAP_MB) -> Engine:
     """A synchronous engine, for migrations and bulk work outside the event loop."""
     engine = create_engine(_normalise(url, use_async=False), hide_parameters=True)
     _private(engine)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, mmap_mb=sqlite_mmap_mb))
     return engine
 
 
-def make_async_engine(url: str) -> AsyncEngine:
+def make_async_engine(url: str, *, sqlite_mmap_mb: int = SQLITE_MMAP_MB) -> AsyncEngine:
     """An engine off the event loop's thread: aiosqlite or psycopg async."""
     normalised = _normalise(url, use_async=True)
     # A file never goes away under us; a server connection may (restart, idle timeout).
@@ -131,7 +138,8 @@ def make_async_engine(url: str) -> AsyncEngine:
     )
     _private(engine.sync_engine)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        pragmas = partial(_sqlite_pragmas, mmap_mb=sqlite_mmap_mb)
+        event.listen(engine.sync_engine, "connect", pragmas)
     return engine
 
 
@@ -144,21 +152,21 @@ def inline_sqlite_path(url: str) -> str | None:
     return path
 
 
-def make_writer_engine(url: str) -> AsyncEngine:
+def make_writer_engine(url: str, *, sqlite_mmap_mb: int = SQLITE_MMAP_MB) -> AsyncEngine:
     """The engine units of work run on: for a SQLite file the inline driver
     (`storage.sqlite_inline`), which waits for another process's lock on the event loop
     instead of in SQLite's busy handler; otherwise the same as `make_async_engine`."""
     normalised = _normalise(url, use_async=True)
     path = inline_sqlite_path(normalised)
     if path is None:
-        return make_async_engine(url)
+        return make_async_engine(url, sqlite_mmap_mb=sqlite_mmap_mb)
     connect = sqlite_inline.connector(path, SQLITE_BUSY_TIMEOUT_MS / 1000)
     engine = create_async_engine(
         normalised, async_creator=connect, pool_pre_ping=False, hide_parameters=True
     )
     _private(engine.sync_engine)
     inline_pragmas: Callable[[Any, Any], None] = partial(
-        _sqlite_pragmas, busy_timeout_ms=0, autocheckpoint=False
+        _sqlite_pragmas, busy_timeout_ms=0, autocheckpoint=False, mmap_mb=sqlite_mmap_mb
     )
     event.listen(engine.sync_engine, "connect", inline_pragmas)
     return engine
@@ -187,17 +195,20 @@ def check_sqlite_pragmas(engine: Engine) -> None:
 
 
 class Database:
-    """The bot's store: units of work on the writer engine, long reads on the reader engine."""
+    """The bot's store: units of work on the writer engine, long reads on the reader engine.
+    `sqlite_mmap_mb`: SQLite's memory map per connection (`SAMEN_SQLITE_MMAP_MB`)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, sqlite_mmap_mb: int = SQLITE_MMAP_MB) -> None:
         self.url = url
-        self.engine = make_writer_engine(url)
+        self.engine = make_writer_engine(url, sqlite_mmap_mb=sqlite_mmap_mb)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # For a SQLite file the writer runs statements on the event loop's thread; a query that
         # may read many rows goes to aiosqlite's worker thread instead (WAL readers never wait).
         # Anything else (PostgreSQL, a memory database) reads through the same engine.
         inline_path = inline_sqlite_path(url)
-        self.reader = make_async_engine(url) if inline_path else self.engine
+        self.reader = (
+            make_async_engine(url, sqlite_mmap_mb=sqlite_mmap_mb) if inline_path else self.engine
+        )
         self.reader_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
         self._checkpoints = Checkpointer(inline_path) if inline_path else None
         # SQLite has one writer at a time; queueing units of work here (instead of letting
