@@ -134,7 +134,13 @@ async def start_processes(
     for n in range(count):
         port = free_port()
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "serve", "--slack-http", "--port", str(port),
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--slack-http",
+            "--port",
+            str(port),
             cwd=str(workdir),
             env=env,
             stdout=asyncio.subprocess.DEVNULL,

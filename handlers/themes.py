@@ -42,9 +42,7 @@ async def list_themes(ctx: Context) -> Reply:
     return Reply(
         text="\n".join(lines),
         title=ctx.t("themas.title"),
-        fields=tuple(
-            Field(f"#{th.slug}", f"{th.name}: {ctx.t.number(n)}") for th, n in page.rows
-        ),
+        fields=tuple(Field(f"#{th.slug}", f"{th.name}: {ctx.t.number(n)}") for th, n in page.rows),
         actions=actions,
     )
 

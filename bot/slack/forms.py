@@ -51,9 +51,11 @@ class Submission:
 
 
 def _input(block_id: str, label: str, element: dict, **extra: Any) -> dict:
-    return {"type": "input", "block_id": block_id, "label": plain(label, 2000)} | extra | {
-        "element": {"action_id": "value"} | element
-    }
+    return (
+        {"type": "input", "block_id": block_id, "label": plain(label, 2000)}
+        | extra
+        | {"element": {"action_id": "value"} | element}
+    )
 
 
 def form(

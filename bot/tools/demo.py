@@ -102,6 +102,7 @@ def _moment_at(fraction: float, start: datetime, end: datetime, tz: ZoneInfo) ->
         left -= closing - opening
     return daytime[-1][1] - timedelta(seconds=1)
 
+
 def _slugs(text: str, extra: tuple[str, ...]) -> list[str]:
     slugs = slugs_in(text)
     return slugs + [slug for slug in extra if slug not in slugs]

@@ -77,7 +77,10 @@ async def slack_captures(
 
 
 async def test_three_processes_share_slack_the_digest_and_one_gateway(
-    migrated_url: str, fake: FakeDiscord, fake_slack: FakeSlack, tmp_path: Path  # noqa: F811
+    migrated_url: str,
+    fake: FakeDiscord,
+    fake_slack: FakeSlack,
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     if not migrated_url.startswith("postgresql"):
         pytest.skip("several serve processes share one PostgreSQL; on SQLite one process runs")
@@ -93,7 +96,13 @@ async def test_three_processes_share_slack_the_digest_and_one_gateway(
         for port, slack_port in zip(ports, slack_ports, strict=True):
             processes.append(
                 await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "bot", "serve", "--slack-http", "--port", str(slack_port),
+                    sys.executable,
+                    "-m",
+                    "bot",
+                    "serve",
+                    "--slack-http",
+                    "--port",
+                    str(slack_port),
                     cwd=str(tmp_path),
                     env={**env, "SAMEN_HTTP_PORT": str(port)},
                     stdout=asyncio.subprocess.DEVNULL,

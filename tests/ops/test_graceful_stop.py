@@ -72,7 +72,9 @@ async def stored(url: str) -> Counter[str]:
 
 
 async def test_sigterm_during_captures_finishes_them_and_stops_cleanly(
-    migrated_url: str, fake_slack: FakeSlack, tmp_path: Path  # noqa: F811
+    migrated_url: str,
+    fake_slack: FakeSlack,
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     from datetime import UTC, datetime
 

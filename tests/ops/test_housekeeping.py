@@ -20,10 +20,15 @@ async def test_housekeeping_prunes_and_analyses(database: Database) -> None:
             [
                 HandledEvent(key="slack:ev:old", handled_at=NOW - timedelta(days=31)),
                 HandledEvent(key="slack:ev:new", handled_at=NOW - timedelta(days=1)),
-                Effect(key="digest:old", kind="digest", status="done",
-                       done_at=NOW - timedelta(days=91)),
-                Effect(key="digest:waiting", kind="digest", status="failed",
-                       due_at=NOW - timedelta(days=200)),
+                Effect(
+                    key="digest:old", kind="digest", status="done", done_at=NOW - timedelta(days=91)
+                ),
+                Effect(
+                    key="digest:waiting",
+                    kind="digest",
+                    status="failed",
+                    due_at=NOW - timedelta(days=200),
+                ),
             ]
         )
     pruned = await housekeeping(database, NOW)

@@ -53,11 +53,24 @@ async def test_the_endpoints_say_alive_ready_and_count(migrated_url: str) -> Non
         await chat.say("tag 999 #nergens", channel="a")  # refused: no such learning
         async with app.database.unit_of_work() as session:
             session.add(
-                Effect(key="digest:2026-W48:slack:C0K", kind="digest", status="done",
-                       attempts=2, due_at=NOW, done_at=NOW)
+                Effect(
+                    key="digest:2026-W48:slack:C0K",
+                    kind="digest",
+                    status="done",
+                    attempts=2,
+                    due_at=NOW,
+                    done_at=NOW,
+                )
             )
-            session.add(Effect(key="reminder:1h:meeting:1:slack:C0K", kind="reminder",
-                               status="failed", attempts=3, due_at=NOW))
+            session.add(
+                Effect(
+                    key="reminder:1h:meeting:1:slack:C0K",
+                    kind="reminder",
+                    status="failed",
+                    attempts=3,
+                    due_at=NOW,
+                )
+            )
         with pytest.raises(Exception):  # noqa: B017 - any driver error counts
             async with app.database.engine.connect() as conn:
                 await conn.exec_driver_sql("SELECT * FROM no_such_table")
@@ -116,8 +129,9 @@ def test_json_log_lines() -> None:
     except ValueError:
         import sys
 
-        record = logging.LogRecord("samen", logging.WARNING, __file__, 1, "a %s", ("b",),
-                                   sys.exc_info())
+        record = logging.LogRecord(
+            "samen", logging.WARNING, __file__, 1, "a %s", ("b",), sys.exc_info()
+        )
     entry = json.loads(JsonLines().format(record))
     assert entry["level"] == "WARNING" and entry["message"] == "a b"
     assert entry["logger"] == "samen" and "ValueError: kapot" in entry["exception"]
@@ -139,20 +153,38 @@ async def test_a_late_digest_is_warned_about_once_with_the_command_to_fix_it(
 ) -> None:
     async with database.unit_of_work() as session:
         session.add(
-            Effect(key="digest:2026-W48:slack:C0K", kind="digest", status="failed", attempts=3,
-                   due_at=NOW - timedelta(minutes=30), error="ratelimited\nmore")
+            Effect(
+                key="digest:2026-W48:slack:C0K",
+                kind="digest",
+                status="failed",
+                attempts=3,
+                due_at=NOW - timedelta(minutes=30),
+                error="ratelimited\nmore",
+            )
         )
         session.add(  # on time: not yet late
-            Effect(key="digest:2026-W48:discord:42", kind="digest", status="queued",
-                   due_at=NOW - timedelta(minutes=2))
+            Effect(
+                key="digest:2026-W48:discord:42",
+                kind="digest",
+                status="queued",
+                due_at=NOW - timedelta(minutes=2),
+            )
         )
         session.add(  # sent: fine
-            Effect(key="reminder:1h:meeting:1:slack:C0K", kind="reminder", status="done",
-                   due_at=NOW - timedelta(hours=2))
+            Effect(
+                key="reminder:1h:meeting:1:slack:C0K",
+                kind="reminder",
+                status="done",
+                due_at=NOW - timedelta(hours=2),
+            )
         )
         session.add(
-            Effect(key="reminder:24h:meeting:2:slack:C0K", kind="reminder", status="missed",
-                   due_at=NOW - timedelta(hours=3))
+            Effect(
+                key="reminder:24h:meeting:2:slack:C0K",
+                kind="reminder",
+                status="missed",
+                due_at=NOW - timedelta(hours=3),
+            )
         )
     watch = LatenessWatch(database, clock=lambda: NOW)
     with caplog.at_level(logging.WARNING, logger="samen-bot.late"):
