@@ -79,8 +79,8 @@ async def slack_captures(
 async def test_three_processes_share_slack_the_digest_and_one_gateway(
     migrated_url: str,
     fake: FakeDiscord,
-    fake_slack: FakeSlack,
-    tmp_path: Path,  # noqa: F811
+    fake_slack: FakeSlack,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     if not migrated_url.startswith("postgresql"):
         pytest.skip("several serve processes share one PostgreSQL; on SQLite one process runs")

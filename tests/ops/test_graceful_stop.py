@@ -73,8 +73,8 @@ async def stored(url: str) -> Counter[str]:
 
 async def test_sigterm_during_captures_finishes_them_and_stops_cleanly(
     migrated_url: str,
-    fake_slack: FakeSlack,
-    tmp_path: Path,  # noqa: F811
+    fake_slack: FakeSlack,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     from datetime import UTC, datetime
 
