@@ -24,6 +24,7 @@ BLOCK = re.compile(r"(?ms)^```(\w*)\n(.*?)^```\n")
 MONTHS = r"(?:jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec)\.?"
 DATE = re.compile(rf"\b(?:(?:ma|di|wo|do|vr|za|zo)\.? )?\d{{1,2}} {MONTHS} \d{{4}}")
 WEEK = re.compile(r"\b[Ww]eek \d{1,2}\b")
+ISO_WEEK = re.compile(r"\b\d{4}-W\d{2}\b")  # `deelname`'s weeks and the chart's file name
 
 
 def blocks(text: str) -> list[tuple[str, str, int, int]]:
@@ -94,7 +95,7 @@ def shorten(output: str) -> str:
 
 
 def placeholders(text: str) -> str:
-    return WEEK.sub("week <N>", DATE.sub("<date>", text))
+    return ISO_WEEK.sub("<week>", WEEK.sub("week <N>", DATE.sub("<date>", text)))
 
 
 def test_the_readme_walkthrough_is_what_the_bot_answers(tmp_path: Path) -> None:
@@ -136,8 +137,8 @@ def test_shorten_keeps_one_of_a_fan_out_and_the_digest_head() -> None:
         "  Deze week …",
         "  …",
     ]
-    assert placeholders("do 3 dec 2026 19:30 · 27 nov 2026 · week 48") == (
-        "<date> 19:30 · <date> · week <N>"
+    assert placeholders("do 3 dec 2026 19:30 · 27 nov 2026 · week 48 · 2026-W49") == (
+        "<date> 19:30 · <date> · week <N> · <week>"
     )
 
 
