@@ -160,12 +160,14 @@ async def sqlite_match(connection: AsyncConnection, terms: list[Term]) -> tuple[
     as typed (no prefix)."""
     last = terms[-1]
     common = False
-    if len(terms) > 1:
-        counts = " UNION ALL ".join([_COUNT] * (len(terms) - 1))
-        stems = tuple(term_stems(t.text)[0] for t in terms[:-1])
-        found = (await connection.exec_driver_sql(f"SELECT max(n) FROM ({counts})", stems)).scalar()
-        common = int(found or 0) >= COMMON_WORD
+    others = tuple(term_stems(t.text)[0] for t in terms[:-1])
+    # How often the other words occur: asked within the same statement as the last word's
+    # look-up when there is one (each statement is a round trip to the reading thread).
+    counts = f"SELECT max(n) FROM ({' UNION ALL '.join([_COUNT] * len(others))})"
     if not last.prefix:
+        if others:
+            found = (await connection.exec_driver_sql(counts, others)).scalar()
+            common = int(found or 0) >= COMMON_WORD
         if not common:
             stems = (term_stems(last.text)[0],)
             found = (await connection.exec_driver_sql(_COUNT, stems)).scalar()
@@ -173,11 +175,14 @@ async def sqlite_match(connection: AsyncConnection, terms: list[Term]) -> tuple[
         return fts5_query(terms), common
     text = last.text
     upper = text[:-1] + chr(ord(text[-1]) + 1)  # the first string after every word `text…`
-    rows: Sequence[Any] = (
-        await connection.exec_driver_sql(
-            _VOCABULARY, (text, upper, upper, MAX_EXPANSION + 1, term_stems(text)[0])
-        )
-    ).all()
+    statement = _VOCABULARY
+    parameters: tuple[str | int, ...] = (text, upper, upper, MAX_EXPANSION + 1, term_stems(text)[0])
+    if others:  # a row ('', how often the most common other word occurs)
+        statement += f"UNION ALL SELECT '', ({counts})\n"
+        parameters += others
+    rows: Sequence[Any] = (await connection.exec_driver_sql(statement, parameters)).all()
+    common = any(row[0] == "" and (row[1] or 0) >= COMMON_WORD for row in rows)
+    rows = [row for row in rows if row[0] != ""]
     if any(row[1] is not None and row[1] >= COMMON_WORD for row in rows):
         return fts5_query(terms, prefix=False), True
     expansion = [str(row[0]) for row in rows if row[0] is not None]
