@@ -288,12 +288,7 @@ def _shares(stats: Statistics, terms: list[Term], facets: list[int]) -> tuple[fl
     """The share of the learnings holding all the words, and passing all the facets."""
     words = 1.0
     for term in terms:
-        # the share of the union of its forms: at most the sum of theirs
-        forms = set(term_stems(term.text))
-        if term.prefix:
-            forms |= {w for w in stats.words if w.startswith(term.text)}
-            forms |= set(typed_stems(term.text))
-        words *= min(sum(stats.words.get(form, 0.0) for form in forms), 1.0)
+        words *= word_share(stats, term)  # the union of its forms: at most the sum of theirs
     passing = 1.0
     for facet in facets:
         passing *= stats.facets.get(facet, 0.0)
@@ -338,6 +333,21 @@ def postgresql_way(
     }
     way = min(costs, key=costs.__getitem__)
     return way, (pre if way == "prefilter" else 0)
+
+
+async def postgresql_statistics(connection: AsyncConnection) -> Statistics:
+    """What PostgreSQL's statistics say of the learnings, read at most every ten minutes."""
+    return await _read_statistics(connection)
+
+
+def word_share(stats: Statistics, term: Term) -> float:
+    """The share of the learnings holding `term` (any of its forms), by the statistics: 0 for a
+    word they do not list (a rare one)."""
+    forms = set(term_stems(term.text))
+    if term.prefix:
+        forms |= {w for w in stats.words if w.startswith(term.text)}
+        forms |= set(typed_stems(term.text))
+    return min(sum(stats.words.get(form, 0.0) for form in forms), 1.0)
 
 
 async def _read_statistics(connection: AsyncConnection) -> Statistics:
