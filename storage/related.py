@@ -54,7 +54,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
 
 from storage.models import Learning, LearningTheme, Proeftuin
-from storage.search import WALK_COST, Statistics, postgresql_statistics, word_share
+from storage.search_plans import WALK_COST, Statistics, read_statistics, word_share
 from storage.search_terms import STOP_WORDS, Term, fold, stem, stems, term_stems
 from storage.visibility import Viewer, visible
 
@@ -178,7 +178,7 @@ async def related_learnings(
     walk = True
     if postgresql:
         params["query"] = _tsquery(terms)
-        walk = walk_is_cheaper(await postgresql_statistics(connection), terms)
+        walk = walk_is_cheaper(await read_statistics(connection), terms)
     else:
         params["query"] = _fts5_query(terms)
     params |= params_themes

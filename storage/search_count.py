@@ -10,6 +10,7 @@ from sqlalchemy import Select, bindparam, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import search
+from storage.search_plans import postgresql_walk
 from storage.search_statements import FTS, FTS_REF, LEARNINGS, filters_for, postgresql_filters
 from storage.search_terms import proeftuin_token, query_terms, theme_token, tsquery_parts
 from storage.visibility import Viewer, visible
@@ -51,7 +52,7 @@ async def count_matches(
             # Functions that no index serves (a walk that stops at the cap), or the GIN index,
             # whichever touches fewer rows (the query's words are a parameter the planner
             # cannot see, so it is told).
-            walk = await search.postgresql_walk(connection, terms, params["facets"], cap)
+            walk = await postgresql_walk(connection, terms, params["facets"], cap)
             found = postgresql_filters(form, bool(params["facets"]), walk, viewer)
             inner = select(literal(1)).select_from(LEARNINGS).where(*found)
         else:

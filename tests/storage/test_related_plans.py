@@ -12,7 +12,7 @@ from sqlalchemy import insert, text
 from storage import related
 from storage.models import Learning, Ring
 from storage.related import related_learnings, walk_is_cheaper
-from storage.search import Statistics
+from storage.search_plans import Statistics
 from storage.visibility import Viewer
 from tests.storage.test_search import Programme, store  # noqa: F401  (the fixture)
 

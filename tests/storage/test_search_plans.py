@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import search
 from storage.models import Learning, LearningTheme, Ring
-from storage.search import Statistics, postgresql_way, search_learnings, walk_is_cheaper
+from storage.search import search_learnings
+from storage.search_plans import Statistics, postgresql_way, walk_is_cheaper
 from storage.search_terms import query_terms
 from storage.visibility import Viewer
 from tests.storage.test_search import Programme, store  # noqa: F401  (the fixture)
