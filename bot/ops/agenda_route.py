@@ -33,13 +33,10 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _matches(if_none_match: str, etag: str) -> bool:
-    """Whether an If-None-Match header names `etag` (weak comparison, as RFC 9110 asks)."""
-    for tag in if_none_match.split(","):
-        tag = tag.strip().removeprefix("W/")
-        if tag in (etag, "*"):
-            return True
-    return False
+def _matches(request: web.Request, etag: str) -> bool:
+    """Whether the request's If-None-Match (parsed by aiohttp) names `etag` or `*` (weak
+    comparison, as RFC 9110 asks for If-None-Match)."""
+    return any(tag.value in (etag.strip('"'), "*") for tag in request.if_none_match or ())
 
 
 class AgendaFeedRoute:
@@ -81,7 +78,7 @@ class AgendaFeedRoute:
         headers = {"ETag": feed.etag, "Cache-Control": CACHE_CONTROL}
         if feed.last_modified is not None:
             headers["Last-Modified"] = format_datetime(feed.last_modified, usegmt=True)
-        if _matches(request.headers.get("If-None-Match", ""), feed.etag):
+        if _matches(request, feed.etag):
             return web.Response(status=304, headers=headers)
         headers["Content-Type"] = CONTENT_TYPE
         return web.Response(body=feed.body, headers=headers)
