@@ -118,6 +118,22 @@ def _without_row_data(context: ExceptionContext) -> None:
 
 def _private(engine: Engine) -> None:
     event.listen(engine, "handle_error", _without_row_data)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _custom_plans)
+
+
+def _custom_plans(dbapi_connection: Any, _record: Any) -> None:
+    """PostgreSQL plans every statement for its own values, also once psycopg has prepared it.
+
+    psycopg prepares a statement on the server after its fifth execution, and from then on
+    PostgreSQL may use one generic plan for all values. For a full-text query that plan cannot
+    see the words: related learnings took 25 ms instead of 1 ms at 1,000 learnings (a plan
+    that fits rare words walked every row for common ones). Planning each time costs a fraction
+    of a millisecond; the prepared parse is still saved."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET plan_cache_mode = force_custom_plan")
+    cursor.close()
+    dbapi_connection.commit()
 
 
 def make_engine(url: str, *, sqlite_mmap_mb: int = SQLITE_MMAP_MB) -> Engine:
