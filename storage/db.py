@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage import sqlite_inline
+from storage import sqlite_inline, sqlite_reader
 from storage.checkpoint import Checkpointer
 from storage.search_terms import approximate_rank, index_facets, index_text
 
@@ -188,6 +188,21 @@ def make_writer_engine(url: str, *, sqlite_mmap_mb: int = SQLITE_MMAP_MB) -> Asy
     return engine
 
 
+def make_reader_engine(path: str, url: str, *, sqlite_mmap_mb: int = SQLITE_MMAP_MB) -> AsyncEngine:
+    """The engine `Database.reading` runs on for the SQLite file `path`: aiosqlite's worker
+    thread, one hand-off a statement (`storage.sqlite_reader`)."""
+    normalised = _normalise(url, use_async=True)
+    engine = create_async_engine(
+        normalised,
+        async_creator=sqlite_reader.connector(path),
+        pool_pre_ping=False,
+        hide_parameters=True,
+    )
+    _private(engine.sync_engine)
+    event.listen(engine.sync_engine, "connect", partial(_sqlite_pragmas, mmap_mb=sqlite_mmap_mb))
+    return engine
+
+
 def check_sqlite_pragmas(engine: Engine) -> None:
     """Fail clearly when SQLite did not accept WAL mode, foreign keys or durable commits."""
     if engine.dialect.name != "sqlite":
@@ -223,7 +238,9 @@ class Database:
         # Anything else (PostgreSQL, a memory database) reads through the same engine.
         inline_path = inline_sqlite_path(url)
         self.reader = (
-            make_async_engine(url, sqlite_mmap_mb=sqlite_mmap_mb) if inline_path else self.engine
+            make_reader_engine(inline_path, url, sqlite_mmap_mb=sqlite_mmap_mb)
+            if inline_path
+            else self.engine
         )
         self.reader_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
         self._checkpoints = Checkpointer(inline_path) if inline_path else None
