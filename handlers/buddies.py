@@ -109,7 +109,7 @@ async def buddy(ctx: Context) -> Reply:
         key = "maatje.status_on"
     else:
         proeftuin_id = ctx.proeftuin.id if ctx.proeftuin is not None else None
-        fresh = await buddies.opt_in(ctx.session, ctx.member, proeftuin_id)
+        fresh = await buddies.opt_in(ctx.session, ctx.member, proeftuin_id, ctx.command.received_at)
         key = "maatje.on" if fresh else "maatje.already"
     proeftuin = await buddies.proeftuin_of(ctx.session, ctx.member.id, now)
     lines = [ctx.t(key, when=when)]

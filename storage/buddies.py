@@ -53,15 +53,18 @@ class Loaded:
     themes: dict[int, float]
 
 
-async def opt_in(session: AsyncSession, member: Member, proeftuin_id: int | None) -> bool:
-    """`maatje aan`: True when newly opted in; said again from a proeftuin's channel, that
-    proeftuin becomes theirs (said again in a direct message, the one known stays)."""
+async def opt_in(
+    session: AsyncSession, member: Member, proeftuin_id: int | None, at: datetime
+) -> bool:
+    """`maatje aan` said at `at` (the command's time, which the round's cut-off compares
+    with): True when newly opted in; said again from a proeftuin's channel, that proeftuin
+    becomes theirs (said again in a direct message, the one known stays)."""
     row = await session.get(BuddyOptIn, member.id)
     if row is not None:
         if proeftuin_id is not None:
             row.proeftuin_id = proeftuin_id
         return False
-    session.add(BuddyOptIn(member_id=member.id, proeftuin_id=proeftuin_id))
+    session.add(BuddyOptIn(member_id=member.id, proeftuin_id=proeftuin_id, opted_in_at=at))
     await session.flush()
     return True
 
