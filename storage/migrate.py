@@ -23,13 +23,13 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 # The newest revision in storage/migrations/versions (a test checks it against Alembic's head).
-HEAD_REVISION = "0012"
+HEAD_REVISION = "0013"
 UPGRADE_HINT = "samen-bot db upgrade"
 
 # Schema objects that migrations create but the ORM does not model (full-text search).
 FTS_TABLE_PREFIX = "learnings_fts"  # SQLite FTS5 table and its shadow tables
 # PostgreSQL's tsvector and the search facets (revision 0006), with their GIN indexes (0009)
-# and the covering index of the searches with filters (0011)
+# and the covering indexes of the searches with filters (0011, 0013)
 UNMODELLED_COLUMNS = frozenset({("learnings", "search_vector"), ("learnings", "search_facets")})
 UNMODELLED_INDEXES = frozenset(
     {
@@ -37,6 +37,7 @@ UNMODELLED_INDEXES = frozenset(
         "ix_learnings_search_facets",
         "ix_learnings_search_words_facets",
         "ix_learnings_id_facets",
+        "ix_learnings_proeftuin_id_id",
     }
 )
 

@@ -11,7 +11,7 @@ the FTS5 table's `facets` column, ANDed with the words, so FTS5 intersects them 
 its matches newest first; on PostgreSQL `learnings.search_facets` is indexed with the tsvector
 in one GIN index (revision 0009), and the statistics choose between a walk of the newest rows,
 the index, and (a common word with filters that let few through) an index-only walk of the rows
-passing the filters (revision 0011) before their words are checked. A filtered query ranks
+passing the filters (revisions 0011 and 0013) before their words are checked. A filtered query ranks
 `FILTERED_CANDIDATES`.
 
 Ranking. PostgreSQL: ts_rank. SQLite: bm25 when every word is rare; bm25 first counts every row

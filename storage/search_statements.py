@@ -224,7 +224,8 @@ def postgresql_statement(
     - "prefilter": a common word with filters that together let few through. The newest
       `:pre_limit` rows that pass the filters and the ring rule come from an index-only walk of
       `ix_learnings_id_facets` (revision 0011: the id with the facets, ring and proeftuin beside
-      it), and only those rows are fetched to check the words.
+      it), with `proeftuin:` of `ix_learnings_proeftuin_id_id` (revision 0013: that proeftuin's
+      entries only), and only those rows are fetched to check the words.
 
     The column `total` is, for "bitmap", how many match in all (counted on the way); for the
     other two, how many candidates were found (fewer than wanted: there are no more, unless a
@@ -257,9 +258,14 @@ def postgresql_statement(
         from sqlalchemy.dialects.postgresql import ARRAY
 
         facets = bindparam("facets", type_=ARRAY(Integer))
+        own = [LEARNINGS.c.proeftuin_id == bindparam("proeftuin_id", type_=Integer)]
         passing = (
             select(LEARNINGS.c.id)
-            .where(func.arraycontains(FACETS, facets, type_=Boolean), visible(viewer))
+            .where(
+                *(own if has_proeftuin else []),
+                func.arraycontains(FACETS, facets, type_=Boolean),
+                visible(viewer),
+            )
             .order_by(LEARNINGS.c.id.desc())
             .limit(bindparam("pre_limit", type_=Integer))
             .cte("passing")
