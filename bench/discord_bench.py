@@ -18,7 +18,7 @@ on both alike:
 
 Each is measured one interaction at a time (`--count`) and in bursts of `--burst` interactions
 sent at once (`--rounds` bursts); every burst is answered in full (samen-bot's database work
-and follow-ups included) before the next. Prints a
+and follow-ups included) before the next, and each turn begins after `GAP` of quiet. Prints a
 Markdown table of p50/p95/p99 in milliseconds and whether the target holds: samen's p99 at the
 burst size is at most 1.3x the bare bot's and far under Discord's 3 s. Sixty bursts give 1,200
 samples a bot: with twenty (400), the p99 was the fourth-worst response, and one hiccup of either
@@ -62,7 +62,12 @@ LEADER = "4242"
 TEXT = "Huurders willen eerst zekerheid over de huur, daarna praten ze mee #wonen"
 CHANNEL = "proeftuin-a"
 Results = dict[int, dict[int, list[float]]]
-GAP = 0.05  # seconds of quiet between turns
+# Seconds of quiet before each turn, so that both bots start from the same quiet machine. At
+# 0.05 the bare bot's bursts began right after samen-bot's work on the previous burst (database,
+# follow-ups) had kept the machine's cores awake, and it was measured warm, samen-bot cold:
+# measured alone, the bare bot's burst p50 was 7.4 ms, after samen-bot's work 5.2 ms (SQLite,
+# 2 cores, 2026-12-03). From 0.2 on, neither turn follows the other's work.
+GAP = 0.2
 
 
 class BareBot(discord.Client):

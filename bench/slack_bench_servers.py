@@ -100,7 +100,7 @@ async def serve_samen(port_file: str, api_url: str, database_url: str) -> None:
     service = SlackService(app, http=True, host="127.0.0.1", port=0)
     await service.start()
     try:  # as `samen-bot serve` does once started (absent from older work trees)
-        from bot.serve import settle_memory
+        from bot.memory import settle_memory
     except ImportError:
         pass
     else:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 from typing import Protocol
 
 from bot.app import App
+from bot.memory import settle_memory
 
 log = logging.getLogger(__name__)
 
@@ -22,15 +22,6 @@ class Service(Protocol):
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
-
-
-def settle_memory() -> None:
-    """Once every service has started: what start-up built (modules, mappings, catalogs) is
-    kept out of every later collection (`gc.freeze`), so a full collection walks only what the
-    commands made since instead of the whole heap, which stalled the event loop for tens of
-    ms (issue 18)."""
-    gc.collect()
-    gc.freeze()
 
 
 def build_services(app: App, *, slack_http: bool, host: str, port: int) -> list[Service]:

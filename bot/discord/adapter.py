@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import re
 import time
@@ -35,6 +34,7 @@ from bot.discord import views as discord_views
 from bot.discord.capture import Capturer, actor_of
 from bot.discord.interactions import Interactions
 from bot.discord.outbound import NONE, PLATFORM, Poster
+from bot.memory import settle_memory
 from bot.recent import Recent
 from handlers.types import Actor, Command, Place, Reply, Target
 
@@ -225,10 +225,7 @@ class DiscordService:
             await asyncio.wait_for(self.ready.wait(), READY_TIMEOUT if self.client else 1.0)
         except TimeoutError:
             log.warning("discord: not connected yet; still trying in the background")
-        # The start-up heap (libraries, caches) never becomes garbage: keep it out of the
-        # collector, so a full collection does not stall the loop for ~100 ms mid-burst.
-        gc.collect()
-        gc.freeze()
+        settle_memory()  # the start-up heap out of the collector (bot.memory)
 
     async def _login(self, message_content: bool) -> SamenClient:
         client = SamenClient(self, message_content=message_content)
