@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
-from storage.db import make_engine
+from storage.db import Database, make_engine
+from storage.migrate import upgrade
 
 TEST_DATABASE_ENV = "SAMEN_TEST_DATABASE_URL"
 
@@ -46,3 +48,13 @@ def database_url(
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         engine.dispose()
+
+
+@pytest.fixture
+async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated SQLite file, for the tests of SQLite's own writer and reader."""
+    url = f"sqlite:///{tmp_path / 'samen.db'}"
+    upgrade(url)
+    db = Database(url)
+    yield db
+    await db.close()

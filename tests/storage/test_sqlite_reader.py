@@ -5,7 +5,6 @@ every row still there (also past the first chunk, also streamed), errors as SQLA
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,6 @@ from sqlalchemy.exc import OperationalError
 
 from storage import sqlite_reader
 from storage.db import Database, make_async_engine
-from storage.migrate import upgrade
 from storage.sqlite_reader import CHUNK, OneHopConnection, run_sqlite
 
 ROWS = 2 * CHUNK + 7
@@ -23,15 +21,6 @@ NUMBERS = f"""
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS})
 SELECT i FROM n
 """
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    url = f"sqlite:///{tmp_path / 'samen.db'}"
-    upgrade(url)
-    db = Database(url)
-    yield db
-    await db.close()
 
 
 class CountingQueue:
@@ -46,8 +35,10 @@ class CountingQueue:
         self.queue.put_nowait(item)
 
 
-async def test_a_statement_is_one_hand_off_and_a_read_ends_with_none(database: Database) -> None:
-    async with database.reading() as session:
+async def test_a_statement_is_one_hand_off_and_a_read_ends_with_none(
+    sqlite_database: Database,
+) -> None:
+    async with sqlite_database.reading() as session:
         connection = await session.connection()
         driver = (await connection.get_raw_connection()).driver_connection
         assert isinstance(driver, OneHopConnection)
@@ -65,8 +56,8 @@ async def test_a_statement_is_one_hand_off_and_a_read_ends_with_none(database: D
     assert counting.handed == 3  # the session's end: nothing to roll back, no hand-off
 
 
-async def test_a_stream_reads_every_row_in_bounded_chunks(database: Database) -> None:
-    async with database.reading() as session:
+async def test_a_stream_reads_every_row_in_bounded_chunks(sqlite_database: Database) -> None:
+    async with sqlite_database.reading() as session:
         stream = await session.stream(text(NUMBERS).execution_options(yield_per=100))
         seen = [row[0] async for row in stream]
     assert seen == list(range(1, ROWS + 1))
@@ -95,12 +86,12 @@ async def test_the_cursor_fetches_one_many_and_the_rest(tmp_path: Path) -> None:
 
 
 async def test_a_failing_statement_is_sqlalchemys_error_and_the_reader_goes_on(
-    database: Database,
+    sqlite_database: Database,
 ) -> None:
-    async with database.reading() as session:
+    async with sqlite_database.reading() as session:
         with pytest.raises(OperationalError):
             await session.execute(text("SELECT * FROM no_such_table"))
-    async with database.reading() as session:
+    async with sqlite_database.reading() as session:
         assert (await session.execute(text("SELECT 41 + 1"))).scalar() == 42
 
 
@@ -108,12 +99,12 @@ def _tables(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
 
 
-async def test_run_sqlite_on_every_kind_of_connection(database: Database) -> None:
-    async with database.reading() as session:  # the one-hand-off reader
+async def test_run_sqlite_on_every_kind_of_connection(sqlite_database: Database) -> None:
+    async with sqlite_database.reading() as session:  # the one-hand-off reader
         on_reader = await run_sqlite(await session.connection(), _tables)
-    async with database.unit_of_work() as session:  # the inline writer, on the loop's thread
+    async with sqlite_database.unit_of_work() as session:  # the inline writer, on the loop's thread
         on_writer = await run_sqlite(await session.connection(), _tables)
-    plain = make_async_engine(str(database.url))  # plain aiosqlite
+    plain = make_async_engine(str(sqlite_database.url))  # plain aiosqlite
     try:
         async with plain.connect() as connection:
             on_plain = await run_sqlite(connection, _tables)

@@ -5,26 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from storage.db import Database
-from storage.migrate import upgrade
 
 
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    url = f"sqlite:///{tmp_path / 'samen.db'}"
-    upgrade(url)
-    db = Database(url)
-    yield db
-    await db.close()
-
-
-async def test_a_long_unit_of_work_gives_the_loop_turns(database: Database) -> None:
+async def test_a_long_unit_of_work_gives_the_loop_turns(sqlite_database: Database) -> None:
     ticks = 0
 
     async def ticker() -> None:
@@ -33,7 +20,7 @@ async def test_a_long_unit_of_work_gives_the_loop_turns(database: Database) -> N
             ticks += 1
             await asyncio.sleep(0)
 
-    async with database.unit_of_work() as session:
+    async with sqlite_database.unit_of_work() as session:
         await session.execute(text("SELECT 1"))  # connected before the ticker starts
         running = asyncio.ensure_future(ticker())
         await asyncio.sleep(0)

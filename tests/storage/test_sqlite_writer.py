@@ -8,7 +8,6 @@ import asyncio
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -20,15 +19,6 @@ from storage import checkpoint, sqlite_inline
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Proeftuin
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    url = f"sqlite:///{tmp_path / 'samen.db'}"
-    upgrade(url)
-    db = Database(url)
-    yield db
-    await db.close()
 
 
 def other_process(db: Database) -> sqlite3.Connection:
@@ -43,10 +33,12 @@ async def count_proeftuinen(db: Database) -> int:
         return int(await session.scalar(select(func.count()).select_from(Proeftuin)) or 0)
 
 
-async def test_a_write_waits_for_another_lock_while_the_loop_goes_on(database: Database) -> None:
-    async with database.unit_of_work() as session:  # connect and warm up before the lock
+async def test_a_write_waits_for_another_lock_while_the_loop_goes_on(
+    sqlite_database: Database,
+) -> None:
+    async with sqlite_database.unit_of_work() as session:  # connect and warm up before the lock
         session.add(Proeftuin(name="Eerst"))
-    holder = other_process(database)
+    holder = other_process(sqlite_database)
     ticks = 0
 
     async def ticker() -> None:
@@ -56,7 +48,7 @@ async def test_a_write_waits_for_another_lock_while_the_loop_goes_on(database: D
             await asyncio.sleep(0.005)
 
     async def write() -> None:
-        async with database.unit_of_work() as session:
+        async with sqlite_database.unit_of_work() as session:
             session.add(Proeftuin(name="Wachtend"))
 
     writing = asyncio.create_task(write())
@@ -68,7 +60,7 @@ async def test_a_write_waits_for_another_lock_while_the_loop_goes_on(database: D
     holder.close()
     await asyncio.wait_for(writing, timeout=5)
     await ticking
-    assert await count_proeftuinen(database) == 2
+    assert await count_proeftuinen(sqlite_database) == 2
 
 
 async def test_a_lock_held_past_the_busy_timeout_fails_clearly(
@@ -98,7 +90,7 @@ async def test_a_lock_held_past_the_busy_timeout_fails_clearly(
 
 
 async def test_the_wal_is_checkpointed_off_the_loop(
-    database: Database, monkeypatch: pytest.MonkeyPatch
+    sqlite_database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(checkpoint, "COMMITS_PER_CHECKPOINT", 5)
     ran: list[tuple[int, int, int]] = []
@@ -110,7 +102,7 @@ async def test_the_wal_is_checkpointed_off_the_loop(
 
     monkeypatch.setattr(checkpoint, "checkpoint", counted)
     for i in range(5):
-        async with database.unit_of_work() as session:
+        async with sqlite_database.unit_of_work() as session:
             session.add(Proeftuin(name=f"Proeftuin {i}"))
     for _ in range(100):  # bounded wait for the worker thread
         if ran:
@@ -118,22 +110,22 @@ async def test_the_wal_is_checkpointed_off_the_loop(
         await asyncio.sleep(0.01)
     busy, wal_pages, copied = ran[0]
     assert busy == 0 and wal_pages > 0 and copied == wal_pages
-    async with database.engine.connect() as conn:  # the writer itself never checkpoints
+    async with sqlite_database.engine.connect() as conn:  # the writer itself never checkpoints
         assert (await conn.exec_driver_sql("PRAGMA wal_autocheckpoint")).scalar() == 0
         assert (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar() == 0
 
 
 async def test_reading_sees_committed_rows_and_keeps_them_after_the_block(
-    database: Database,
+    sqlite_database: Database,
 ) -> None:
-    async with database.unit_of_work() as session:
+    async with sqlite_database.unit_of_work() as session:
         session.add(Proeftuin(name="Zichtbaar"))
         await session.flush()
-        assert await count_proeftuinen(database) == 0  # not committed yet: not seen
-    async with database.reading() as reader:
+        assert await count_proeftuinen(sqlite_database) == 0  # not committed yet: not seen
+    async with sqlite_database.reading() as reader:
         (found,) = (await reader.scalars(select(Proeftuin))).all()
     assert found.name == "Zichtbaar"  # loaded data stays readable after the session closed
-    assert database.reader is not database.engine
+    assert sqlite_database.reader is not sqlite_database.engine
 
 
 async def test_a_memory_database_reads_through_its_only_engine() -> None:
@@ -166,7 +158,7 @@ class SlowDisk:
         self._conn.commit()
 
 
-async def test_a_commit_syncs_to_disk_off_the_loop(database: Database) -> None:
+async def test_a_commit_syncs_to_disk_off_the_loop(sqlite_database: Database) -> None:
     ticks = 0
 
     async def ticker() -> None:
@@ -175,7 +167,7 @@ async def test_a_commit_syncs_to_disk_off_the_loop(database: Database) -> None:
             ticks += 1
             await asyncio.sleep(0.005)
 
-    async with database.unit_of_work() as session:
+    async with sqlite_database.unit_of_work() as session:
         session.add(Proeftuin(name="Duurzaam"))
         await session.flush()
         raw = await (await session.connection()).get_raw_connection()
@@ -191,4 +183,4 @@ async def test_a_commit_syncs_to_disk_off_the_loop(database: Database) -> None:
     assert ticks >= 3, (ticks, slow.commit_threads)
     assert slow.commit_threads and threading.get_ident() not in slow.commit_threads
     await ticking
-    assert await count_proeftuinen(database) == 1
+    assert await count_proeftuinen(sqlite_database) == 1
