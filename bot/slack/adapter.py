@@ -53,7 +53,11 @@ from bot.slack.outbound import Origin, SlackOutbound
 log = logging.getLogger(__name__)
 
 WORK_TIMEOUT = 120.0  # one command's work after the ack, 429 waits included
-WORK_SLOTS = 32  # commands worked on at once after their acks; the rest wait their turn
+# Commands worked on at once after their acks; the rest wait their turn. Every runnable one is
+# a step the loop takes before it reads the next request: at 32, twenty clients sending only
+# commands saw ack p99 14.1-14.4 ms; at 8, 10.4-10.8 ms, with the reply p99 of clients waiting
+# for their answer 88-90 ms (78-83 at 32; bench/slack_bench.py --clients 20, 2026-12-03).
+WORK_SLOTS = 8
 STOP_GRACE = 10.0  # how long stop() lets running work finish
 HEALTH_TIMEOUT = 3.0
 START_TIMEOUT = 15.0
