@@ -231,3 +231,13 @@ def left_over(t: Translator) -> Reply:
     return Reply(
         text=t("maatje.alone"), title=t("maatje.alone_title"), visibility=Visibility.DIRECT
     )
+
+
+def partner_left(t: Translator) -> Reply:
+    """The message to somebody whose maatje of this round stopped before the introduction
+    went out (opted out or erased): no introduction to somebody who left, but a word why."""
+    return Reply(
+        text=t("maatje.partner_left"),
+        title=t("maatje.alone_title"),
+        visibility=Visibility.DIRECT,
+    )

@@ -9,8 +9,8 @@ Exactly once, in two steps, both through the effect ledger:
    completed in one transaction, so of two processes one pairs and the other finds it done
    (and a crash leaves nothing, to be paired again by the next tick);
 2. one effect per person (`maatje:2026-12-07:slack:U9`), built from the stored pairs when it
-   is sent: a person erased or opted out meanwhile gets nothing, and neither does their
-   partner (an introduction to somebody who left helps nobody).
+   is sent: a person erased or opted out meanwhile gets nothing, and their partner gets a
+   short note instead of an introduction to somebody who left.
 
 Who was left over is read again at every tick as "opted in by the round's moment, and in no
 pair of it", which stays the same while the round's messages go out. The messages go out up to
@@ -24,7 +24,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.buddies import introduction, left_over, plan_round, round_key, trigger
+from handlers.buddies import (
+    introduction,
+    left_over,
+    partner_left,
+    plan_round,
+    round_key,
+    trigger,
+)
 from handlers.types import Reply, Target
 from schedules.ledger import Effect, Outcome, run_effect
 from schedules.rhythm import Rhythm, last_fire_time
@@ -51,7 +58,7 @@ def intro_effect(
         other_id = pair.member_b_id if pair.member_a_id == member.id else pair.member_a_id
         other = await session.get(Member, other_id)
         if other is None or await buddies.opted_in(session, other_id) is None:
-            return None
+            return [partner_left(t)]
         theme = await session.get(Theme, pair.theme_id) if pair.theme_id is not None else None
         theme_id = theme.id if theme is not None else None
         theirs = await buddies.shared_learning(session, other_id, theme_id, now)

@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from handlers.types import Visibility
-from schedules.buddies import buddies_due
+from schedules.buddies import buddies_due, pair_once
 from schedules.jobs import run_due
 from schedules.ledger import Outcome
 from schedules.rhythm import Rhythm
@@ -117,6 +117,21 @@ async def test_who_leaves_or_is_erased_drops_out(
         keys = (await session.scalars(select(Effect.key))).all()
         assert "maatje:2026-12-07:console:bram" in keys
         assert not [key for key in keys if "anna" in key.split(":")]  # her message's key too
+
+
+async def test_whose_maatje_stops_after_the_pairing_gets_a_note_not_silence(
+    seven: Chat, rhythm: Rhythm, recorder: Recorder
+) -> None:
+    await _programme(seven)
+    assert await pair_once(rhythm, "2026-12-07", ROUND, ROUND)  # anna and bram are a pair
+    await seven.say("maatje uit", user="anna", channel=ZUID, at=ROUND)
+    await buddies_due(rhythm, ROUND + timedelta(minutes=1))
+    by_user = {target.user_id: reply for target, reply in recorder.sent}
+    assert set(by_user) == {"bram", "cees", "dirk"}  # anna left: nothing for her
+    assert by_user["bram"].title == "Deze ronde geen maatje"
+    assert "doet toch niet meer mee" in by_user["bram"].text
+    assert "Anna" not in by_user["bram"].text and not by_user["bram"].shows
+    assert by_user["bram"].visibility is Visibility.DIRECT
 
 
 async def test_a_failed_introduction_is_retried_by_the_outbox(
