@@ -55,6 +55,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import storage.db  # noqa: E402
+from bench.cpu_probe import calibrate  # noqa: E402
 from bot.app import App, build_app  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.tools.seed import sentence_pool  # noqa: E402
@@ -234,15 +235,6 @@ def print_profile(profiler: cProfile.Profile) -> None:
     stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
     stats.print_stats(int(os.environ.get("PROFILE_TOP", "30")))
     print(buffer.getvalue())
-
-
-def calibrate() -> float:
-    """Seconds for a fixed pure-Python loop: how fast this machine runs Python right now
-    (machines here differ by 3x and drift within an hour), printed beside the figures."""
-    began, total = time.perf_counter(), 0
-    for i in range(10_000_000):
-        total += i
-    return time.perf_counter() - began
 
 
 @dataclass

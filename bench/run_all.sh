@@ -17,8 +17,10 @@ mkdir -p "$OUT" "$DATA"
 py=.venv/bin/python
 failed=()
 # A benchmark that misses its target exits non-zero: note it and go on with the others.
+# Before each one, the speed of the machine right then (bench/cpu_probe.py, into cpu.txt).
 run() {
   local name=$1; shift; echo "== $name: $*"
+  $py bench/cpu_probe.py "$name" | tee -a "$OUT/cpu.txt"
   if ! "$@" 2>&1 | tee "$OUT/$name.txt"; then failed+=("$name"); fi
 }
 thrice() {
@@ -28,6 +30,7 @@ thrice() {
 
 { uname -srm; nproc; grep -m1 "model name" /proc/cpuinfo; date -u; uptime; git rev-parse --short HEAD; } \
   | tee "$OUT/machine.txt"
+: > "$OUT/cpu.txt"
 run startup     $py bench/startup_bench.py --runs 20
 run capture     $py bench/capture_bench.py -n 2000 --repeats 3 --tasks 8,32 --database-url "$PG"
 thrice seed     $py bench/seed_bench.py
