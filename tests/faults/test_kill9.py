@@ -274,7 +274,9 @@ async def test_kill9_during_captures_digest_and_reminders(
                 await healthy(port, process, 20)
                 delay = rng.uniform(0.0, 1.0)
             else:  # at the next scheduled message or capture reply (else after a while)
-                armed[:] = [mode]
+                armed[:] = [mode]  # armed from the start: a post while starting counts too
+                # then 1.5 s once it serves: a slow machine's start-up alone can take that long
+                await healthy(port, process, 20)
                 delay = 1.5
             moments.append(f"{mode}:{delay:.3f}")
             with contextlib.suppress(TimeoutError):
