@@ -14,7 +14,9 @@ On SQLite the same holds with an exclusive `flock` on a file beside the database
 (`samen.db.discord-gateway.lock`): the kernel releases it when the process ends, so a second
 process on the same file (which docs/operations.md advises against) stands by too. Advisory
 locks are per database, so programmes in different databases on one server do not meet.
-`/readyz` and `samen_gateway_holder` say whether this process holds it.
+`/readyz` and `samen_gateway_holder` say whether this process holds it. Until its first try at
+the lock has an answer, a process says `starting`, not `standby`: otherwise every process of a
+fresh start would report ready with nobody holding the gateway.
 """
 
 from __future__ import annotations
@@ -149,6 +151,7 @@ class GatewayGuard:
         self.lock = lock
         self.poll = poll
         self.running = False
+        self.tried = False  # the first try at the lock has an answer (held or not)
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
@@ -158,7 +161,10 @@ class GatewayGuard:
 
     async def start(self) -> None:
         self._stopping = False
-        if await self.lock.try_acquire():
+        self.tried = False
+        held = await self.lock.try_acquire()
+        self.tried = True
+        if held:
             await self._run_inner()
         else:
             log.info("discord: another process holds the gateway; standing by")
@@ -204,7 +210,9 @@ class GatewayGuard:
         await self.lock.release()
 
     def state(self) -> str:
-        """For /readyz: connected, standby, or why not."""
+        """For /readyz: connected, standby, or why not (starting, connecting)."""
+        if not self.tried:
+            return "starting"
         if not self.running:
             return "standby"
         return discord_state(self.inner)

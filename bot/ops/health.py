@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT = 3.0
 
-# What a platform check says: "connected", "standby" (ready, not holding the gateway) or why not.
+# What a platform check says: "connected", "standby" (ready, not holding the gateway) or why not
+# ("starting", "connecting": not ready).
 PlatformCheck = Callable[[], str]
 
 

@@ -120,3 +120,40 @@ async def test_two_locks_one_holder(migrated_url: str) -> None:
     finally:
         await a.release()
         await b.release()
+
+
+class SlowLock(AdvisoryLock):
+    """A lock whose first answer waits until the test gives it (as on a slow database)."""
+
+    def __init__(self, answer: bool) -> None:
+        super().__init__("sqlite+aiosqlite:///:memory:")
+        self.answer = answer
+        self.asked = asyncio.Event()
+        self.release_answer = asyncio.Event()
+
+    async def try_acquire(self) -> bool:
+        self.asked.set()
+        await self.release_answer.wait()
+        self.held = self.answer
+        return self.answer
+
+
+@pytest.mark.parametrize("answer", [True, False])
+async def test_not_standby_before_the_first_try_at_the_lock_has_an_answer(answer: bool) -> None:
+    """A process still asking for the lock says `starting` (not ready): were it `standby`, three
+    fresh processes could all report ready while none holds the gateway."""
+    inner = FakeDiscord()
+    lock = SlowLock(answer)
+    guard = GatewayGuard(inner, lock, poll=60)
+    assert guard.state() == "starting"
+    starting = asyncio.create_task(guard.start())
+    try:
+        await asyncio.wait_for(lock.asked.wait(), 5)
+        assert guard.state() == "starting" and not guard.holder
+        lock.release_answer.set()
+        await asyncio.wait_for(starting, 5)
+        assert guard.state() == ("connecting" if answer else "standby")
+        assert guard.holder is answer and inner.connected is answer
+    finally:
+        lock.release_answer.set()
+        await guard.stop()
