@@ -226,18 +226,9 @@ def introduction(
     )
 
 
-def left_over(t: Translator) -> Reply:
-    """The kind message to somebody without a maatje this round."""
-    return Reply(
-        text=t("maatje.alone"), title=t("maatje.alone_title"), visibility=Visibility.DIRECT
-    )
-
-
-def partner_left(t: Translator) -> Reply:
-    """The message to somebody whose maatje of this round stopped before the introduction
-    went out (opted out or erased): no introduction to somebody who left, but a word why."""
-    return Reply(
-        text=t("maatje.partner_left"),
-        title=t("maatje.alone_title"),
-        visibility=Visibility.DIRECT,
-    )
+def left_over(t: Translator, why: str = "maatje.alone") -> Reply:
+    """The kind direct message to somebody without a maatje this round. `why` is the text's key:
+    `maatje.alone` when the round had nobody for them, `maatje.partner_left` when their maatje
+    opted out after the pairing and before the introduction went out (an erased member's pair is
+    deleted, so they get `maatje.alone`, unless the erasure raced the introduction)."""
+    return Reply(text=t(why), title=t("maatje.alone_title"), visibility=Visibility.DIRECT)

@@ -27,7 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.buddies import (
     introduction,
     left_over,
-    partner_left,
     plan_round,
     round_key,
     trigger,
@@ -58,7 +57,7 @@ def intro_effect(
         other_id = pair.member_b_id if pair.member_a_id == member.id else pair.member_a_id
         other = await session.get(Member, other_id)
         if other is None or await buddies.opted_in(session, other_id) is None:
-            return [partner_left(t)]
+            return [left_over(t, why="maatje.partner_left")]
         theme = await session.get(Theme, pair.theme_id) if pair.theme_id is not None else None
         theme_id = theme.id if theme is not None else None
         theirs = await buddies.shared_learning(session, other_id, theme_id, now)
