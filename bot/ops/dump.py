@@ -1,7 +1,7 @@
 """The whole programme as one JSON document, both ways: `samen-bot export --format json --all`
 and `samen-bot import FILE` (also the PostgreSQL backup format, see bot/ops/backup.py).
 
-The document holds every table of the schema (storage/models.py, in dependency order), each as
+The document holds every table of the schema (storage/models/, in dependency order), each as
 a list of rows in primary-key order, every column by name:
 
     {"format": "samen-bot-programme", "version": 1, "schema": "0004",
